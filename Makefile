@@ -1,0 +1,61 @@
+# Baishitong — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= base
+
+.PHONY: run test install test-browser lint fmt migrate seed messages check bench bench-large clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Embedded mode: SQLite file, tasks in-process, demo data on first start.
+run: export DEBUG ?= true
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py seed_demo --scale $(SCALE)
+	@echo "Baishitong is at http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The whole suite; DATABASE_URL / CELERY_BROKER_URL choose PostgreSQL and Redis when set, SQLite otherwise.
+test: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider
+
+# Browser tests (Playwright in Debian's Chromium); .ci/run installs chromium when it is missing.
+test-browser: $(STAMP)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -q -p no:cacheprovider -m browser
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: export DJANGO_SETTINGS_MODULE = config.settings.test
+check: $(STAMP)
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+messages: export DEBUG ?= true
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete -i '.venv/*' -i 'bench/*'
+	$(PY) manage.py compilemessages -l zh_Hans -i '.venv'
+
+bench: $(STAMP)
+	$(PY) -m bench.run --orders 50000
+
+bench-large: $(STAMP)
+	$(PY) -m bench.run --orders 1000000
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

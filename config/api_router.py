@@ -1,0 +1,30 @@
+"""The /api/v1/ router: each app registers its viewsets here (config is the one place that knows all apps)."""
+
+from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from crews.api.views import CrewViewSet, WorkerViewSet
+from residents.api.views import (
+    BuildingViewSet,
+    DistrictViewSet,
+    FacilityViewSet,
+    ResidentViewSet,
+    RoomViewSet,
+    UnitViewSet,
+)
+
+router = DefaultRouter(trailing_slash=True)
+router.register("districts", DistrictViewSet, basename="district")
+router.register("buildings", BuildingViewSet, basename="building")
+router.register("units", UnitViewSet, basename="unit")
+router.register("rooms", RoomViewSet, basename="room")
+router.register("facilities", FacilityViewSet, basename="facility")
+router.register("residents", ResidentViewSet, basename="resident")
+router.register("crews", CrewViewSet, basename="crew")
+router.register("workers", WorkerViewSet, basename="worker")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("", include(router.urls)),
+]

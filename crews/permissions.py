@@ -1,0 +1,92 @@
+"""Who is what: role predicates over Django groups, cached per request on the user object."""
+
+from __future__ import annotations
+
+from .choices import Role
+
+
+def roles_of(user) -> frozenset[str]:
+    """Group names of the user (one query per request, then cached on the user)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_bst_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._bst_roles = cached
+    return cached
+
+
+def has_role(user, role: str) -> bool:
+    return role in roles_of(user)
+
+
+def is_dispatcher(user) -> bool:
+    return has_role(user, Role.DISPATCHER)
+
+
+def is_manager(user) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or has_role(user, Role.MANAGER)
+
+
+def is_crew_leader(user) -> bool:
+    return has_role(user, Role.CREW_LEADER)
+
+
+def is_worker(user) -> bool:
+    return has_role(user, Role.WORKER)
+
+
+def is_staff_member(user) -> bool:
+    """Anyone with a role may use the app; other accounts see nothing."""
+    return bool(roles_of(user)) or bool(getattr(user, "is_superuser", False))
+
+
+# The model permissions each group holds (for the admin); granted by data migrations as apps land.
+ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
+    Role.DISPATCHER: [
+        "residents.view_district",
+        "residents.view_building",
+        "residents.view_unit",
+        "residents.view_room",
+        "residents.view_facility",
+        "residents.view_resident",
+        "residents.add_resident",
+        "residents.view_full_phone",
+        "residents.change_resident",
+        "residents.view_residency",
+        "residents.add_residency",
+        "crews.view_crew",
+        "crews.view_worker",
+        "crews.view_dutyshift",
+    ],
+    Role.CREW_LEADER: [
+        "residents.view_room",
+        "residents.view_facility",
+        "crews.view_crew",
+        "crews.view_worker",
+        "crews.view_dutyshift",
+        "crews.add_dutyshift",
+        "crews.change_dutyshift",
+    ],
+    Role.WORKER: ["residents.view_room", "crews.view_crew", "crews.view_worker"],
+    Role.MANAGER: [
+        "residents.view_district",
+        "residents.view_building",
+        "residents.view_unit",
+        "residents.view_room",
+        "residents.view_facility",
+        "residents.view_resident",
+        "residents.view_residency",
+        "residents.view_full_phone",
+        "crews.view_crew",
+        "crews.add_crew",
+        "crews.change_crew",
+        "crews.view_worker",
+        "crews.add_worker",
+        "crews.change_worker",
+        "crews.view_dutyshift",
+        "crews.add_dutyshift",
+        "crews.change_dutyshift",
+        "crews.delete_dutyshift",
+    ],
+}

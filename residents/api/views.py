@@ -1,0 +1,76 @@
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from ..filtersets import BuildingFilterSet, FacilityFilterSet, ResidentFilterSet, RoomFilterSet, UnitFilterSet
+from ..models import Building, District, Facility, Residency, Resident, Room, Unit
+from ..selectors import AddressError, resolve_address
+from .serializers import (
+    BuildingSerializer,
+    DistrictSerializer,
+    FacilitySerializer,
+    ResidentSerializer,
+    ResolvedRoomSerializer,
+    RoomSerializer,
+    UnitSerializer,
+)
+
+
+class DistrictViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = District.objects.order_by("number")
+    serializer_class = DistrictSerializer
+
+
+class BuildingViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Building.objects.order_by("district_id", "number")
+    serializer_class = BuildingSerializer
+    filterset_class = BuildingFilterSet
+
+
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Unit.objects.order_by("building_id", "number")
+    serializer_class = UnitSerializer
+    filterset_class = UnitFilterSet
+
+
+class RoomViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Room.objects.order_by("id")
+    serializer_class = RoomSerializer
+    filterset_class = RoomFilterSet
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("address", OpenApiTypes.STR, required=True, description="5区37栋1单元302室")
+        ],
+        responses={200: ResolvedRoomSerializer},
+    )
+    @action(detail=False, methods=["get"])
+    def resolve(self, request):
+        """The room an address names; 400 says which part did not match."""
+        try:
+            room = resolve_address(request.query_params.get("address", ""))
+        except AddressError as exc:
+            return Response(
+                {"detail": exc.message, "errors": {exc.part: [exc.message]}},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(ResolvedRoomSerializer(room).data)
+
+
+class FacilityViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Facility.objects.order_by("district_id", "name")
+    serializer_class = FacilitySerializer
+    filterset_class = FacilityFilterSet
+
+
+class ResidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Resident.objects.order_by("id").prefetch_related(
+        Prefetch("residencies", queryset=Residency.objects.select_related("room"))
+    )
+    serializer_class = ResidentSerializer
+    filterset_class = ResidentFilterSet
+    # Reading needs a login; registering a caller needs residents.add_resident (dispatchers).
+    permission_classes = [permissions.IsAuthenticated, permissions.DjangoModelPermissions]

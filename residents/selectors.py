@@ -1,0 +1,196 @@
+"""Reads of places and people, including the address parser the hotline uses on every call."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from .models import Building, District, Resident, Room, Unit
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百]+")
+
+# Number + its unit word, or a dash, for each level. "号" alone means building when another level follows.
+_ADDRESS = re.compile(
+    r"^(?P<district>\d+)(?:区|-)"
+    r"(?P<building>\d+)(?:号楼|栋|幢|楼|号|#|-)"
+    r"(?P<unit>\d+)(?:单元|门|-)"
+    r"(?P<room>\d+)(?:室|号)?$"
+)
+_PARTIAL = re.compile(
+    r"^(?P<district>\d+)(?:区|-)?(?:(?P<building>\d+)(?:号楼|栋|幢|楼|号|#|-)?)?"
+    r"(?:(?P<unit>\d+)(?:单元|门|-)?)?(?:(?P<room>\d+)(?:室|号)?)?$"
+)
+
+
+class AddressError(ValueError):
+    """An address that names no room, with the part that did not match."""
+
+    def __init__(self, message: str, part: str = "address") -> None:
+        super().__init__(message)
+        self.message = message
+        self.part = part
+
+
+def _cn_to_int(text: str) -> int:
+    """Chinese numerals as residents say them: 五 → 5, 十二 → 12, 三十七 → 37, 一零二 → 102."""
+    if "十" not in text and "百" not in text:
+        return int("".join(str(_CN_DIGITS[c]) for c in text))
+    total, current = 0, 0
+    for char in text:
+        if char == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif char == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = _CN_DIGITS[char]
+    return total + current
+
+
+def normalize_address(text: str) -> str:
+    """Full-width to half-width, no spaces, Chinese numerals to digits, dashes unified."""
+    value = unicodedata.normalize("NFKC", text or "")
+    value = re.sub(r"\s+", "", value)
+    value = re.sub(r"[—–－~_/]+", "-", value)
+    return _CN_NUMBER.sub(lambda m: str(_cn_to_int(m.group(0))), value)
+
+
+@dataclass(frozen=True)
+class AddressParts:
+    district: int
+    building: int
+    unit: int
+    room: str
+
+
+def parse_address(text: str) -> AddressParts:
+    """Split an address into its four numbers, or say what is missing."""
+    value = normalize_address(text)
+    if not value:
+        raise AddressError(_("Enter an address such as 5区37栋1单元302室."), "address")
+    match = _ADDRESS.match(value)
+    if match:
+        return AddressParts(
+            int(match["district"]), int(match["building"]), int(match["unit"]), str(int(match["room"]))
+        )
+    partial = _PARTIAL.match(value)
+    if partial:
+        for part, label in (
+            ("building", _("building")),
+            ("unit", _("unit")),
+            ("room", _("room number")),
+        ):
+            if not partial[part]:
+                raise AddressError(
+                    _("The address %(address)s has no %(part)s; write it like 5区37栋1单元302室.")
+                    % {"address": text.strip(), "part": label},
+                    part,
+                )
+    raise AddressError(
+        _("Could not read the address %(address)s; write it like 5区37栋1单元302室 or 5-37-1-302.")
+        % {"address": text.strip()},
+        "address",
+    )
+
+
+def resolve_address(text: str) -> Room:
+    """The Room an address names. One indexed query when it matches; on a miss, says which level is wrong."""
+    parts = parse_address(text)
+    room = (
+        Room.objects.select_related("unit", "building", "district")
+        .filter(
+            district__number=parts.district,
+            building__number=parts.building,
+            unit__number=parts.unit,
+            number=parts.room,
+        )
+        .first()
+    )
+    if room is not None:
+        return room
+    district = District.objects.filter(number=parts.district).first()
+    if district is None:
+        raise AddressError(_("There is no district %(n)s区.") % {"n": parts.district}, "district")
+    building = Building.objects.filter(district=district, number=parts.building).first()
+    if building is None:
+        raise AddressError(
+            _("%(district)s has no building %(n)s.") % {"district": district.name, "n": parts.building},
+            "building",
+        )
+    unit = Unit.objects.filter(building=building, number=parts.unit).first()
+    if unit is None:
+        raise AddressError(
+            _("%(building)s has no unit %(n)s.") % {"building": building.label, "n": parts.unit}, "unit"
+        )
+    raise AddressError(
+        _("%(unit)s has no room %(n)s.") % {"unit": unit.label, "n": parts.room},
+        "room",
+    )
+
+
+def suggest_rooms(text: str, *, limit: int = 10) -> QuerySet[Room]:
+    """Rooms whose label starts like what has been typed so far (for type-ahead)."""
+    value = normalize_address(text)
+    parts = _PARTIAL.match(value) if value else None
+    qs = Room.objects.select_related("district", "building", "unit")
+    if parts is None:
+        return qs.filter(label__startswith=value)[:limit] if value else qs.none()
+    filters = Q(district__number=int(parts["district"]))
+    if parts["building"]:
+        filters &= Q(building__number=int(parts["building"]))
+    if parts["unit"]:
+        filters &= Q(unit__number=int(parts["unit"]))
+    if parts["room"]:
+        filters &= Q(number__startswith=str(int(parts["room"])))
+    return qs.filter(filters).order_by("building__number", "unit__number", "number")[:limit]
+
+
+def normalize_phone(text: str) -> str:
+    """Digits only (full-width allowed), without a +86 / 0086 prefix."""
+    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", text or ""))
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def residents_by_phone(phone: str) -> QuerySet[Resident]:
+    """Residents with this number as their main or other phone."""
+    return Resident.objects.filter(Q(phone=phone) | Q(alt_phone=phone))
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: enough for a crew to confirm, not enough to call."""
+    if len(phone) >= 7:
+        return f"{phone[:3]}****{phone[-4:]}"
+    return "****"
+
+
+def place_figures() -> dict[str, int]:
+    """Counts for the home page: one aggregate query per table, indexes make each a fast count."""
+    return {
+        "districts": District.objects.count(),
+        "buildings": Building.objects.count(),
+        "rooms": Room.objects.count(),
+        "residents": Resident.objects.count(),
+    }

@@ -1,0 +1,18 @@
+// Baishitong page behaviour: no inline scripts (CSP), only data-attributes wired here.
+(function () {
+  "use strict";
+  // Keyboard shortcuts declared as data-shortcut="alt+n" on links, buttons and inputs.
+  document.addEventListener("keydown", function (event) {
+    if (!event.altKey) return;
+    var key = "alt+" + event.key.toLowerCase();
+    var target = document.querySelector('[data-shortcut="' + key + '"]');
+    if (!target) return;
+    event.preventDefault();
+    if (target.matches("input, select, textarea")) target.focus(); else target.click();
+  });
+  // data-confirm="…" on a submit button asks before posting.
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest("[data-confirm]");
+    if (el && !window.confirm(el.getAttribute("data-confirm"))) event.preventDefault();
+  });
+})();

@@ -1,0 +1,128 @@
+"""Shared fixtures: the role cast of STYLE.md (a dispatcher, a leader and a worker of the order's crew, a leader
+of another crew, a manager, an anonymous client), places, and Celery patched to run in-process."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from config.celery import app as celery_app
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """The Celery app reads its config once; patch it rather than settings (STACK-NOTES #2)."""
+    old = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = old
+
+
+@pytest.fixture
+def district(db):
+    return f.DistrictFactory(number=5)
+
+
+@pytest.fixture
+def building(district):
+    return f.BuildingFactory(district=district, number=37, label="5区37栋")
+
+
+@pytest.fixture
+def unit(building):
+    return f.UnitFactory(building=building, number=1, label="5区37栋1单元")
+
+
+@pytest.fixture
+def room(unit):
+    return f.RoomFactory(unit=unit, number="302", floor=3)
+
+
+@pytest.fixture
+def resident(room):
+    resident = f.ResidentFactory(name="王大妈", phone="13800138000")
+    f.ResidencyFactory(resident=resident, room=room)
+    return resident
+
+
+@pytest.fixture
+def crew(db):
+    return f.CrewFactory(name="供水班", kind="water")
+
+
+@pytest.fixture
+def other_crew(db):
+    return f.CrewFactory(name="电工班", kind="electrical")
+
+
+@pytest.fixture
+def dispatcher(db):
+    return f.UserFactory(username="t_dispatcher", role="dispatcher")
+
+
+@pytest.fixture
+def manager(db):
+    return f.UserFactory(username="t_manager", role="manager")
+
+
+@pytest.fixture
+def leader(crew):
+    return f.LeaderFactory(crew=crew, user__username="t_leader")
+
+
+@pytest.fixture
+def worker(crew):
+    return f.WorkerFactory(crew=crew, user__username="t_worker")
+
+
+@pytest.fixture
+def other_worker(crew):
+    return f.WorkerFactory(crew=crew, user__username="t_worker2")
+
+
+@pytest.fixture
+def other_leader(other_crew):
+    return f.LeaderFactory(crew=other_crew, user__username="t_leader_other")
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def anon_client():
+    return Client()
+
+
+@pytest.fixture
+def dispatcher_client(dispatcher):
+    return _client_for(dispatcher)
+
+
+@pytest.fixture
+def manager_client(manager):
+    return _client_for(manager)
+
+
+@pytest.fixture
+def leader_client(leader):
+    return _client_for(leader.user)
+
+
+@pytest.fixture
+def worker_client(worker):
+    return _client_for(worker.user)
+
+
+@pytest.fixture
+def other_leader_client(other_leader):
+    return _client_for(other_leader.user)
+
+
+@pytest.fixture
+def other_worker_client(other_worker):
+    return _client_for(other_worker.user)
