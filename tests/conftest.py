@@ -126,3 +126,22 @@ def other_leader_client(other_leader):
 @pytest.fixture
 def other_worker_client(other_worker):
     return _client_for(other_worker.user)
+
+
+@pytest.fixture
+def make_order(room, dispatcher, leader, worker, manager):
+    """make_order(status="received", **create_kwargs): an order created and driven by the services."""
+    from workorders.services import create_order
+
+    def make(status: str = "received", *, now=None, category: str = "water.leak_fitting", **kwargs):
+        kwargs.setdefault("room", room)
+        kwargs.setdefault("description", "厨房水管接头漏水")
+        kwargs.setdefault("reporter_phone", "13800138000")
+        order = create_order(actor=dispatcher, category=f.leaf_category(category), now=now, **kwargs)
+        order = f.drive_order(
+            order, status, dispatcher=dispatcher, leader=leader, worker=worker, manager=manager, now=now
+        )
+        order.refresh_from_db()
+        return order
+
+    return make

@@ -127,3 +127,54 @@ class DutyShiftFactory(factory.django.DjangoModelFactory):
     kind = factory.LazyAttribute(lambda o: o.worker.crew.kind)
     starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=10))
+
+
+def leaf_category(code: str = "water.leak_fitting"):
+    """A seeded leaf category (the data migration seeds DESIGN §5)."""
+    from workorders.models import Category
+
+    return Category.objects.get(code=code)
+
+
+COMPLETE_KWARGS = {
+    "resolution": "更换阀门密封圈，试水无渗漏",
+    "checklist": {
+        "greeting": True,
+        "shoe_covers": True,
+        "cloth": True,
+        "inspection": True,
+        "note_left": True,
+    },
+    "inspection_findings": "顺查厨房、卫生间水管，无异常",
+    "materials": [{"name": "密封圈", "quantity": "2", "unit_price": "1.50"}],
+}
+
+
+def drive_order(order, to: str, *, dispatcher, leader, worker, manager, now=None):
+    """Put an order into state `to` by calling the services along the normal path (never by assigning)."""
+    from workorders import services as s
+
+    path = ["received", "dispatched", "assigned", "accepted", "on_site", "completed", "closed"]
+    if to == "cancelled":
+        return s.cancel_order(
+            actor=dispatcher.user if hasattr(dispatcher, "user") else dispatcher,
+            order_id=order.id,
+            reason="duplicate",
+            now=now,
+        )
+    if to == "on_hold":
+        order = drive_order(
+            order, "accepted", dispatcher=dispatcher, leader=leader, worker=worker, manager=manager, now=now
+        )
+        return s.hold_order(actor=leader.user, order_id=order.id, reason="waiting_parts", now=now)
+    steps = {
+        "dispatched": lambda o: s.dispatch_order(actor=dispatcher, order_id=o.id, crew=leader.crew, now=now),
+        "assigned": lambda o: s.assign_order(actor=leader.user, order_id=o.id, worker=worker, now=now),
+        "accepted": lambda o: s.accept_order(actor=worker.user, order_id=o.id, now=now),
+        "on_site": lambda o: s.arrive_order(actor=worker.user, order_id=o.id, now=now),
+        "completed": lambda o: s.complete_order(actor=worker.user, order_id=o.id, now=now, **COMPLETE_KWARGS),
+        "closed": lambda o: s.close_order(actor=manager, order_id=o.id, now=now),
+    }
+    for state in path[path.index(order.status) + 1 : path.index(to) + 1]:
+        order = steps[state](order)
+    return order

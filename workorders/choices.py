@@ -1,0 +1,163 @@
+"""Work-order enumerations, and the transition table next to the states (DESIGN §3).
+
+Forms, templates, the API and the tests all derive what is possible from TRANSITIONS; the one service that
+changes state (`workorders.services.perform`) enforces it.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    DISPATCHED = "dispatched", _("Dispatched")
+    ASSIGNED = "assigned", _("Assigned")
+    ACCEPTED = "accepted", _("Accepted")
+    ON_SITE = "on_site", _("On site")
+    ON_HOLD = "on_hold", _("On hold")
+    COMPLETED = "completed", _("Completed")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+TERMINAL = frozenset({Status.CLOSED, Status.CANCELLED})
+# Orders someone still has to work on (the dispatch board, queues, overdue watch).
+ACTIVE = frozenset(
+    {Status.RECEIVED, Status.DISPATCHED, Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE, Status.ON_HOLD}
+)
+# Not yet finished, including completed orders waiting for their follow-up.
+OPEN = ACTIVE | {Status.COMPLETED}
+
+
+class Urgency(models.TextChoices):
+    EMERGENCY = "emergency", _("Emergency")
+    NORMAL = "normal", _("Normal")
+    APPOINTMENT = "appointment", _("Appointment")
+    PLANNED = "planned", _("Planned")
+
+
+URGENCY_RANK = {Urgency.EMERGENCY: 0, Urgency.NORMAL: 1, Urgency.APPOINTMENT: 2, Urgency.PLANNED: 3}
+
+
+class Area(models.TextChoices):
+    INDOOR = "indoor", _("Indoor")
+    BUILDING_COMMON = "building_common", _("Building common area")
+    OUTDOOR_PUBLIC = "outdoor_public", _("Outdoor public facility")
+
+
+class Charge(models.TextChoices):
+    FREE = "free", _("Free of charge")
+    PAID = "paid", _("Paid")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    WALK_IN = "walk_in", _("Walk-in window")
+    WEB = "web", _("Web")
+
+
+class System(models.TextChoices):
+    """The three systems the center runs; incidents are outages of one of them."""
+
+    WATER = "water", _("Water supply")
+    POWER = "power", _("Power supply")
+    DRAINAGE = "drainage", _("Drainage")
+
+
+# Which system a crew kind's categories belong to (maintenance belongs to none).
+SYSTEM_OF_CREW_KIND = {"water": System.WATER, "electrical": System.POWER, "drainage": System.DRAINAGE}
+
+
+class HandBackReason(models.TextChoices):
+    NOT_OUR_TRADE = "not_our_trade", _("Not our trade")
+    NOT_OUR_AREA = "not_our_area", _("Not our area")
+    NOT_OUR_PROPERTY = "not_our_property", _("Not our property")
+    INFORMATION_MISSING = "information_missing", _("Information missing")
+
+
+class HoldReason(models.TextChoices):
+    WAITING_PARTS = "waiting_parts", _("Waiting for parts")
+    RESIDENT_AWAY = "resident_away", _("Resident away")
+    NEEDS_OUTAGE = "needs_outage", _("Needs an outage")
+    OUTSIDE_CONTRACTOR = "outside_contractor", _("Outside contractor")
+
+
+class CancelReason(models.TextChoices):
+    DUPLICATE = "duplicate", _("Duplicate")
+    MALICIOUS = "malicious", _("Malicious or prank call")
+    OUT_OF_SCOPE = "out_of_scope", _("Outside our scope")
+    WITHDRAWN = "withdrawn", _("Resident withdrew")
+
+
+class AttachmentKind(models.TextChoices):
+    BEFORE = "before", _("Before")
+    AFTER = "after", _("After")
+    OTHER = "other", _("Other")
+
+
+class IncidentKind(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    SUDDEN = "sudden", _("Sudden")
+
+
+class DeadlineBasis(models.TextChoices):
+    CLOCK = "clock", _("Clock time (24×7)")
+    WORKING_MINUTES = "working_minutes", _("Working minutes")
+    WORKING_DAYS = "working_days", _("Working days")
+
+
+class Move(models.TextChoices):
+    """Every change an order can undergo; each writes one WorkOrderEvent of the same kind."""
+
+    CREATE = "create", _("Received")
+    DISPATCH = "dispatch", _("Dispatch")
+    ASSIGN = "assign", _("Assign")
+    ACCEPT = "accept", _("Accept")
+    ARRIVE = "arrive", _("Arrive")
+    REQUEST_HOLD = "request_hold", _("Request hold")
+    REFUSE_HOLD = "refuse_hold", _("Refuse hold")
+    HOLD = "hold", _("Hold")
+    RESUME = "resume", _("Resume")
+    COMPLETE = "complete", _("Complete")
+    CLOSE = "close", _("Close")
+    CANCEL = "cancel", _("Cancel")
+    HAND_BACK = "hand_back", _("Hand back")
+    TRANSFER = "transfer", _("Transfer")
+    REMIND = "remind", _("Reminder")
+    SUPERVISE = "supervise", _("Supervise")
+    REWORK = "rework", _("Rework")
+    REQUEST_EXTENSION = "request_extension", _("Request extension")
+    EXTEND = "extend", _("Extend deadline")
+    ATTACH = "attach", _("Photo added")
+    ESCALATE = "escalate", _("Overdue escalation")
+
+
+# move → (states it may start from, state it leads to). None as target: the state does not change, or it
+# depends on the request (resume returns to the state held from; transfer to a crew → dispatched, to a
+# worker → assigned).
+_WORKING = frozenset({Status.DISPATCHED, Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE, Status.ON_HOLD})
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    Move.DISPATCH: (frozenset({Status.RECEIVED}), Status.DISPATCHED),
+    Move.ASSIGN: (frozenset({Status.DISPATCHED}), Status.ASSIGNED),
+    Move.ACCEPT: (frozenset({Status.ASSIGNED}), Status.ACCEPTED),
+    Move.ARRIVE: (frozenset({Status.ACCEPTED}), Status.ON_SITE),
+    Move.REQUEST_HOLD: (frozenset({Status.ACCEPTED, Status.ON_SITE}), None),
+    Move.REFUSE_HOLD: (frozenset({Status.ACCEPTED, Status.ON_SITE}), None),
+    Move.HOLD: (frozenset({Status.ACCEPTED, Status.ON_SITE}), Status.ON_HOLD),
+    Move.RESUME: (frozenset({Status.ON_HOLD}), None),
+    Move.COMPLETE: (frozenset({Status.ON_SITE}), Status.COMPLETED),
+    Move.CLOSE: (frozenset({Status.COMPLETED}), Status.CLOSED),
+    Move.CANCEL: (ACTIVE, Status.CANCELLED),
+    Move.HAND_BACK: (frozenset({Status.DISPATCHED, Status.ASSIGNED, Status.ACCEPTED}), Status.RECEIVED),
+    Move.TRANSFER: (frozenset({Status.DISPATCHED, Status.ASSIGNED, Status.ACCEPTED}), None),
+    Move.REMIND: (ACTIVE, None),
+    Move.SUPERVISE: (ACTIVE, None),
+    Move.REWORK: (frozenset({Status.COMPLETED, Status.CLOSED}), Status.DISPATCHED),
+    Move.REQUEST_EXTENSION: (_WORKING, None),
+    Move.EXTEND: (_WORKING, None),
+}
+
+
+def allowed_moves(status: str) -> list[str]:
+    """The moves the table allows from a state (before asking who the actor is)."""
+    return [move for move, (sources, _target) in TRANSITIONS.items() if status in sources]

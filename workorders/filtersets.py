@@ -1,0 +1,74 @@
+"""The one FilterSet of the order list, shared by the HTML lists (board, queues) and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crews.models import Crew, Worker
+from residents.models import Building, District, Room
+
+from .choices import Status, Urgency
+from .models import Category, Incident, WorkOrder
+
+
+class WorkOrderFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("status"))
+    urgency = django_filters.MultipleChoiceFilter(choices=Urgency.choices, label=_("urgency"))
+    crew = django_filters.ModelChoiceFilter(queryset=Crew.objects.all(), label=_("crew"))
+    worker = django_filters.ModelChoiceFilter(queryset=Worker.objects.all(), label=_("worker"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), method="filter_category", label=_("category")
+    )
+    district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("district"))
+    building = django_filters.ModelChoiceFilter(queryset=Building.objects.all(), label=_("building"))
+    room = django_filters.ModelChoiceFilter(queryset=Room.objects.all(), label=_("room"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
+    rework = django_filters.BooleanFilter(field_name="is_rework", label=_("rework"))
+    created_after = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label=_("created after")
+    )
+    created_before = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", label=_("created before")
+    )
+    q = django_filters.CharFilter(method="filter_q", label=_("search"))
+
+    class Meta:
+        model = WorkOrder
+        fields = ["status", "urgency", "crew", "worker", "category", "district", "building", "room"]
+
+    def filter_category(self, queryset, name, value):
+        # A top-level category means all of its leaves.
+        if value.parent_id is None:
+            return queryset.filter(category__parent=value)
+        return queryset.filter(category=value)
+
+    def filter_overdue(self, queryset, name, value):
+        now = timezone.now()
+        if value:
+            return queryset.filter(due_at__lt=now)
+        return queryset.filter(Q(due_at__isnull=True) | Q(due_at__gte=now))
+
+    def filter_q(self, queryset, name, value):
+        """Order number, phone, address or words of the description."""
+        value = value.strip()
+        if not value:
+            return queryset
+        if len(value) >= 9 and value.replace("-", "").isdigit() and "-" in value:
+            return queryset.filter(number=value)
+        if value.isdigit():
+            return queryset.filter(Q(reporter_phone__startswith=value) | Q(number__startswith=value))
+        return queryset.filter(Q(location_label__contains=value) | Q(description__contains=value))
+
+
+class IncidentFilterSet(django_filters.FilterSet):
+    active = django_filters.BooleanFilter(method="filter_active", label=_("active"))
+
+    class Meta:
+        model = Incident
+        fields = ["district", "system", "kind", "active"]
+
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(ended_at__isnull=value)

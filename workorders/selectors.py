@@ -1,0 +1,175 @@
+"""Reads of work orders: the permission-scoped queryset every list, detail, export and API uses; the
+overdue watch; service commitments and the working calendar that turn them into deadlines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from crews.permissions import is_crew_leader, is_dispatcher, is_manager, is_worker
+from crews.selectors import worker_of
+
+from .choices import DeadlineBasis, Urgency
+from .models import Category, Holiday, ServiceCommitment, WorkingCalendar, WorkOrder
+
+# --- Who may see what -------------------------------------------------------------------------------------
+
+
+def work_orders_visible_to(user) -> QuerySet[WorkOrder]:
+    """Dispatchers and managers see every order, crew leaders their crew's, workers their own; anyone else
+    nothing. An order outside this set is a 404, in the HTML and the API alike."""
+    qs = WorkOrder.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if is_manager(user) or is_dispatcher(user):
+        return qs
+    worker = worker_of(user)
+    if worker is None:
+        return qs.none()
+    if is_crew_leader(user) and worker.is_leader:
+        return qs.filter(crew_id=worker.crew_id)
+    if is_worker(user):
+        return qs.filter(worker_id=worker.id)
+    return qs.none()
+
+
+def with_list_relations(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    """What every order list shows, joined in the same query."""
+    return qs.select_related("category", "category__parent", "crew", "worker", "district")
+
+
+def overdue(now: datetime | None = None, qs: QuerySet[WorkOrder] | None = None) -> QuerySet[WorkOrder]:
+    """Orders whose next unmet deadline has passed (orders on hold are paused and never overdue)."""
+    qs = WorkOrder.objects.all() if qs is None else qs
+    return qs.filter(due_at__lt=now or timezone.now())
+
+
+# --- Service commitments and the working calendar ---------------------------------------------------------
+
+
+def commitment_for(urgency: str, category: Category | None) -> ServiceCommitment:
+    """The most specific commitment: for the category, else its crew kind, else the urgency alone."""
+    scope = Q(category__isnull=True, crew_kind="")
+    if category is not None:
+        scope |= Q(category=category) | Q(category__isnull=True, crew_kind=category.crew_kind)
+    rows = list(ServiceCommitment.objects.filter(scope, urgency=urgency))
+    if not rows:
+        raise ServiceCommitment.DoesNotExist(f"No service commitment for urgency {urgency}")
+    rows.sort(key=lambda c: (c.category_id is None, c.crew_kind == ""))
+    return rows[0]
+
+
+@dataclass
+class Calendar:
+    """Working time arithmetic over the base's calendar (local time, holidays and adjusted working days)."""
+
+    calendar: WorkingCalendar
+    overrides: dict[date, bool]
+
+    @classmethod
+    def load(cls, start: datetime, days: int = 120) -> Calendar:
+        calendar = WorkingCalendar.objects.order_by("id").first() or WorkingCalendar()
+        first = timezone.localdate(start) - timedelta(days=1)
+        overrides = dict(
+            Holiday.objects.filter(date__gte=first, date__lte=first + timedelta(days=days)).values_list(
+                "date", "is_working_day"
+            )
+        )
+        return cls(calendar, overrides)
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.overrides:
+            return self.overrides[day]
+        return str(day.isoweekday()) in self.calendar.working_weekdays
+
+    def _at(self, day: date, moment) -> datetime:
+        return datetime.combine(day, moment, timezone.get_current_timezone())
+
+    def is_working_time(self, at: datetime) -> bool:
+        local = timezone.localtime(at)
+        return (
+            self.is_working_day(local.date())
+            and self.calendar.work_start <= local.time() < self.calendar.work_end
+        )
+
+    def is_night(self, at: datetime) -> bool:
+        t = timezone.localtime(at).time()
+        start, end = self.calendar.night_start, self.calendar.night_end
+        return t >= start or t < end if start > end else start <= t < end
+
+    def next_opening(self, at: datetime) -> datetime:
+        """`at` itself during working time, else the start of the next working period."""
+        if self.is_working_time(at):
+            return at
+        day = timezone.localtime(at).date()
+        if self.is_working_day(day) and timezone.localtime(at).time() < self.calendar.work_start:
+            return self._at(day, self.calendar.work_start)
+        for _ in range(400):
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                return self._at(day, self.calendar.work_start)
+        raise ValueError("The working calendar has no working day in the next 400 days.")
+
+    def add_working_minutes(self, at: datetime, minutes: int) -> datetime:
+        current, remaining = self.next_opening(at), timedelta(minutes=minutes)
+        for _ in range(1000):
+            close = self._at(timezone.localtime(current).date(), self.calendar.work_end)
+            if current + remaining <= close:
+                return current + remaining
+            remaining -= close - current
+            current = self.next_opening(close)
+        raise ValueError("Working-time limit too long for the calendar.")
+
+    def add_working_days(self, at: datetime, days: int) -> datetime:
+        """Close of business on the `days`-th working day after the day of `at`."""
+        day, counted = timezone.localtime(at).date(), 0
+        for _ in range(1000):
+            if counted >= days:
+                break
+            day += timedelta(days=1)
+            counted += self.is_working_day(day)
+        return self._at(day, self.calendar.work_end)
+
+    def add(self, at: datetime, amount: int, basis: str, *, off_hours_by_opening: bool = False) -> datetime:
+        if basis == DeadlineBasis.WORKING_MINUTES:
+            if off_hours_by_opening and not self.is_working_time(at):
+                return self.next_opening(at)
+            return self.add_working_minutes(at, amount)
+        if basis == DeadlineBasis.WORKING_DAYS:
+            return self.add_working_days(at, amount)
+        return at + timedelta(minutes=amount)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    respond_by: datetime
+    arrive_by: datetime | None
+    complete_by: datetime
+
+
+def deadlines_for(
+    *, at: datetime, urgency: str, category: Category | None, appointment_at: datetime | None = None
+) -> Deadlines:
+    """Stamp the three deadlines of an order created at `at` from its service commitment (DESIGN §4).
+
+    Emergencies run on the clock 24×7 (arrival allows the night limit at night); non-emergency limits count
+    the calendar's working time where the commitment says so. An appointment's arrival is its slot + 30 min."""
+    c = commitment_for(urgency, category)
+    calendar = Calendar.load(at)
+    respond_by = calendar.add(
+        at, c.respond_minutes, c.respond_basis, off_hours_by_opening=c.off_hours_by_opening
+    )
+    arrive_by = None
+    if urgency == Urgency.APPOINTMENT and appointment_at is not None:
+        arrive_by = appointment_at + timedelta(minutes=30)
+    elif c.arrive_minutes is not None:
+        minutes = c.arrive_minutes
+        if c.night_arrive_minutes and calendar.is_night(at):
+            minutes = c.night_arrive_minutes
+        arrive_by = calendar.add(at, minutes, c.arrive_basis)
+    start = appointment_at if (urgency == Urgency.APPOINTMENT and appointment_at) else at
+    complete_by = calendar.add(start, c.complete_minutes, c.complete_basis)
+    return Deadlines(respond_by, arrive_by, complete_by)

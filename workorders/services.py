@@ -1,0 +1,842 @@
+"""Every change to a work order (DESIGN §3, STYLE habit 1).
+
+`perform` is the one function that changes an order's state: it locks the row, returns early when the request
+repeats what is already true, checks the actor's right and the transition table, applies the change, writes
+the WorkOrderEvent in the same transaction and queues the domain signals on commit. The verb functions below
+(`dispatch_order`, `complete_order`…) validate their input and describe their change to it; views, API
+actions, admin actions, tasks and commands call them and nothing else.
+
+Errors: `TransitionNotAllowed` (API 409), django's `PermissionDenied` (403) and `ValidationError` (400).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crews.models import Crew, Worker
+
+from . import signals
+from .choices import (
+    TRANSITIONS,
+    AttachmentKind,
+    CancelReason,
+    Channel,
+    Charge,
+    HandBackReason,
+    HoldReason,
+    Move,
+    Status,
+    Urgency,
+)
+from .models import Attachment, Category, Material, OrderNumberCounter, WorkOrder, WorkOrderEvent
+from .permissions import can, can_create_order
+from .selectors import deadlines_for
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+CHECKLIST_KEYS = ("greeting", "shoe_covers", "cloth", "inspection", "note_left")
+
+
+class TransitionNotAllowed(Exception):
+    """The order's current state does not allow this move (API: 409)."""
+
+    def __init__(self, order: WorkOrder, move: str) -> None:
+        self.order, self.move = order, move
+        self.message = _("Order %(number)s is %(status)s; “%(move)s” is not possible now.") % {
+            "number": order.number,
+            "status": Status(order.status).label,
+            "move": Move(move).label,
+        }
+        super().__init__(self.message)
+
+
+def _deny(move: str) -> PermissionDenied:
+    return PermissionDenied(_("You may not “%(move)s” this order.") % {"move": Move(move).label})
+
+
+def next_deadline(order: WorkOrder) -> datetime | None:
+    """The next unmet commitment: respond (accept), then arrive, then complete. None while paused or done."""
+    if order.status in (Status.RECEIVED, Status.DISPATCHED, Status.ASSIGNED):
+        return order.respond_by
+    if order.status == Status.ACCEPTED:
+        return order.arrive_by or order.complete_by
+    if order.status == Status.ON_SITE:
+        return order.complete_by
+    return None
+
+
+Apply = Callable[[WorkOrder, datetime], Iterable[str]]
+
+
+def perform(
+    *,
+    order_id: int,
+    actor,
+    move: str,
+    apply: Apply | None = None,
+    is_repeat: Callable[[WorkOrder], bool] | None = None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    by_system: bool = False,
+    now: datetime | None = None,
+) -> WorkOrder:
+    """Make `move` on the order, or return it unchanged if `is_repeat` says this request is already true.
+
+    Invariants: the row is locked for the whole change; the actor's right is checked (unless `by_system`: a
+    higher service that already checked its own rule, e.g. a follow-up closing the order); the table allows
+    the move from the current state; exactly one event is written; side effects run only after commit."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = (
+            WorkOrder.objects.select_for_update(of=("self",))
+            .select_related("crew", "worker")
+            .get(pk=order_id)
+        )
+        if is_repeat is not None and is_repeat(order):
+            return order
+        if not by_system and not can(move, actor, order):
+            raise _deny(move)
+        sources, target = TRANSITIONS[move]
+        if order.status not in sources:
+            raise TransitionNotAllowed(order, move)
+        from_status = order.status
+        changed = set(apply(order, now) if apply else ())
+        if target is not None:
+            order.status = target
+        order.due_at = next_deadline(order)
+        order.save(update_fields=sorted(changed | {"status", "due_at", "updated_at"}))
+        WorkOrderEvent.objects.create(
+            order=order,
+            at=now,
+            actor=actor if getattr(actor, "pk", None) else None,
+            kind=move,
+            from_status=from_status,
+            to_status=order.status,
+            note=note,
+            data=data or {},
+        )
+        _queue_signals(order.pk, move, from_status, order.status)
+    return order
+
+
+def _queue_signals(order_id: int, move: str, from_status: str, to_status: str) -> None:
+    def send() -> None:
+        if from_status != to_status:
+            signals.order_status_changed.send(
+                sender=WorkOrder, order_id=order_id, move=move, from_status=from_status, to_status=to_status
+            )
+        if to_status == Status.COMPLETED and from_status != Status.COMPLETED:
+            signals.order_completed.send(sender=WorkOrder, order_id=order_id)
+        if to_status == Status.CLOSED and from_status != Status.CLOSED:
+            signals.order_closed.send(sender=WorkOrder, order_id=order_id)
+        if move == Move.REWORK:
+            signals.order_reworked.send(sender=WorkOrder, order_id=order_id)
+
+    transaction.on_commit(send)
+
+
+# --- Creation ---------------------------------------------------------------------------------------------
+
+
+def next_number(now: datetime) -> str:
+    """`YYYYMMDD-NNNN`, unique under concurrent creation: the day's counter row is incremented under its
+    row lock (UPDATE … SET last = last + 1), created on first use with a retry if another request won."""
+    day = timezone.localdate(now)
+    with transaction.atomic():
+        for _attempt in range(3):
+            if OrderNumberCounter.objects.filter(day=day).update(last=F("last") + 1):
+                last = OrderNumberCounter.objects.values_list("last", flat=True).get(day=day)
+                return f"{day:%Y%m%d}-{last:04d}"
+            try:
+                with transaction.atomic():
+                    OrderNumberCounter.objects.create(day=day, last=1)
+                return f"{day:%Y%m%d}-0001"
+            except IntegrityError:
+                continue
+    raise RuntimeError("Could not allocate an order number")
+
+
+def _text(
+    value: str | None, field: str, message: str, *, required: bool = True, max_length: int = 2000
+) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: [message]})
+    if len(value) > max_length:
+        raise ValidationError({field: [_("At most %(n)s characters.") % {"n": max_length}]})
+    return value
+
+
+def create_order(
+    *,
+    actor,
+    category: Category,
+    description: str,
+    room=None,
+    facility=None,
+    urgency: str | None = None,
+    area: str | None = None,
+    charge: str = Charge.FREE,
+    channel: str = Channel.PHONE,
+    reporter=None,
+    reporter_phone: str = "",
+    reporter_name: str = "",
+    location_detail: str = "",
+    appointment_at: datetime | None = None,
+    incident=None,
+    by_system: bool = False,
+    now: datetime | None = None,
+) -> WorkOrder:
+    """Log a new order in state `received`: number, location, category (a leaf), urgency (the category's
+    default unless given), the three deadlines stamped from the service commitment, first-contact owner =
+    the actor (首问负责). Writes the `create` event; `order_created` is sent on commit."""
+    now = now or timezone.now()
+    if not by_system and not can_create_order(actor):
+        raise PermissionDenied(_("Only dispatchers and managers may create orders."))
+    if room is None and facility is None:
+        raise ValidationError({"room": [_("Give the room or the public facility where the fault is.")]})
+    if category.parent_id is None or not category.active:
+        raise ValidationError({"category": [_("Choose a specific category (a second-level item).")]})
+    description = _text(description, "description", _("Describe the fault."))
+    urgency = urgency or category.default_urgency
+    if urgency not in Urgency.values:
+        raise ValidationError({"urgency": [_("Unknown urgency.")]})
+    if urgency == Urgency.APPOINTMENT and appointment_at is None:
+        raise ValidationError(
+            {"appointment_at": [_("An appointment needs the time slot the resident chose.")]}
+        )
+    if charge not in Charge.values:
+        raise ValidationError({"charge": [_("Unknown charge type.")]})
+    if channel not in Channel.values:
+        raise ValidationError({"channel": [_("Unknown channel.")]})
+    deadlines = deadlines_for(at=now, urgency=urgency, category=category, appointment_at=appointment_at)
+    if room is not None:
+        district_id, building_id = room.district_id, room.building_id
+        label = room.label
+    else:
+        district_id, building_id, label = facility.district_id, None, facility.label
+    if location_detail:
+        label = f"{label} {location_detail.strip()}"
+    with transaction.atomic():
+        order = WorkOrder(
+            number=next_number(now),
+            room=room,
+            facility=facility if room is None else None,
+            district_id=district_id,
+            building_id=building_id,
+            location_detail=location_detail.strip(),
+            location_label=label[:200],
+            category=category,
+            urgency=urgency,
+            area=area or category.default_area,
+            charge=charge,
+            channel=channel,
+            description=description,
+            appointment_at=appointment_at,
+            reporter=reporter,
+            reporter_phone=reporter_phone,
+            reporter_name=reporter_name.strip(),
+            first_contact_owner=actor if getattr(actor, "pk", None) else None,
+            incident=incident,
+            respond_by=deadlines.respond_by,
+            arrive_by=deadlines.arrive_by,
+            complete_by=deadlines.complete_by,
+            created_at=now,
+        )
+        order.due_at = next_deadline(order)
+        order.save(force_insert=True)
+        WorkOrderEvent.objects.create(
+            order=order,
+            at=now,
+            actor=order.first_contact_owner,
+            kind=Move.CREATE,
+            to_status=Status.RECEIVED,
+            note=description[:200],
+            data={"channel": channel, "urgency": urgency},
+        )
+        order_id = order.pk
+        transaction.on_commit(lambda: signals.order_created.send(sender=WorkOrder, order_id=order_id))
+    return order
+
+
+# --- The moves --------------------------------------------------------------------------------------------
+
+
+def dispatch_order(
+    *, actor, order_id: int, crew: Crew, note: str = "", now: datetime | None = None
+) -> WorkOrder:
+    """Send a received order to a crew (已派单)."""
+    if not crew.active:
+        raise ValidationError({"crew": [_("This crew is not active.")]})
+
+    def apply(order: WorkOrder, at: datetime):
+        order.crew, order.worker, order.dispatched_at = crew, None, at
+        return ["crew", "worker", "dispatched_at"]
+
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.DISPATCH,
+        apply=apply,
+        is_repeat=lambda o: o.status == Status.DISPATCHED and o.crew_id == crew.id,
+        note=note,
+        data={"crew": crew.id, "crew_name": crew.name},
+        now=now,
+    )
+
+
+def assign_order(
+    *, actor, order_id: int, worker: Worker, note: str = "", now: datetime | None = None
+) -> WorkOrder:
+    """Name the worker for a dispatched order (the crew leader, or a worker taking it from the crew pool)."""
+    if not worker.active:
+        raise ValidationError({"worker": [_("This worker is not active.")]})
+
+    def apply(order: WorkOrder, at: datetime):
+        if order.crew_id != worker.crew_id:
+            raise ValidationError({"worker": [_("The worker is not in the order's crew.")]})
+        order.worker, order.assigned_at = worker, at
+        return ["worker", "assigned_at"]
+
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.ASSIGN,
+        apply=apply,
+        is_repeat=lambda o: o.status == Status.ASSIGNED and o.worker_id == worker.id,
+        note=note,
+        data={"worker": worker.id, "worker_name": worker.name},
+        now=now,
+    )
+
+
+def accept_order(*, actor, order_id: int, now: datetime | None = None) -> WorkOrder:
+    """The assigned worker accepts (已接单): stamps the response time."""
+
+    def apply(order: WorkOrder, at: datetime):
+        order.accepted_at = at
+        return ["accepted_at"]
+
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.ACCEPT,
+        apply=apply,
+        is_repeat=lambda o: (
+            o.status == Status.ACCEPTED and o.accepted_at is not None and can(Move.ARRIVE, actor, o)
+        ),
+        now=now,
+    )
+
+
+def arrive_order(*, actor, order_id: int, now: datetime | None = None) -> WorkOrder:
+    """The worker is at the door (已到场): stamps arrival."""
+
+    def apply(order: WorkOrder, at: datetime):
+        order.arrived_at = at
+        return ["arrived_at"]
+
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.ARRIVE,
+        apply=apply,
+        is_repeat=lambda o: o.status == Status.ON_SITE and can(Move.COMPLETE, actor, o),
+        now=now,
+    )
+
+
+def _hold_reason(reason: str) -> str:
+    if reason not in HoldReason.values:
+        raise ValidationError(
+            {
+                "reason": [
+                    _("Choose why the order must wait: %(choices)s.")
+                    % {"choices": "、".join(HoldReason.labels)}
+                ]
+            }
+        )
+    return reason
+
+
+def request_hold(
+    *, actor, order_id: int, reason: str, note: str = "", now: datetime | None = None
+) -> WorkOrder:
+    """The worker asks to put the order on hold; the crew leader approves (hold_order) or refuses."""
+    reason = _hold_reason(reason)
+
+    def apply(order: WorkOrder, at: datetime):
+        order.hold_requested_reason, order.hold_requested_note = reason, note.strip()[:200]
+        return ["hold_requested_reason", "hold_requested_note"]
+
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.REQUEST_HOLD,
+        apply=apply,
+        is_repeat=lambda o: (
+            o.hold_requested_reason == reason and o.status in (Status.ACCEPTED, Status.ON_SITE)
+        ),
+        note=note,
+        data={"reason": reason},
+        now=now,
+    )
+
+
+def refuse_hold(*, actor, order_id: int, note: str = "", now: datetime | None = None) -> WorkOrder:
+    """The crew leader refuses a worker's hold request; the order carries on."""
+
+    def apply(order: WorkOrder, at: datetime):
+        if not order.hold_requested_reason:
+            raise ValidationError({"reason": [_("There is no hold request to refuse.")]})
+        order.hold_requested_reason, order.hold_requested_note = "", ""
+        return ["hold_requested_reason", "hold_requested_note"]
+
+    return perform(order_id=order_id, actor=actor, move=Move.REFUSE_HOLD, apply=apply, note=note, now=now)
+
+
+def hold_order(
+    *, actor, order_id: int, reason: str = "", note: str = "", now: datetime | None = None
+) -> WorkOrder:
+    """Put the order on hold (已挂起), approving the worker's request or on the leader's own decision.
+    The commitment clock pauses until resume."""
+
+    def apply(order: WorkOrder, at: datetime):
+        chosen = _hold_reason(reason or order.hold_requested_reason)
+        order.held_from_status, order.on_hold_since, order.hold_reason = order.status, at, chosen
+        order.hold_requested_reason, order.hold_requested_note = "", ""
+        return [
+            "held_from_status",
+            "on_hold_since",
+            "hold_reason",
+            "hold_requested_reason",
+            "hold_requested_note",
+        ]
+
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.HOLD,
+        apply=apply,
+        is_repeat=lambda o: o.status == Status.ON_HOLD,
+        note=note,
+        data={"reason": reason},
+        now=now,
+    )
+
+
+def resume_order(*, actor, order_id: int, note: str = "", now: datetime | None = None) -> WorkOrder:
+    """Take the order off hold: back to the state it was held from, the unmet deadlines moved later by
+    exactly the time on hold, which is added to `held_seconds`."""
+
+    def apply(order: WorkOrder, at: datetime):
+        held = max(at - (order.on_hold_since or at), timedelta(0))
+        order.held_seconds += int(held.total_seconds())
+        if order.accepted_at is None:
+            order.respond_by += held
+        if order.arrived_at is None and order.arrive_by is not None:
+            order.arrive_by += held
+        order.complete_by += held
+        order.status = order.held_from_status or Status.ACCEPTED
+        order.held_from_status, order.on_hold_since = "", None
+        return ["held_seconds", "respond_by", "arrive_by", "complete_by", "held_from_status", "on_hold_since"]
+
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.RESUME,
+        apply=apply,
+        is_repeat=lambda o: (
+            o.status in (Status.ACCEPTED, Status.ON_SITE) and o.on_hold_since is None and o.held_seconds > 0
+        ),
+        note=note,
+        now=now,
+    )
+
+
+def _decimal(value: Any, field: str, *, minimum: Decimal = Decimal("0")) -> Decimal:
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationError({field: [_("Enter a number.")]}) from None
+    if number < minimum or number > Decimal("9999999.99"):
+        raise ValidationError(
+            {field: [_("Enter an amount between %(min)s and 9999999.99.") % {"min": minimum}]}
+        )
+    return number
+
+
+def complete_order(
+    *,
+    actor,
+    order_id: int,
+    resolution: str,
+    checklist: dict[str, bool],
+    checklist_notes: str = "",
+    inspection_findings: str = "",
+    materials: list[dict[str, Any]] | None = None,
+    fee: Any = "0",
+    fee_confirmed: bool = False,
+    now: datetime | None = None,
+) -> WorkOrder:
+    """The worker completes the order (已完工) with the 六个一 checklist answered (any "no" needs a reason),
+    the resolution, the full-inspection findings, materials and, for paid work, the fee the resident
+    confirmed. Everything is validated before anything is written."""
+    resolution = _text(resolution, "resolution", _("Say what was done."))
+    missing = [key for key in CHECKLIST_KEYS if not isinstance((checklist or {}).get(key), bool)]
+    if missing:
+        raise ValidationError(
+            {"checklist": [_("Answer every item of the 六个一 checklist (yes or no) before completing.")]}
+        )
+    if not all(checklist[key] for key in CHECKLIST_KEYS) and not checklist_notes.strip():
+        raise ValidationError({"checklist_notes": [_("Give a one-line reason for each item answered “no”.")]})
+    rows = []
+    for index, row in enumerate(materials or []):
+        name = (row.get("name") or "").strip()
+        if not name:
+            raise ValidationError({"materials": [_("Material %(n)s needs a name.") % {"n": index + 1}]})
+        quantity = _decimal(row.get("quantity"), "materials", minimum=Decimal("0.01"))
+        unit_price = _decimal(row.get("unit_price", "0") or "0", "materials")
+        rows.append(Material(name=name[:80], quantity=quantity, unit_price=unit_price))
+    amount = _decimal(fee if fee not in (None, "") else "0", "fee")
+
+    def apply(order: WorkOrder, at: datetime):
+        if order.charge == Charge.FREE and amount > 0:
+            raise ValidationError({"fee": [_("This order is free of charge; the fee must be 0.")]})
+        if order.charge == Charge.PAID and amount > 0 and not fee_confirmed:
+            raise ValidationError({"fee_confirmed": [_("The resident must confirm the fee for paid work.")]})
+        for key in CHECKLIST_KEYS:
+            setattr(order, f"checklist_{key}", checklist[key])
+        order.checklist_notes = checklist_notes.strip()[:300]
+        order.resolution, order.inspection_findings = resolution, inspection_findings.strip()
+        order.fee, order.fee_confirmed, order.completed_at = amount, fee_confirmed, at
+        order.materials.all().delete()  # a rework's completion replaces the earlier record
+        for material in rows:
+            material.order = order
+        Material.objects.bulk_create(rows)
+        return [f"checklist_{k}" for k in CHECKLIST_KEYS] + [
+            "checklist_notes",
+            "resolution",
+            "inspection_findings",
+            "fee",
+            "fee_confirmed",
+            "completed_at",
+        ]
+
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.COMPLETE,
+        apply=apply,
+        is_repeat=lambda o: o.status == Status.COMPLETED and can(Move.COMPLETE, actor, o),
+        note=resolution[:200],
+        data={"checklist": checklist, "fee": str(amount), "materials": len(rows)},
+        now=now,
+    )
+
+
+def close_order(
+    *, actor, order_id: int, note: str = "", by_system: bool = False, now: datetime | None = None
+) -> WorkOrder:
+    """Close a completed order (已办结): after its follow-up (by_system from feedback), or by a manager."""
+
+    def apply(order: WorkOrder, at: datetime):
+        order.closed_at = at
+        return ["closed_at"]
+
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.CLOSE,
+        apply=apply,
+        is_repeat=lambda o: o.status == Status.CLOSED,
+        note=note,
+        by_system=by_system,
+        now=now,
+    )
+
+
+def cancel_order(
+    *, actor, order_id: int, reason: str, note: str = "", now: datetime | None = None
+) -> WorkOrder:
+    """Cancel an order that will not be worked (已撤销): duplicate, malicious, outside scope, withdrawn."""
+    if reason not in CancelReason.values:
+        raise ValidationError(
+            {
+                "reason": [
+                    _("Choose why the order is cancelled: %(c)s.") % {"c": "、".join(CancelReason.labels)}
+                ]
+            }
+        )
+
+    def apply(order: WorkOrder, at: datetime):
+        order.cancelled_at, order.cancel_reason, order.on_hold_since = at, reason, None
+        return ["cancelled_at", "cancel_reason", "on_hold_since"]
+
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.CANCEL,
+        apply=apply,
+        is_repeat=lambda o: o.status == Status.CANCELLED,
+        note=note,
+        data={"reason": reason},
+        now=now,
+    )
+
+
+def hand_back_order(
+    *, actor, order_id: int, reason: str, note: str, now: datetime | None = None
+) -> WorkOrder:
+    """The crew hands the order back to the dispatcher (退单) with a reason from the fixed list and a text."""
+    if reason not in HandBackReason.values:
+        raise ValidationError(
+            {
+                "reason": [
+                    _("Choose why the order is handed back: %(c)s.") % {"c": "、".join(HandBackReason.labels)}
+                ]
+            }
+        )
+    note = _text(note, "note", _("Explain the hand-back in a few words."), max_length=500)
+
+    def apply(order: WorkOrder, at: datetime):
+        order.crew, order.worker = None, None
+        return ["crew", "worker"]
+
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.HAND_BACK,
+        apply=apply,
+        note=note,
+        data={"reason": reason},
+        now=now,
+    )
+
+
+def transfer_order(
+    *,
+    actor,
+    order_id: int,
+    reason: str,
+    crew: Crew | None = None,
+    worker: Worker | None = None,
+    now: datetime | None = None,
+) -> WorkOrder:
+    """Transfer (转派) to another crew (→ dispatched) or another worker (→ assigned). A crew leader may only
+    transfer within the crew."""
+    if (crew is None) == (worker is None):
+        raise ValidationError({"crew": [_("Transfer to either a crew or a worker.")]})
+    reason = _text(reason, "reason", _("Say why the order is transferred."), max_length=500)
+    target = worker or crew
+    if not target.active:
+        raise ValidationError({"worker" if worker else "crew": [_("The target is not active.")]})
+
+    def apply(order: WorkOrder, at: datetime):
+        if not (can(Move.DISPATCH, actor, order)) and (worker is None or worker.crew_id != order.crew_id):
+            raise _deny(Move.TRANSFER)
+        if worker is not None:
+            order.crew_id, order.worker, order.status, order.assigned_at = (
+                worker.crew_id,
+                worker,
+                Status.ASSIGNED,
+                at,
+            )
+            order.accepted_at = None
+            return ["crew", "worker", "assigned_at", "accepted_at"]
+        order.crew, order.worker, order.status, order.dispatched_at = crew, None, Status.DISPATCHED, at
+        order.accepted_at = None
+        return ["crew", "worker", "dispatched_at", "accepted_at"]
+
+    def repeat(order: WorkOrder) -> bool:
+        if worker is not None:
+            return order.status == Status.ASSIGNED and order.worker_id == worker.id
+        return order.status == Status.DISPATCHED and order.crew_id == crew.id
+
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.TRANSFER,
+        apply=apply,
+        is_repeat=repeat,
+        note=reason,
+        data={"crew": crew.id if crew else worker.crew_id, "worker": worker.id if worker else None},
+        now=now,
+    )
+
+
+def remind_order(*, actor, order_id: int, note: str = "", now: datetime | None = None) -> WorkOrder:
+    """The resident called again (催单): counted on the same order, never a new one."""
+
+    def apply(order: WorkOrder, at: datetime):
+        order.remind_count += 1
+        return ["remind_count"]
+
+    return perform(order_id=order_id, actor=actor, move=Move.REMIND, apply=apply, note=note, now=now)
+
+
+def supervise_order(*, actor, order_id: int, note: str, now: datetime | None = None) -> WorkOrder:
+    """A manager flags an overdue or complained-about order for supervision (督办)."""
+    note = _text(note, "note", _("Say what must be done and by when."), max_length=500)
+
+    def apply(order: WorkOrder, at: datetime):
+        order.supervised_at = at
+        return ["supervised_at"]
+
+    return perform(order_id=order_id, actor=actor, move=Move.SUPERVISE, apply=apply, note=note, now=now)
+
+
+def rework_order(
+    *, actor, order_id: int, reason: str, by_system: bool = False, now: datetime | None = None
+) -> WorkOrder:
+    """Send a completed or closed order back to its crew (返修/发回重办), flagged as rework, with fresh
+    deadlines from now. Used by managers, by a 不满意 follow-up and by a failed inspection (by_system)."""
+    reason = _text(reason, "reason", _("Say why the work must be redone."), max_length=500)
+
+    def apply(order: WorkOrder, at: datetime):
+        deadlines = deadlines_for(at=at, urgency=order.urgency, category=order.category)
+        order.is_rework, order.rework_count = True, order.rework_count + 1
+        order.worker, order.dispatched_at = None, at
+        order.assigned_at = order.accepted_at = order.arrived_at = order.completed_at = order.closed_at = None
+        order.respond_by, order.arrive_by, order.complete_by = (
+            deadlines.respond_by,
+            deadlines.arrive_by,
+            deadlines.complete_by,
+        )
+        return [
+            "is_rework",
+            "rework_count",
+            "worker",
+            "dispatched_at",
+            "assigned_at",
+            "accepted_at",
+            "arrived_at",
+            "completed_at",
+            "closed_at",
+            "respond_by",
+            "arrive_by",
+            "complete_by",
+        ]
+
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.REWORK,
+        apply=apply,
+        note=reason,
+        by_system=by_system,
+        now=now,
+    )
+
+
+def request_extension(
+    *, actor, order_id: int, until: datetime, reason: str, now: datetime | None = None
+) -> WorkOrder:
+    """The crew leader asks for more time on a planned job (≤ 15 working days in all); a manager approves."""
+    reason = _text(reason, "reason", _("Say why more time is needed."), max_length=500)
+
+    def apply(order: WorkOrder, at: datetime):
+        if order.urgency != Urgency.PLANNED:
+            raise ValidationError({"until": [_("Only planned jobs can be extended.")]})
+        if until <= order.complete_by:
+            raise ValidationError({"until": [_("The new deadline must be later than the current one.")]})
+        limit = deadlines_for(
+            at=order.created_at, urgency=Urgency.PLANNED, category=order.category
+        ).complete_by
+        limit += timedelta(seconds=order.held_seconds)
+        if until > limit:
+            raise ValidationError(
+                {
+                    "until": [
+                        _("A planned job may run at most until %(d)s.")
+                        % {"d": timezone.localtime(limit).strftime("%Y-%m-%d %H:%M")}
+                    ]
+                }
+            )
+        order.extension_requested_until = until
+        return ["extension_requested_until"]
+
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.REQUEST_EXTENSION,
+        apply=apply,
+        note=reason,
+        data={"until": until.isoformat()},
+        now=now,
+    )
+
+
+def extend_deadline(*, actor, order_id: int, note: str = "", now: datetime | None = None) -> WorkOrder:
+    """A manager approves the requested extension: the completion deadline moves to the requested time."""
+
+    def apply(order: WorkOrder, at: datetime):
+        if order.extension_requested_until is None:
+            raise ValidationError({"until": [_("There is no extension request to approve.")]})
+        order.complete_by, order.extension_requested_until = order.extension_requested_until, None
+        return ["complete_by", "extension_requested_until"]
+
+    return perform(order_id=order_id, actor=actor, move=Move.EXTEND, apply=apply, note=note, now=now)
+
+
+# --- Photos -----------------------------------------------------------------------------------------------
+
+_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def sniff_image_type(head: bytes) -> str | None:
+    """The image type from the file's first bytes (not its name or the browser's claim)."""
+    for magic, content_type in _SIGNATURES:
+        if head.startswith(magic):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"hevc"):
+        return "image/heic"
+    return None
+
+
+def add_attachment(
+    *, actor, order: WorkOrder, file: UploadedFile, kind: str = AttachmentKind.OTHER
+) -> Attachment:
+    """Attach a photo to an order the actor can see: type sniffed from content, at most 10 MB."""
+    from .permissions import is_crew_member_of
+
+    if not (can(Move.DISPATCH, actor, order) or is_crew_member_of(actor, order)):
+        raise PermissionDenied(_("Only the order's crew and the desk may add photos."))
+    if kind not in AttachmentKind.values:
+        raise ValidationError({"kind": [_("Unknown photo kind.")]})
+    if file.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"file": [_("The photo is larger than 10 MB; take a smaller one.")]})
+    head = file.read(16)
+    file.seek(0)
+    content_type = sniff_image_type(head)
+    if content_type is None:
+        raise ValidationError({"file": [_("Only photos (JPEG, PNG, GIF, WebP, HEIC) can be attached.")]})
+    with transaction.atomic():
+        attachment = Attachment.objects.create(
+            order=order, kind=kind, file=file, content_type=content_type, size=file.size, uploaded_by=actor
+        )
+        WorkOrderEvent.objects.create(
+            order=order,
+            actor=actor,
+            kind=Move.ATTACH,
+            from_status=order.status,
+            to_status=order.status,
+            data={"attachment": attachment.id, "kind": kind},
+        )
+    return attachment

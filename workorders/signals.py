@@ -1,0 +1,11 @@
+"""Domain events of work orders for higher apps; sent on commit by workorders.services with `order_id`.
+
+Receivers must be idempotent: a periodic sweep produces the same effect if a signal is lost to a crash."""
+
+from django.dispatch import Signal
+
+order_created = Signal()  # order_id
+order_status_changed = Signal()  # order_id, move, from_status, to_status
+order_completed = Signal()  # order_id
+order_closed = Signal()  # order_id
+order_reworked = Signal()  # order_id
