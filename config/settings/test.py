@@ -20,6 +20,9 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 # Tests decide per test whether tasks run; the autouse fixture in tests/conftest.py patches the app.
 CELERY_TASK_ALWAYS_EAGER = True
 SMS_BACKEND = "feedback.sms.LocmemBackend"
+# Lock-out is tested on purpose (tests/config/test_security.py); elsewhere client.login() must just work.
+AXES_ENABLED = False
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": "100000/min", "anon": "100000/min"}}  # noqa: F405
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="bst-media-")
