@@ -5,6 +5,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from crews.api.views import CrewViewSet, WorkerViewSet
+from hotline.api.views import CallViewSet, LookupViewSet
 from residents.api.views import (
     BuildingViewSet,
     DistrictViewSet,
@@ -23,6 +24,8 @@ router.register("facilities", FacilityViewSet, basename="facility")
 router.register("residents", ResidentViewSet, basename="resident")
 router.register("crews", CrewViewSet, basename="crew")
 router.register("workers", WorkerViewSet, basename="worker")
+router.register("hotline/lookup", LookupViewSet, basename="hotline-lookup")
+router.register("calls", CallViewSet, basename="call")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -1,10 +1,59 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.utils import timezone
+"""Desk pages: thin — parse, call a selector or a service, render or redirect. The same URL answers htmx with
+its fragment (`request.htmx and not request.htmx.boosted`)."""
 
-from crews.permissions import roles_of
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from crews.models import Crew
+from crews.permissions import is_manager, roles_of
 from crews.selectors import staff_figures
-from residents.selectors import place_figures
+from residents.models import District
+from residents.selectors import AddressError, place_figures, resolve_address, suggest_rooms
+from residents.services import register_resident
+from workorders import services as order_services
+from workorders.choices import ACTIVE, CancelReason, Channel, Status, Urgency
+from workorders.filtersets import WorkOrderFilterSet
+from workorders.models import Category, Incident
+from workorders.selectors import work_orders_visible_to
+from workorders.services import TransitionNotAllowed
+
+from . import services
+from .choices import CallType
+from .filtersets import CallFilterSet
+from .forms import BoardActionForm, CloseCallForm, IncidentForm, IntakeForm, RegisterCallerForm
+from .permissions import desk_required
+from .selectors import (
+    LookupInputError,
+    board_counts,
+    board_orders,
+    caller_screen,
+    calls_visible_to,
+    duplicate_orders,
+    incidents_for,
+    intake_categories,
+    manager_calls,
+    parse_phone,
+    should_suggest_incident,
+    show_phone,
+    suggest_crew,
+    system_of,
+    with_call_relations,
+)
+
+
+def _fragment(request) -> bool:
+    return bool(request.htmx) and not request.htmx.boosted
 
 
 @login_required
@@ -18,3 +67,410 @@ def home(request):
         "staff": staff_figures(now),
     }
     return render(request, "hotline/home.html", context)
+
+
+# --- Caller screen ----------------------------------------------------------------------------------------
+
+
+def _screen_context(request, screen, error: str = "") -> dict:
+    residents = [
+        {
+            "resident": r,
+            "phone": show_phone(request.user, r.phone),
+            "alt_phone": show_phone(request.user, r.alt_phone),
+        }
+        for r in screen.residents
+    ]
+    return {
+        "screen": screen,
+        "residents": residents,
+        "lookup_error": error,
+        "shown_phone": show_phone(request.user, screen.phone),
+        "now": timezone.now(),
+    }
+
+
+@desk_required
+@require_GET
+def lookup(request):
+    """The caller screen for `?phone=` or `?address=`: a panel for htmx, a page otherwise."""
+    phone, address = request.GET.get("phone", "").strip(), request.GET.get("address", "").strip()
+    error = ""
+    screen = None
+    if phone or address:
+        try:
+            screen = caller_screen(user=request.user, phone=phone or None, address=address or None)
+        except LookupInputError as exc:
+            error = exc.message
+    context = {**_screen_context(request, screen, error)} if screen else {"lookup_error": error}
+    context["asked"] = bool(phone or address)
+    context["typed_phone"] = phone
+    template = "hotline/partials/caller_panel.html" if _fragment(request) else "hotline/lookup.html"
+    return render(request, template, context)
+
+
+@desk_required
+@require_POST
+def register_caller(request):
+    """Register an unknown caller from the panel (name, number, optional address); answers with the panel."""
+    form = RegisterCallerForm(request.POST)
+    context: dict = {"asked": True, "typed_phone": request.POST.get("phone", "")}
+    if form.is_valid():
+        try:
+            phone = parse_phone(form.cleaned_data["phone"])
+        except LookupInputError as exc:
+            form.add_error("phone", exc.message)
+        else:
+            register_resident(
+                name=form.cleaned_data["name"].strip(), phone=phone, room=form.cleaned_data["address"]
+            )
+            screen = caller_screen(user=request.user, phone=phone)
+            context.update(_screen_context(request, screen))
+            context["registered"] = True
+            return render(request, "hotline/partials/caller_panel.html", context)
+    context["register_errors"] = [e for errors in form.errors.values() for e in errors]
+    try:
+        screen = caller_screen(user=request.user, phone=context["typed_phone"])
+        context.update(_screen_context(request, screen))
+    except LookupInputError as exc:
+        context["lookup_error"] = exc.message
+    return render(request, "hotline/partials/caller_panel.html", context)
+
+
+@desk_required
+@require_GET
+def room_options(request):
+    """Address suggestions as the dispatcher types (residents.selectors.suggest_rooms)."""
+    text = request.GET.get("address", "").strip()
+    rooms = list(suggest_rooms(text, limit=8)) if text else []
+    return render(request, "hotline/partials/room_options.html", {"rooms": rooms})
+
+
+# --- Intake -----------------------------------------------------------------------------------------------
+
+
+def _check_context(*, room, category, now) -> dict:
+    """Duplicates, incidents covering the building, the incident suggestion and the crew that would go."""
+    if room is None or category is None:
+        return {"room": room, "category": category}
+    return {
+        "room": room,
+        "category": category,
+        "duplicates": duplicate_orders(room=room, category=category),
+        "incidents": incidents_for(room=room, category=category, now=now),
+        "suggest_incident": should_suggest_incident(room=room, category=category, now=now, pending=1),
+        "system": system_of(category),
+        "suggested_crew": suggest_crew(category=category, district_id=room.district_id, at=now),
+    }
+
+
+@desk_required
+@require_GET
+def intake_check(request):
+    """The check panel: re-rendered whenever the address or the category changes."""
+    now = timezone.now()
+    room, category, error = None, None, ""
+    address = request.GET.get("address", "").strip()
+    if address:
+        try:
+            room = resolve_address(address)
+        except AddressError as exc:
+            error = exc.message
+    category_id = request.GET.get("category", "")
+    if category_id.isdigit():
+        category = Category.objects.filter(pk=category_id, parent__isnull=False).first()
+    context = _check_context(room=room, category=category, now=now)
+    context["address_error"] = error
+    return render(request, "hotline/partials/check_panel.html", context)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = {"room": "address", "description": "summary", "work_order": None}.get(field, field)
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _success_message(result) -> str:
+    call = result.call
+    if result.order is not None and call.call_type == CallType.REMINDER:
+        return _("Reminder recorded on order %(n)s (reminders: %(c)s).") % {
+            "n": result.order.number,
+            "c": result.order.remind_count,
+        }
+    if result.order is not None and result.dispatched_to is not None:
+        return _("Call logged; order %(n)s dispatched to %(crew)s.") % {
+            "n": result.order.number,
+            "crew": result.dispatched_to.name,
+        }
+    if result.order is not None:
+        return _("Call logged; order %(n)s is waiting to be dispatched (no crew found).") % {
+            "n": result.order.number
+        }
+    if call.incident_id:
+        return _("Call logged and attached to the incident “%(t)s”.") % {"t": call.incident.title}
+    return _("Call logged: %(type)s.") % {"type": call.get_call_type_display()}
+
+
+@desk_required
+def intake(request, channel: str = Channel.PHONE):
+    """The one-page intake (phone or walk-in window): one submit logs the call and, for a repair, creates
+    and dispatches the order; the check panel's buttons turn it into a reminder or an incident attachment."""
+    walk_in = channel == Channel.WALK_IN
+    check: dict = {}
+    now = timezone.now()
+    if request.method == "POST":
+        form = IntakeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            remind_id, incident_id = data.get("remind_order"), data.get("attach_incident")
+            incident = Incident.objects.filter(pk=incident_id).first() if incident_id else None
+            if incident_id and incident is None:
+                form.add_error(None, _("That incident no longer exists."))
+            else:
+                call_type = CallType.REMINDER if remind_id else data["call_type"]
+                if incident is not None:
+                    call_type = CallType.REPAIR
+                try:
+                    result = services.take_call(
+                        actor=request.user,
+                        call_type=call_type,
+                        channel=channel,
+                        phone=data["phone"],
+                        caller_name=data["caller_name"],
+                        summary=data["summary"],
+                        room=data["room"],
+                        category=data["category"],
+                        urgency=data["urgency"] or None,
+                        crew=data["crew"],
+                        answer=data["answer"],
+                        subject=data["subject"],
+                        remind_order_id=remind_id,
+                        incident=incident,
+                        allow_duplicate=data["confirm_duplicate"],
+                    )
+                except services.DuplicateFound as exc:
+                    form.add_error(
+                        None,
+                        _("This room already has an open order of this category: is it a reminder (催单)?"),
+                    )
+                    check = {"duplicates": exc.duplicates, "ask_confirm": True}
+                except ValidationError as exc:
+                    _apply_errors(form, exc)
+                except (TransitionNotAllowed, PermissionDenied) as exc:
+                    form.add_error(None, getattr(exc, "message", None) or str(exc))
+                else:
+                    messages.success(request, _success_message(result))
+                    if result.suggest_incident:
+                        messages.warning(
+                            request,
+                            _(
+                                "Three or more calls about this system in this building within 30 minutes: "
+                                "consider declaring an incident (Alt+I on the intake page)."
+                            ),
+                        )
+                        request.session["suggest_incident"] = {
+                            "address": result.call.room.label if result.call.room else "",
+                            "system": result.call.system,
+                        }
+                    return redirect(reverse("hotline:window" if walk_in else "hotline:intake"))
+        if not check and form.is_bound and getattr(form, "cleaned_data", None):
+            check = _check_context(
+                room=form.cleaned_data.get("room"), category=form.cleaned_data.get("category"), now=now
+            )
+    else:
+        form = IntakeForm(initial={"phone": request.GET.get("phone", "")})
+    categories = list(intake_categories())
+    selected = form["category"].value()
+    context = {
+        "form": form,
+        "walk_in": walk_in,
+        "channel": channel,
+        "categories": categories,
+        "selected_category": next((c for c in categories if str(c.id) == str(selected)), None),
+        "check": check,
+        "suggest_incident": request.session.pop("suggest_incident", None),
+        "manager_types": [CallType.COMPLAINT, CallType.PRAISE],
+    }
+    return render(request, "hotline/call_form.html", context)
+
+
+@desk_required
+def incident_new(request):
+    """Declare an incident over a building (or district) for one system; recent calls there attach to it."""
+    if request.method == "POST":
+        form = IncidentForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                incident = services.report_incident(
+                    actor=request.user,
+                    title=d["title"],
+                    system=d["system"],
+                    kind=d["kind"],
+                    room=d["address"],
+                    whole_district=d["whole_district"],
+                    description=d["description"],
+                    expected_end_at=d["expected_end_at"],
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Incident “%(t)s” declared; %(n)s recent calls attached.")
+                    % {"t": incident.title, "n": incident.calls.count()},
+                )
+                return redirect("hotline:intake")
+    else:
+        form = IncidentForm(
+            initial={"address": request.GET.get("address", ""), "system": request.GET.get("system", "")}
+        )
+    return render(request, "hotline/incident_form.html", {"form": form})
+
+
+# --- Calls ------------------------------------------------------------------------------------------------
+
+
+@desk_required
+@require_GET
+def call_list(request):
+    """Every call, newest first, filtered by number, type, taker and day."""
+    filterset = CallFilterSet(
+        request.GET or None, queryset=with_call_relations(calls_visible_to(request.user))
+    )
+    qs = filterset.qs if filterset.is_bound else filterset.queryset
+    page = Paginator(qs.order_by("-started_at", "-id"), 50).get_page(request.GET.get("page"))
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "call_types": CallType.choices,
+    }
+    for call in page.object_list:
+        call.shown_phone = show_phone(request.user, call.phone)
+    template = "hotline/partials/call_rows.html" if _fragment(request) else "hotline/call_list.html"
+    return render(request, template, context)
+
+
+@desk_required
+@require_GET
+def call_inbox(request):
+    """The managers' list: open help requests, suggestions, complaints and praise to act on."""
+    page = Paginator(manager_calls(request.user), 50).get_page(request.GET.get("page"))
+    for call in page.object_list:
+        call.shown_phone = show_phone(request.user, call.phone)
+    context = {"page": page}
+    return render(request, "hotline/call_inbox.html", context)
+
+
+@desk_required
+@require_POST
+def call_close(request, pk: int):
+    call = get_object_or_404(calls_visible_to(request.user), pk=pk)
+    form = CloseCallForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say how the call was handled."))
+    else:
+        services.close_call(actor=request.user, call_id=call.id, note=form.cleaned_data["note"])
+        messages.success(request, _("Marked handled."))
+    return redirect("hotline:inbox")
+
+
+# --- Dispatch board ---------------------------------------------------------------------------------------
+
+BOARD_PAGE = 50
+
+
+@desk_required
+@require_GET
+def board(request):
+    """Active orders, most urgent deadline first, filtered by the shared WorkOrderFilterSet; htmx polls it."""
+    now = timezone.now()
+    data = request.GET.copy()
+    statuses = [s for s in data.getlist("status") if s in ACTIVE]
+    data.pop("status", None)
+    data.pop("page", None)
+    filterset = WorkOrderFilterSet(data, queryset=board_orders(request.user))
+    qs = filterset.qs if filterset.is_valid() else board_orders(request.user).none()
+    counts = board_counts(qs, now)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    page = Paginator(qs, BOARD_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "now": now,
+        "filters": filterset.form.cleaned_data if filterset.is_valid() else {},
+        "filter_errors": filterset.errors,
+        "states": [(s, Status(s).label, counts[f"n_{s}"]) for s in Status.values if s in ACTIVE],
+        "selected_statuses": statuses,
+        "overdue_count": counts["overdue"],
+        "crews": list(Crew.objects.filter(active=True).order_by("kind", "name")),
+        "districts": list(District.objects.order_by("number")),
+        "urgencies": Urgency.choices,
+        "is_manager": is_manager(request.user),
+        "cancel_reasons": CancelReason.choices,
+        "full_path": request.get_full_path(),
+    }
+    template = "hotline/partials/board_table.html" if _fragment(request) else "hotline/board.html"
+    return render(request, template, context)
+
+
+BOARD_ACTIONS = {"dispatch", "transfer", "cancel", "supervise"}
+
+
+@desk_required
+@require_POST
+def board_action(request, pk: int, action: str):
+    """dispatch / transfer / cancel / supervise from the board, through workorders.services. A board that
+    showed another state than the order has now (someone else acted) is refused with a clear message."""
+    if action not in BOARD_ACTIONS:
+        raise Http404
+    order = get_object_or_404(work_orders_visible_to(request.user), pk=pk)
+    form = BoardActionForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("hotline:board")
+    back = back or reverse("hotline:board")
+    if not form.is_valid():
+        messages.error(request, _("The action was incomplete; nothing was changed."))
+        return redirect(back)
+    d = form.cleaned_data
+    if d["status"] != order.status:
+        messages.warning(
+            request,
+            _("Order %(n)s is now “%(s)s” (the board was out of date); nothing was changed.")
+            % {"n": order.number, "s": order.get_status_display()},
+        )
+        return redirect(back)
+    try:
+        if action == "dispatch":
+            if d["crew"] is None:
+                raise ValidationError({"crew": [_("Choose the crew.")]})
+            order_services.dispatch_order(actor=request.user, order_id=order.id, crew=d["crew"])
+            done = _("Order %(n)s dispatched to %(c)s.") % {"n": order.number, "c": d["crew"].name}
+        elif action == "transfer":
+            if d["crew"] is None:
+                raise ValidationError({"crew": [_("Choose the crew.")]})
+            order_services.transfer_order(
+                actor=request.user, order_id=order.id, crew=d["crew"], reason=d["reason"]
+            )
+            done = _("Order %(n)s transferred to %(c)s.") % {"n": order.number, "c": d["crew"].name}
+        elif action == "cancel":
+            order_services.cancel_order(
+                actor=request.user, order_id=order.id, reason=d["cancel_reason"], note=d["note"]
+            )
+            done = _("Order %(n)s cancelled.") % {"n": order.number}
+        else:
+            order_services.supervise_order(actor=request.user, order_id=order.id, note=d["note"])
+            done = _("Order %(n)s is under supervision.") % {"n": order.number}
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect(back)

@@ -1,0 +1,187 @@
+"""Hotline API shapes (shared/API.md § Hotline): the caller screen and calls. Phones follow
+residents.view_full_phone; status fields are read-only."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from crews.models import Crew
+from residents.models import Room
+from residents.selectors import AddressError, resolve_address
+from workorders.choices import Channel, Urgency
+from workorders.models import Category, Incident, WorkOrder
+
+from ..choices import CallType
+from ..models import Call
+from ..selectors import show_phone
+
+
+def _viewer(serializer) -> object | None:
+    request = serializer.context.get("request")
+    return request.user if request is not None else None
+
+
+class OrderBriefSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.code", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    crew = serializers.CharField(source="crew.name", default=None, read_only=True)
+    location = serializers.CharField(source="location_label", read_only=True)
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            "id",
+            "number",
+            "status",
+            "urgency",
+            "category",
+            "category_name",
+            "location",
+            "room",
+            "crew",
+            "created_at",
+            "due_at",
+            "remind_count",
+            "is_rework",
+        ]
+        read_only_fields = fields
+
+
+class IncidentBriefSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district.name", read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = ["id", "title", "system", "kind", "district", "starts_at", "expected_end_at"]
+        read_only_fields = fields
+
+
+class ScreenRoomSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Room
+        fields = ["id", "label", "district", "building", "unit", "number"]
+        read_only_fields = fields
+
+
+class ScreenResidentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    phone = serializers.SerializerMethodField()
+    alt_phone = serializers.SerializerMethodField()
+    notes = serializers.CharField()
+    rooms = serializers.SerializerMethodField()
+
+    def get_phone(self, obj) -> str:
+        return show_phone(_viewer(self), obj.phone)
+
+    def get_alt_phone(self, obj) -> str:
+        return show_phone(_viewer(self), obj.alt_phone)
+
+    def get_rooms(self, obj) -> list[int]:
+        return [r.room_id for r in obj.residencies.all()]
+
+
+class CallSerializer(serializers.ModelSerializer):
+    phone = serializers.SerializerMethodField()
+    taken_by = serializers.CharField(source="taken_by.username", read_only=True)
+    handed_to = serializers.CharField(source="handed_to.username", default=None, read_only=True)
+    category = serializers.CharField(source="category.code", default=None, read_only=True)
+    work_order = serializers.CharField(source="work_order.number", default=None, read_only=True)
+    work_order_id = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Call
+        fields = [
+            "id",
+            "channel",
+            "phone",
+            "caller_name",
+            "call_type",
+            "summary",
+            "answer",
+            "subject",
+            "taken_by",
+            "handed_to",
+            "room",
+            "category",
+            "system",
+            "work_order",
+            "work_order_id",
+            "incident",
+            "started_at",
+            "ended_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    def get_phone(self, obj) -> str:
+        return show_phone(_viewer(self), obj.phone)
+
+
+class LookupSerializer(serializers.Serializer):
+    phone = serializers.CharField()
+    address = serializers.CharField()
+    known = serializers.BooleanField()
+    register = serializers.DictField(allow_null=True)
+    residents = ScreenResidentSerializer(many=True)
+    rooms = ScreenRoomSerializer(many=True)
+    open_orders = OrderBriefSerializer(many=True)
+    recent_orders = OrderBriefSerializer(many=True)
+    incidents = IncidentBriefSerializer(many=True)
+    open_complaints = serializers.ListField(child=serializers.DictField())
+    recent_calls = CallSerializer(many=True)
+
+
+class CallCreateSerializer(serializers.Serializer):
+    """Input of POST /calls/. `category` is a leaf code (e.g. water.leak_fitting); `room` or `address` locate
+    a repair; `work_order` names the order of a reminder; `incident` attaches a repair call to an outage."""
+
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    channel = serializers.ChoiceField(
+        choices=[Channel.PHONE, Channel.WALK_IN], required=False, default=Channel.PHONE
+    )
+    call_type = serializers.ChoiceField(choices=CallType.choices)
+    summary = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    caller_name = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
+    address = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    category = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Category.objects.filter(parent__isnull=False, active=True),
+        required=False,
+        allow_null=True,
+    )
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, allow_blank=True)
+    crew = serializers.PrimaryKeyRelatedField(
+        queryset=Crew.objects.filter(active=True), required=False, allow_null=True
+    )
+    work_order = serializers.PrimaryKeyRelatedField(
+        queryset=WorkOrder.objects.all(), required=False, allow_null=True
+    )
+    incident = serializers.PrimaryKeyRelatedField(
+        queryset=Incident.objects.filter(ended_at__isnull=True), required=False, allow_null=True
+    )
+    answer = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    subject = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    allow_duplicate = serializers.BooleanField(required=False, default=True)
+
+    def validate(self, attrs):
+        address = (attrs.pop("address", "") or "").strip()
+        if address and not attrs.get("room"):
+            try:
+                attrs["room"] = resolve_address(address)
+            except AddressError as exc:
+                raise serializers.ValidationError({"address": [exc.message]}) from None
+        if attrs["call_type"] == CallType.REMINDER and not attrs.get("work_order"):
+            raise serializers.ValidationError({"work_order": [_("Choose the order the caller is chasing.")]})
+        return attrs
+
+
+class CallResultSerializer(serializers.Serializer):
+    call = CallSerializer()
+    work_order = OrderBriefSerializer(allow_null=True)
+    complaint = serializers.IntegerField(allow_null=True)
+    duplicates = OrderBriefSerializer(many=True)
+    dispatched_to = serializers.CharField(allow_null=True)
+    suggest_incident = serializers.BooleanField()

@@ -1,0 +1,128 @@
+"""Hotline API: the caller screen (`hotline/lookup/`) and calls (`calls/`). Thin: parse, call the selector or
+the service, serialize. Desk only (dispatchers, managers): others get 403."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from config.api import Conflict
+from workorders.services import TransitionNotAllowed
+
+from ..filtersets import CallFilterSet
+from ..permissions import IsDesk
+from ..selectors import LookupInputError, caller_screen, calls_visible_to, with_call_relations
+from ..services import DuplicateFound, take_call
+from .serializers import (
+    CallCreateSerializer,
+    CallResultSerializer,
+    CallSerializer,
+    LookupSerializer,
+    OrderBriefSerializer,
+)
+
+
+class LookupViewSet(viewsets.ViewSet):
+    """The caller screen: who calls, their homes, open and recent orders there, outages covering the
+    buildings, recent calls. The phone system pops it from caller-ID."""
+
+    permission_classes = [IsAuthenticated, IsDesk]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("phone", OpenApiTypes.STR, description="caller number, e.g. 13800138000"),
+            OpenApiParameter(
+                "address", OpenApiTypes.STR, description="or an address, e.g. 5区37栋1单元302室"
+            ),
+        ],
+        responses={200: LookupSerializer},
+    )
+    def list(self, request):
+        phone = request.query_params.get("phone", "").strip()
+        address = request.query_params.get("address", "").strip()
+        try:
+            screen = caller_screen(user=request.user, phone=phone or None, address=address or None)
+        except LookupInputError as exc:
+            return Response(
+                {"detail": exc.message, "errors": {exc.field: [exc.message]}},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        context = {"request": request}
+        data = {
+            "phone": screen.phone,
+            "address": screen.address,
+            "known": screen.known,
+            # An unknown number: offer to register the caller (POST residents/ with this phone).
+            "register": None
+            if screen.known
+            else {
+                "offer": True,
+                "url": request.build_absolute_uri("/api/v1/residents/"),
+                "phone": screen.phone,
+            },
+            "residents": screen.residents,
+            "rooms": screen.rooms,
+            "open_orders": screen.open_orders,
+            "recent_orders": screen.recent_orders,
+            "incidents": screen.incidents,
+            "open_complaints": screen.open_complaints,
+            "recent_calls": screen.recent_calls,
+        }
+        return Response(LookupSerializer(data, context=context).data)
+
+
+class CallViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Calls taken at the desk. POST logs a call and does what it asks (a repair creates and dispatches the
+    order; a reminder counts on the order; an inquiry records the answer) in one transaction."""
+
+    permission_classes = [IsAuthenticated, IsDesk]
+    serializer_class = CallSerializer
+    filterset_class = CallFilterSet
+    ordering_fields = ["started_at"]
+
+    def get_queryset(self):
+        return with_call_relations(calls_visible_to(self.request.user)).order_by("-started_at", "-id")
+
+    @extend_schema(request=CallCreateSerializer, responses={201: CallResultSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = CallCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        work_order = d.get("work_order")
+        try:
+            result = take_call(
+                actor=request.user,
+                call_type=d["call_type"],
+                channel=d["channel"],
+                phone=d["phone"],
+                caller_name=d["caller_name"],
+                summary=d["summary"],
+                room=d.get("room"),
+                category=d.get("category"),
+                urgency=d.get("urgency") or None,
+                crew=d.get("crew"),
+                answer=d["answer"],
+                subject=d["subject"],
+                remind_order_id=work_order.id if work_order else None,
+                incident=d.get("incident"),
+                allow_duplicate=d["allow_duplicate"],
+            )
+        except DuplicateFound as exc:
+            raise Conflict(str(exc)) from None
+        except TransitionNotAllowed as exc:
+            raise Conflict(exc.message) from None
+        call = with_call_relations(calls_visible_to(request.user)).get(pk=result.call.pk)
+        body = {
+            "call": CallSerializer(call, context={"request": request}).data,
+            "work_order": OrderBriefSerializer(result.order).data if result.order else None,
+            "complaint": None,
+            "duplicates": OrderBriefSerializer(result.duplicates, many=True).data,
+            "dispatched_to": result.dispatched_to.name if result.dispatched_to else None,
+            "suggest_incident": result.suggest_incident,
+        }
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -1,0 +1,284 @@
+"""Reads for the desk: the caller screen, duplicate and incident detection, the crew to suggest, the board.
+
+Every function here issues a fixed number of queries whatever the number of orders or calls: the dispatcher
+uses them during a call (DESIGN §10)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crews.models import Crew
+from crews.permissions import is_dispatcher, is_manager
+from crews.selectors import on_duty
+from residents.models import Residency, Resident, Room
+from residents.selectors import AddressError, mask_phone, normalize_phone, resolve_address
+from workorders.choices import ACTIVE, OPEN, SYSTEM_OF_CREW_KIND
+from workorders.models import Category, Incident, WorkOrder
+from workorders.selectors import Calendar, with_list_relations, work_orders_visible_to
+
+from .choices import INCIDENT_SUGGEST_CALLS, INCIDENT_SUGGEST_MINUTES, MANAGER_TYPES
+from .models import Call
+
+RECENT_ORDERS = 10
+RECENT_CALLS = 10
+OPEN_ORDERS_SHOWN = 30
+
+
+class LookupInputError(ValueError):
+    """Input the caller screen cannot look up (a malformed number or address); `.message` is for people."""
+
+    def __init__(self, message: str, field_name: str) -> None:
+        super().__init__(message)
+        self.message, self.field = message, field_name
+
+
+def is_desk(user) -> bool:
+    """Dispatchers and managers work the desk; nobody else sees calls or callers."""
+    return bool(getattr(user, "is_authenticated", False)) and (is_dispatcher(user) or is_manager(user))
+
+
+def parse_phone(text: str) -> str:
+    """A caller's number as digits (7–12, +86 dropped), or LookupInputError with a message the desk can read."""
+    phone = normalize_phone(text)
+    if not 7 <= len(phone) <= 12:
+        raise LookupInputError(
+            _("“%(phone)s” is not a phone number: enter 7 to 12 digits, e.g. 13800138000.")
+            % {"phone": (text or "").strip()[:30]},
+            "phone",
+        )
+    return phone
+
+
+def show_phone(user, phone: str) -> str:
+    """Full number for those who may see it (residents.view_full_phone), masked for everyone else."""
+    if not phone or user.has_perm("residents.view_full_phone"):
+        return phone
+    return mask_phone(phone)
+
+
+# --- The caller screen ------------------------------------------------------------------------------------
+
+
+@dataclass
+class CallerScreen:
+    """What the desk sees while the phone rings. `known` is False for a number nobody registered."""
+
+    phone: str = ""
+    address: str = ""
+    residents: list[Resident] = field(default_factory=list)
+    rooms: list[Room] = field(default_factory=list)
+    open_orders: list[WorkOrder] = field(default_factory=list)
+    recent_orders: list[WorkOrder] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+    open_complaints: list = field(default_factory=list)
+    recent_calls: list[Call] = field(default_factory=list)
+
+    @property
+    def known(self) -> bool:
+        return bool(self.residents or self.rooms)
+
+
+def covering_incidents(
+    *, buildings: set[int], units: set[int], districts: set[int], now: datetime, system=None
+):
+    """Active incidents that cover any of these buildings: listed for the building or one of its units, or
+    declared for the whole district (no buildings or units listed). One query."""
+    if not districts:
+        return Incident.objects.none()
+    qs = Incident.objects.filter(ended_at__isnull=True, starts_at__lte=now, district_id__in=districts)
+    if system:
+        qs = qs.filter(system=system)
+    whole_district = Q(buildings__isnull=True, units__isnull=True)
+    qs = qs.filter(Q(buildings__in=buildings) | Q(units__in=units) | whole_district)
+    return qs.select_related("district").distinct().order_by("-starts_at")
+
+
+def caller_screen(*, user, phone: str | None = None, address: str | None = None, now=None) -> CallerScreen:
+    """The caller screen for a number (residents with it as main or other phone, their rooms) or for an
+    address (the room and who lives there): open orders at those rooms, the last 10 orders there, active
+    incidents covering their buildings (any system), recent calls from that number or about that room.
+
+    Raises LookupInputError for a malformed number or an address that names no room. Queries: a known caller 6,
+    an address 6 (+ the parser's miss diagnostics), an unknown number 1 — whatever the number of orders."""
+    now = now or timezone.now()
+    screen = CallerScreen()
+    if phone:
+        screen.phone = parse_phone(phone)
+        # Query 1 (+1 prefetch): the residents with this number and where they live.
+        screen.residents = list(
+            Resident.objects.filter(Q(phone=screen.phone) | Q(alt_phone=screen.phone))
+            .prefetch_related(
+                Prefetch("residencies", queryset=Residency.objects.select_related("room", "room__unit"))
+            )
+            .order_by("name", "id")[:10]
+        )
+        seen: dict[int, Room] = {}
+        for resident in screen.residents:
+            for residency in resident.residencies.all():
+                seen.setdefault(residency.room_id, residency.room)
+        screen.rooms = list(seen.values())
+    elif address:
+        try:
+            room = resolve_address(address)
+        except AddressError as exc:
+            raise LookupInputError(exc.message, "address") from None
+        screen.address = room.label
+        screen.rooms = [room]
+        screen.residents = list(
+            Resident.objects.filter(residencies__room=room)
+            .prefetch_related(
+                Prefetch("residencies", queryset=Residency.objects.select_related("room", "room__unit"))
+            )
+            .order_by("name", "id")[:10]
+        )
+    else:
+        raise LookupInputError(_("Enter the caller's phone number or an address."), "phone")
+
+    room_ids = [r.id for r in screen.rooms]
+    if room_ids:
+        at_rooms = with_list_relations(WorkOrder.objects.filter(room_id__in=room_ids)).select_related("room")
+        screen.open_orders = list(
+            at_rooms.filter(status__in=OPEN).order_by("-created_at")[:OPEN_ORDERS_SHOWN]
+        )
+        screen.recent_orders = list(at_rooms.order_by("-created_at")[:RECENT_ORDERS])
+        screen.incidents = list(
+            covering_incidents(
+                buildings={r.building_id for r in screen.rooms},
+                units={r.unit_id for r in screen.rooms},
+                districts={r.district_id for r in screen.rooms},
+                now=now,
+            )
+        )
+    calls = Call.objects.select_related("taken_by", "work_order").order_by("-started_at", "-id")
+    if screen.phone:
+        screen.recent_calls = list(calls.filter(phone=screen.phone)[:RECENT_CALLS])
+    elif room_ids:
+        screen.recent_calls = list(calls.filter(room_id__in=room_ids)[:RECENT_CALLS])
+    return screen
+
+
+# --- Intake checks ----------------------------------------------------------------------------------------
+
+
+def duplicate_orders(*, room: Room | None, category: Category | None) -> list[WorkOrder]:
+    """Active orders at the same room for the same category: the caller is probably chasing one (催单)."""
+    if room is None or category is None:
+        return []
+    return list(
+        with_list_relations(
+            WorkOrder.objects.filter(room=room, category=category, status__in=ACTIVE)
+        ).order_by("-created_at")[:5]
+    )
+
+
+def system_of(category: Category | None) -> str:
+    return SYSTEM_OF_CREW_KIND.get(category.crew_kind, "") if category is not None else ""
+
+
+def incidents_for(*, room: Room | None, category: Category | None, now=None) -> list[Incident]:
+    """Active incidents covering the room's building for the category's system (water, power, drainage)."""
+    system = system_of(category)
+    if room is None or not system:
+        return []
+    return list(
+        covering_incidents(
+            buildings={room.building_id},
+            units={room.unit_id},
+            districts={room.district_id},
+            now=now or timezone.now(),
+            system=system,
+        )
+    )
+
+
+def recent_calls_without_incident(*, building_id: int, system: str, now=None) -> QuerySet[Call]:
+    """Repair calls about one system in one building in the last 30 minutes not attached to an incident."""
+    now = now or timezone.now()
+    return Call.objects.filter(
+        building_id=building_id,
+        system=system,
+        incident__isnull=True,
+        started_at__gte=now - timedelta(minutes=INCIDENT_SUGGEST_MINUTES),
+        started_at__lte=now,
+    )
+
+
+def should_suggest_incident(
+    *, room: Room | None, category: Category | None, now=None, pending: int = 0
+) -> bool:
+    """Three or more calls (counting `pending`, the one being taken) about one system in one building within
+    30 minutes suggest a mass fault: the desk is offered to declare an incident."""
+    system = system_of(category)
+    if room is None or not system:
+        return False
+    count = recent_calls_without_incident(building_id=room.building_id, system=system, now=now).count()
+    return count + pending >= INCIDENT_SUGGEST_CALLS
+
+
+def suggest_crew(*, category: Category, district_id: int | None, at: datetime | None = None) -> Crew | None:
+    """The crew to dispatch to: of the category's trade; outside working hours (nights, weekends, holidays)
+    the crew of the worker on duty (值班); otherwise the active crew serving the district (a crew with no
+    districts serves all). None when the base has no such crew."""
+    at = at or timezone.now()
+    kind = category.crew_kind
+    if not Calendar.load(at, days=2).is_working_time(at):
+        duty = on_duty(kind, at).filter(crew__active=True).order_by("duty_shifts__starts_at", "id").first()
+        if duty is not None:
+            return duty.crew
+    crews = Crew.objects.filter(kind=kind, active=True)
+    if district_id is not None:
+        crews = crews.filter(Q(districts__isnull=True) | Q(districts=district_id))
+    return crews.distinct().order_by("name", "id").first()
+
+
+def intake_categories() -> QuerySet[Category]:
+    """Leaf categories for the type-ahead, in tree order (one query)."""
+    return (
+        Category.objects.filter(parent__isnull=False, active=True)
+        .select_related("parent")
+        .order_by("parent__sort", "sort", "code")
+    )
+
+
+# --- Calls and the board ----------------------------------------------------------------------------------
+
+
+def calls_visible_to(user) -> QuerySet[Call]:
+    """The desk (dispatchers, managers) sees every call; anyone else none."""
+    if not is_desk(user):
+        return Call.objects.none()
+    return Call.objects.all()
+
+
+def with_call_relations(qs: QuerySet[Call]) -> QuerySet[Call]:
+    return qs.select_related("taken_by", "handed_to", "room", "work_order", "incident", "category")
+
+
+def manager_calls(user, *, open_only: bool = True) -> QuerySet[Call]:
+    """Help, suggestions, complaints and praise for the managers to act on, oldest open first."""
+    qs = calls_visible_to(user).filter(call_type__in=MANAGER_TYPES)
+    if open_only:
+        qs = qs.filter(closed_at__isnull=True)
+    return with_call_relations(qs).order_by("started_at", "id")
+
+
+def board_orders(user) -> QuerySet[WorkOrder]:
+    """The dispatch board: active orders the user may see, most urgent deadline first."""
+    return (
+        with_list_relations(work_orders_visible_to(user).filter(status__in=ACTIVE))
+        .select_related("room")
+        .order_by("due_at", "-created_at")
+    )
+
+
+def board_counts(qs: QuerySet[WorkOrder], now=None) -> dict:
+    """Counts per state and the overdue count of the filtered board, in one aggregate query."""
+    now = now or timezone.now()
+    aggregates = {f"n_{s}": Count("id", filter=Q(status=s)) for s in ACTIVE}
+    aggregates["overdue"] = Count("id", filter=Q(due_at__lt=now))
+    return qs.order_by().aggregate(**aggregates)

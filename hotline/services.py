@@ -1,0 +1,300 @@
+"""Every write the desk makes (STYLE: services). The hotline orchestrates the lower apps through their own
+services: orders are created, dispatched and reminded only by `workorders.services`.
+
+Errors: django's `ValidationError` (400, nothing written), `PermissionDenied` (403), `DuplicateFound`
+(the page asks the dispatcher first), and `workorders.services.TransitionNotAllowed` (409)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crews.models import Crew
+from residents.models import Resident, Room
+from workorders import services as orders
+from workorders.choices import Channel, IncidentKind, System, Urgency
+from workorders.models import Category, Incident, WorkOrder
+
+from .choices import CallType
+from .models import Call
+from .selectors import (
+    LookupInputError,
+    duplicate_orders,
+    is_desk,
+    parse_phone,
+    recent_calls_without_incident,
+    should_suggest_incident,
+    suggest_crew,
+    system_of,
+)
+
+
+class DuplicateFound(Exception):
+    """An active order for the same room and category exists; the desk decides: reminder or new order."""
+
+    def __init__(self, duplicates: list[WorkOrder]) -> None:
+        self.duplicates = duplicates
+        super().__init__(_("An open order for this room and category already exists."))
+
+
+@dataclass
+class CallResult:
+    call: Call
+    order: WorkOrder | None = None
+    dispatched_to: Crew | None = None
+    duplicates: list[WorkOrder] = field(default_factory=list)
+    suggest_incident: bool = False
+
+
+def _require_desk(actor) -> None:
+    if not is_desk(actor):
+        raise PermissionDenied(_("Only dispatchers and managers take calls."))
+
+
+def _text(value: str | None, name: str, message: str, *, required: bool, max_length: int) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({name: [message]})
+    if len(value) > max_length:
+        raise ValidationError({name: [_("At most %(n)s characters.") % {"n": max_length}]})
+    return value
+
+
+def _resident_for(phone: str, room: Room | None) -> Resident | None:
+    """The registered caller: one with this number, preferably living in the room of the call."""
+    if not phone:
+        return None
+    from residents.selectors import residents_by_phone
+
+    candidates = list(residents_by_phone(phone).prefetch_related("residencies")[:10])
+    if room is not None:
+        for resident in candidates:
+            if any(r.room_id == room.id for r in resident.residencies.all()):
+                return resident
+    return candidates[0] if candidates else None
+
+
+def take_call(
+    *,
+    actor,
+    call_type: str,
+    channel: str = Channel.PHONE,
+    phone: str = "",
+    caller_name: str = "",
+    summary: str = "",
+    room: Room | None = None,
+    category: Category | None = None,
+    urgency: str | None = None,
+    crew: Crew | None = None,
+    answer: str = "",
+    subject: str = "",
+    remind_order_id: int | None = None,
+    incident: Incident | None = None,
+    allow_duplicate: bool = True,
+    started_at: datetime | None = None,
+    now: datetime | None = None,
+) -> CallResult:
+    """Log a call or window visit and do what it asks, all in one transaction (nothing is half-done):
+
+    - repair: create the order (workorders.create_order) and dispatch it to `crew`, or to the suggested crew
+      (trade of the category; outside working hours the on-duty worker's crew). With `incident` the call is
+      attached to that incident instead and no order is created. With `allow_duplicate=False` an active order
+      for the same room and category raises DuplicateFound before anything is written.
+    - reminder (催单): `remind_order_id` names the order; workorders.remind_order counts it; no new order.
+    - inquiry: answered on the spot; the answer is required and the call is closed.
+    - complaint, praise, suggestion, help: logged open for the managers' list (`subject` says about whom).
+
+    The actor is the first-contact owner (首问负责)."""
+    _require_desk(actor)
+    now = now or timezone.now()
+    if call_type not in CallType.values:
+        raise ValidationError({"call_type": [_("Choose what the call is about.")]})
+    if channel not in (Channel.PHONE, Channel.WALK_IN):
+        raise ValidationError({"channel": [_("A call comes by phone or to the window.")]})
+    caller_name = _text(
+        caller_name,
+        "caller_name",
+        _("Write the visitor's name."),
+        required=channel == Channel.WALK_IN,
+        max_length=40,
+    )
+    if phone or channel == Channel.PHONE:
+        try:
+            phone = parse_phone(phone)
+        except LookupInputError as exc:
+            raise ValidationError({"phone": [exc.message]}) from None
+    summary = _text(
+        summary,
+        "summary",
+        _("Describe the fault.") if call_type == CallType.REPAIR else _("Write what the caller said."),
+        required=call_type not in (CallType.REMINDER,),
+        max_length=2000,
+    )
+    subject = _text(subject, "subject", "", required=False, max_length=100)
+    result = CallResult(call=Call())
+
+    with transaction.atomic():
+        order: WorkOrder | None = None
+        resident: Resident | None = None
+        closed = False
+        if call_type == CallType.REMINDER:
+            if not remind_order_id:
+                raise ValidationError({"work_order": [_("Choose the order the caller is chasing.")]})
+            order = orders.remind_order(
+                actor=actor,
+                order_id=remind_order_id,
+                note=summary or _("The resident called again."),
+                now=now,
+            )
+            room = order.room or room
+            category = order.category
+            resident = order.reporter
+        elif call_type == CallType.REPAIR:
+            if room is None:
+                raise ValidationError({"address": [_("Give the address of the fault.")]})
+            if category is None:
+                raise ValidationError({"category": [_("Choose the category of the fault.")]})
+            if urgency and urgency not in Urgency.values:
+                raise ValidationError({"urgency": [_("Unknown urgency.")]})
+            if incident is None:
+                result.duplicates = duplicate_orders(room=room, category=category)
+                if result.duplicates and not allow_duplicate:
+                    raise DuplicateFound(result.duplicates)
+                resident = _resident_for(phone, room)
+                order = orders.create_order(
+                    actor=actor,
+                    category=category,
+                    description=summary,
+                    room=room,
+                    urgency=urgency or None,
+                    channel=channel,
+                    reporter=resident,
+                    reporter_phone=phone,
+                    reporter_name=caller_name,
+                    now=now,
+                )
+                target = crew or suggest_crew(category=category, district_id=room.district_id, at=now)
+                if target is not None:
+                    order = orders.dispatch_order(actor=actor, order_id=order.id, crew=target, now=now)
+                    result.dispatched_to = target
+        elif call_type == CallType.INQUIRY:
+            answer = _text(
+                answer, "answer", _("Write the answer you gave the caller."), required=True, max_length=2000
+            )
+            closed = True
+        call = Call.objects.create(
+            channel=channel,
+            phone=phone,
+            caller_name=caller_name,
+            call_type=call_type,
+            summary=summary,
+            answer=answer.strip() if call_type == CallType.INQUIRY else "",
+            subject=subject,
+            taken_by=actor,
+            resident=resident or _resident_for(phone, room),
+            room=room,
+            building_id=room.building_id if room is not None else None,
+            category=category,
+            system=system_of(category) if call_type == CallType.REPAIR else "",
+            work_order=order,
+            incident=incident,
+            started_at=started_at or now,
+            ended_at=now,
+            closed_at=now if closed else None,
+            closed_by=actor if closed else None,
+        )
+        result.call, result.order = call, order
+    if call_type == CallType.REPAIR and incident is None:
+        result.suggest_incident = should_suggest_incident(room=room, category=category, now=now)
+    return result
+
+
+def hand_over_call(*, actor, call_id: int, to_user, note: str = "") -> Call:
+    """Hand a call to a named person (首问负责 ends only when someone named takes it over)."""
+    _require_desk(actor)
+    if to_user is None or not to_user.is_active:
+        raise ValidationError({"handed_to": [_("Name the person who takes the call over.")]})
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call_id)
+        if call.handed_to_id == to_user.id:
+            return call
+        call.handed_to, call.handed_at = to_user, timezone.now()
+        fields = ["handed_to", "handed_at"]
+        if note:
+            call.closing_note = note.strip()[:300]
+            fields.append("closing_note")
+        call.save(update_fields=fields)
+    return call
+
+
+def close_call(*, actor, call_id: int, note: str) -> Call:
+    """A manager (or the desk) marks a logged call handled, saying how. Repeating it changes nothing."""
+    _require_desk(actor)
+    note = _text(note, "note", _("Say how the call was handled."), required=True, max_length=300)
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call_id)
+        if call.closed_at is not None:
+            return call
+        call.closed_at, call.closed_by, call.closing_note = timezone.now(), actor, note
+        call.save(update_fields=["closed_at", "closed_by", "closing_note"])
+    return call
+
+
+def attach_call_to_incident(*, actor, call_id: int, incident: Incident) -> Call:
+    """Link a call to the incident it is about (one outage, many calls)."""
+    _require_desk(actor)
+    if incident.ended_at is not None:
+        raise ValidationError({"incident": [_("This incident has already ended.")]})
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call_id)
+        if call.incident_id != incident.id:
+            call.incident = incident
+            call.save(update_fields=["incident"])
+    return call
+
+
+def report_incident(
+    *,
+    actor,
+    title: str,
+    system: str,
+    room: Room,
+    whole_district: bool = False,
+    kind: str = IncidentKind.SUDDEN,
+    description: str = "",
+    expected_end_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Incident:
+    """Declare an outage or mass fault of one system over the room's building (or its whole district), and
+    attach the calls of the last 30 minutes about that system in that building to it."""
+    _require_desk(actor)
+    now = now or timezone.now()
+    title = _text(title, "title", _("Give the incident a short title."), required=True, max_length=100)
+    if system not in System.values:
+        raise ValidationError({"system": [_("Choose the system: water, power or drainage.")]})
+    if kind not in IncidentKind.values:
+        raise ValidationError({"kind": [_("Unknown incident kind.")]})
+    if expected_end_at is not None and expected_end_at <= now:
+        raise ValidationError({"expected_end_at": [_("The expected end must be in the future.")]})
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            title=title,
+            system=system,
+            kind=kind,
+            district_id=room.district_id,
+            description=description.strip(),
+            starts_at=now,
+            expected_end_at=expected_end_at,
+            created_by=actor,
+        )
+        if not whole_district:
+            incident.buildings.add(room.building_id)
+        recent_calls_without_incident(building_id=room.building_id, system=system, now=now).update(
+            incident=incident
+        )
+    return incident

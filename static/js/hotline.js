@@ -1,0 +1,169 @@
+// Hotline desk behaviour: type-ahead lists, the caller panel's room buttons, Enter to submit from the
+// description, the check panel refresh and a board poll that waits while an action is open. No inline script.
+(function () {
+  "use strict";
+
+  function fire(name) { document.body.dispatchEvent(new CustomEvent(name, { bubbles: true })); }
+
+  // --- Type-ahead: an input with data-typeahead="listbox-id"; options are <li role=option data-value> ---
+  function options(list) { return Array.prototype.filter.call(list.querySelectorAll('[role="option"]'), function (li) { return !li.hidden; }); }
+  function open(input, list) { var any = options(list).length > 0; list.hidden = !any; input.setAttribute("aria-expanded", any ? "true" : "false"); }
+  function close(input, list) { list.hidden = true; input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant"); }
+  function active(list) { return list.querySelector('[aria-selected="true"]'); }
+  function highlight(input, list, li) {
+    var current = active(list);
+    if (current) current.removeAttribute("aria-selected");
+    if (!li) return;
+    li.setAttribute("aria-selected", "true");
+    input.setAttribute("aria-activedescendant", li.id);
+    li.scrollIntoView({ block: "nearest" });
+  }
+  function choose(input, list, li) {
+    input.value = li.getAttribute("data-value");
+    if (li.hasAttribute("data-id")) {
+      var hidden = document.getElementById("id_category");
+      hidden.value = li.getAttribute("data-id");
+      var urgency = document.getElementById("id_urgency");
+      if (urgency) urgency.value = li.getAttribute("data-urgency") || "";
+    }
+    close(input, list);
+    fire("bst:check");
+  }
+  function filterLocal(input, list) {
+    var q = input.value.trim().toLowerCase().replace(/\s+/g, "");
+    var shown = 0;
+    Array.prototype.forEach.call(list.querySelectorAll('[role="option"]'), function (li) {
+      var name = li.getAttribute("data-value").toLowerCase();
+      var pinyin = (li.getAttribute("data-pinyin") || "").toLowerCase();
+      var words = pinyin.split(" ");
+      var hit = q && (name.indexOf(q) >= 0 || words.some(function (w) { return w.indexOf(q) === 0; }) || pinyin.replace(" ", "").indexOf(q) === 0);
+      li.hidden = !hit || shown >= 12;
+      if (!li.hidden) shown += 1;
+      li.removeAttribute("aria-selected");
+    });
+    var first = options(list)[0];
+    highlight(input, list, first);
+    open(input, list);
+  }
+
+  document.addEventListener("input", function (event) {
+    var input = event.target.closest("[data-typeahead]");
+    if (!input) return;
+    var list = document.getElementById(input.getAttribute("data-typeahead"));
+    if (input.getAttribute("data-local") === "true") {
+      document.getElementById("id_category").value = "";
+      filterLocal(input, list);
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var input = event.target.closest && event.target.closest("[data-typeahead]");
+    if (input) {
+      var list = document.getElementById(input.getAttribute("data-typeahead"));
+      var items = options(list), current = active(list), index = items.indexOf(current);
+      if (!list.hidden && items.length) {
+        if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+          event.preventDefault();
+          var next = event.key === "ArrowDown" ? Math.min(index + 1, items.length - 1) : Math.max(index - 1, 0);
+          highlight(input, list, items[next]);
+          return;
+        }
+        if (event.key === "Enter" || (event.key === "Tab" && current)) {
+          if (current) { if (event.key === "Enter") event.preventDefault(); choose(input, list, current); }
+          return;
+        }
+        if (event.key === "Escape") { event.preventDefault(); close(input, list); return; }
+      } else if (event.key === "ArrowDown" && items.length) {
+        event.preventDefault(); open(input, list); highlight(input, list, items[0]); return;
+      }
+    }
+    // Enter submits from a description textarea (Shift+Enter keeps a new line).
+    var area = event.target.closest && event.target.closest("textarea[data-enter-submits]");
+    if (area && event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      var submit = document.getElementById("submit-call");
+      if (submit) submit.click();
+      return;
+    }
+    // Enter in a small inline form (the caller registration) clicks its own button, not the page's submit.
+    var own = event.target.closest && event.target.closest("[data-enter]");
+    if (own && event.key === "Enter") {
+      event.preventDefault();
+      document.querySelector(own.getAttribute("data-enter")).click();
+    }
+  });
+
+  document.addEventListener("mousedown", function (event) {
+    var li = event.target.closest('[role="option"]');
+    if (!li) return;
+    var list = li.closest('[role="listbox"]');
+    var input = document.querySelector('[data-typeahead="' + list.id + '"]');
+    if (input) { event.preventDefault(); choose(input, list, li); }
+  });
+
+  // The address list is filled by htmx as the dispatcher types; show it with the first option highlighted.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "address-options") {
+      var input = document.getElementById("id_address");
+      var first = options(target)[0];
+      open(input, target);
+      highlight(input, target, null);
+      if (first && document.activeElement === input) target.hidden = false;
+    }
+    if (target && target.id === "caller-panel") {
+      // A known caller with one home: take that address when none has been typed yet.
+      var rooms = target.querySelectorAll("[data-fill]");
+      var address = document.getElementById("id_address");
+      if (address && rooms.length === 1 && !address.value) {
+        address.value = rooms[0].getAttribute("data-value");
+        fire("bst:check");
+      }
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "id_address") fire("bst:check");
+    if (event.target.id === "id_call_type") showTypeFields();
+  });
+  document.addEventListener("focusout", function (event) {
+    var input = event.target.closest && event.target.closest("[data-typeahead]");
+    if (input) {
+      var list = document.getElementById(input.getAttribute("data-typeahead"));
+      window.setTimeout(function () { close(input, list); }, 150);
+    }
+  });
+
+  // Room buttons of the caller panel fill the address.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-fill]");
+    if (!button) return;
+    var field = document.querySelector(button.getAttribute("data-fill"));
+    field.value = button.getAttribute("data-value");
+    field.focus();
+    fire("bst:check");
+  });
+
+  // Fields that belong to some call types only (data-types="repair inquiry").
+  function showTypeFields() {
+    var select = document.getElementById("id_call_type");
+    if (!select) return;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-types]"), function (el) {
+      el.hidden = el.getAttribute("data-types").split(" ").indexOf(select.value) < 0;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    showTypeFields();
+    var hidden = document.getElementById("id_category");
+    var address = document.getElementById("id_address");
+    if (hidden && address && hidden.value && address.value) fire("bst:check");
+  });
+
+  // The board polls every 15 s but not while the dispatcher has an action open or is typing in it.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var el = event.detail.elt;
+    if (el && el.getAttribute("data-poll") === "true") {
+      if (el.querySelector("details[open]") || el.contains(document.activeElement)) event.preventDefault();
+    }
+  });
+})();

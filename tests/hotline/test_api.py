@@ -1,0 +1,173 @@
+import pytest
+from rest_framework.test import APIClient
+
+from hotline.models import Call
+from tests.hotline.conftest import DAY
+from workorders.models import WorkOrder
+
+
+def api(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_login(user)  # a session: each request loads its own user, as in production
+    return client
+
+
+@pytest.mark.django_db
+def test_lookup_returns_the_rooms_open_orders_and_incidents_of_a_resident_with_two_rooms(
+    dispatcher, two_home_resident, room, second_room, make_order, make_incident, building
+):
+    order = make_order("dispatched", now=DAY)
+    incident = make_incident(buildings=[building], starts_at=DAY.replace(year=2020))
+    body = api(dispatcher).get("/api/v1/hotline/lookup/?phone=13800138000").json()
+    assert body["known"] is True and body["register"] is None
+    assert {r["id"] for r in body["rooms"]} == {room.id, second_room.id}
+    assert [o["number"] for o in body["open_orders"]] == [order.number]
+    assert [i["id"] for i in body["incidents"]] == [incident.id]
+    assert body["residents"][0]["phone"] == "13800138000"
+    assert set(body) >= {
+        "residents",
+        "rooms",
+        "open_orders",
+        "recent_orders",
+        "incidents",
+        "open_complaints",
+        "recent_calls",
+    }
+
+
+@pytest.mark.django_db
+def test_lookup_of_an_unknown_number_is_empty_with_an_offer_to_register(dispatcher):
+    response = api(dispatcher).get("/api/v1/hotline/lookup/?phone=13912345678")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["known"] is False and body["rooms"] == [] and body["open_orders"] == []
+    assert body["register"]["offer"] is True and body["register"]["phone"] == "13912345678"
+
+
+@pytest.mark.django_db
+def test_lookup_of_a_malformed_number_is_400_with_a_chinese_message(dispatcher):
+    response = api(dispatcher).get("/api/v1/hotline/lookup/?phone=12ab")
+    assert response.status_code == 400
+    assert "电话号码" in response.json()["detail"] and "phone" in response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_lookup_is_for_the_desk_only(worker, leader):
+    assert api().get("/api/v1/hotline/lookup/?phone=13800138000").status_code in (401, 403)
+    assert api(worker.user).get("/api/v1/hotline/lookup/?phone=13800138000").status_code == 403
+    assert api(leader.user).get("/api/v1/calls/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_lookup_api_query_count_is_flat_as_orders_grow(
+    dispatcher, two_home_resident, second_room, make_order, django_assert_num_queries
+):
+    make_order("dispatched", now=DAY)
+    client = api(dispatcher)
+
+    def measure():
+        # session, user, roles (3), residents + residencies (2), open orders, recent orders, incidents, recent calls (4),
+        # view_full_phone: user permissions + group permissions (2)
+        with django_assert_num_queries(11):
+            assert client.get("/api/v1/hotline/lookup/?phone=13800138000").status_code == 200
+
+    measure()
+    for _ in range(12):
+        make_order("received", now=DAY)
+        make_order("received", room=second_room, now=DAY)
+    measure()
+
+
+@pytest.mark.django_db
+def test_post_a_repair_call_creates_and_dispatches_the_order(dispatcher, resident, room, crew):
+    response = api(dispatcher).post(
+        "/api/v1/calls/",
+        {
+            "phone": "13800138000",
+            "channel": "phone",
+            "call_type": "repair",
+            "summary": "厨房漏水",
+            "address": "5区37栋1单元302室",
+            "category": "water.leak_fitting",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    order = WorkOrder.objects.get()
+    assert body["work_order"]["number"] == order.number and body["work_order"]["status"] == "dispatched"
+    assert body["dispatched_to"] == "供水班" and body["duplicates"] == [] and body["complaint"] is None
+    assert body["call"]["work_order"] == order.number
+
+
+@pytest.mark.django_db
+def test_post_refuses_a_duplicate_when_asked_and_records_a_reminder(dispatcher, room, crew, make_order):
+    existing = make_order("dispatched")
+    client = api(dispatcher)
+    data = {
+        "phone": "13800138000",
+        "call_type": "repair",
+        "summary": "还漏",
+        "room": room.id,
+        "category": "water.leak_fitting",
+        "allow_duplicate": False,
+    }
+    assert client.post("/api/v1/calls/", data, format="json").status_code == 409
+    response = client.post(
+        "/api/v1/calls/",
+        {"phone": "13800138000", "call_type": "reminder", "work_order": existing.id},
+        format="json",
+    )
+    assert response.status_code == 201
+    existing.refresh_from_db()
+    assert existing.remind_count == 1 and WorkOrder.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"address": "5区37栋1单元999室"}, "address"),
+        ({"category": "water"}, "category"),
+        ({"phone": "1"}, "phone"),
+        ({"summary": ""}, "summary"),
+    ],
+)
+def test_post_bad_input_is_400_and_writes_nothing(dispatcher, room, crew, data, field):
+    body = {
+        "phone": "13800138000",
+        "call_type": "repair",
+        "summary": "漏水",
+        "address": "5-37-1-302",
+        "category": "water.leak_fitting",
+        **data,
+    }
+    response = api(dispatcher).post("/api/v1/calls/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert not Call.objects.exists() and not WorkOrder.objects.exists()
+
+
+@pytest.mark.django_db
+def test_calls_list_filters_by_phone_and_type_with_a_flat_query_count(dispatcher, django_assert_num_queries):
+    from hotline.services import take_call
+
+    def log(n):
+        for _ in range(n):
+            take_call(actor=dispatcher, call_type="inquiry", phone="13800138000", summary="问", answer="答")
+            take_call(actor=dispatcher, call_type="help", phone="13900139000", summary="求助")
+
+    log(1)
+    client = api(dispatcher)
+
+    def measure(expected):
+        # session, user, roles, count, page with relations, view_full_phone (user perms + group perms)
+        with django_assert_num_queries(7):
+            body = client.get("/api/v1/calls/?phone=13800138000&call_type=inquiry").json()
+        assert body["count"] == expected
+        assert {c["call_type"] for c in body["results"]} == {"inquiry"}
+
+    measure(1)
+    log(8)
+    measure(9)
