@@ -13,6 +13,7 @@ from residents.api.views import (
     RoomViewSet,
     UnitViewSet,
 )
+from workorders.api.views import CategoryViewSet, IncidentViewSet, WorkOrderViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.register("districts", DistrictViewSet, basename="district")
@@ -23,6 +24,9 @@ router.register("facilities", FacilityViewSet, basename="facility")
 router.register("residents", ResidentViewSet, basename="resident")
 router.register("crews", CrewViewSet, basename="crew")
 router.register("workers", WorkerViewSet, basename="worker")
+router.register("work-orders", WorkOrderViewSet, basename="work-order")
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("categories", CategoryViewSet, basename="category")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

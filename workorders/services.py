@@ -24,22 +24,35 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crews.models import Crew, Worker
+from residents.selectors import normalize_phone
 
 from . import signals
 from .choices import (
     TRANSITIONS,
+    Area,
     AttachmentKind,
     CancelReason,
     Channel,
     Charge,
+    DeadlineKind,
+    EscalationLevel,
     HandBackReason,
     HoldReason,
     Move,
     Status,
     Urgency,
 )
-from .models import Attachment, Category, Material, OrderNumberCounter, WorkOrder, WorkOrderEvent
-from .permissions import can, can_create_order
+from .models import (
+    Attachment,
+    Category,
+    Escalation,
+    Incident,
+    Material,
+    OrderNumberCounter,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from .permissions import can, can_create_order, is_crew_leader_of, is_manager
 from .selectors import deadlines_for
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -74,6 +87,17 @@ def next_deadline(order: WorkOrder) -> datetime | None:
     return None
 
 
+def deadline_kind(order: WorkOrder) -> str | None:
+    """Which commitment `next_deadline` is: response, arrival or completion."""
+    if order.status in (Status.RECEIVED, Status.DISPATCHED, Status.ASSIGNED):
+        return DeadlineKind.RESPOND
+    if order.status == Status.ACCEPTED:
+        return DeadlineKind.ARRIVE if order.arrive_by else DeadlineKind.COMPLETE
+    if order.status == Status.ON_SITE:
+        return DeadlineKind.COMPLETE
+    return None
+
+
 Apply = Callable[[WorkOrder, datetime], Iterable[str]]
 
 
@@ -101,9 +125,14 @@ def perform(
             .select_related("crew", "worker")
             .get(pk=order_id)
         )
+        allowed = by_system or can(move, actor, order)
         if is_repeat is not None and is_repeat(order):
-            return order
-        if not by_system and not can(move, actor, order):
+            # A repeat is answered only to someone who could have made the move (or just made it): a
+            # stranger learns nothing and gets the same 403 as for a fresh request.
+            if allowed or _last_event_by(order, move, actor):
+                return order
+            raise _deny(move)
+        if not allowed:
             raise _deny(move)
         sources, target = TRANSITIONS[move]
         if order.status not in sources:
@@ -126,6 +155,18 @@ def perform(
         )
         _queue_signals(order.pk, move, from_status, order.status)
     return order
+
+
+def _last_event_by(order: WorkOrder, move: str, actor, note: str | None = None) -> bool:
+    """Is the order's latest event this move by this actor (and, if given, with this note)? How a repeated
+    request is recognised for moves whose effect leaves no other trace (hand back, rework, supervise…)."""
+    last = order.events.order_by("-at", "-id").values("kind", "actor_id", "note").first()
+    return bool(
+        last
+        and last["kind"] == move
+        and last["actor_id"] == getattr(actor, "pk", None)
+        and (note is None or last["note"] == note)
+    )
 
 
 def _queue_signals(order_id: int, move: str, from_status: str, to_status: str) -> None:
@@ -218,6 +259,13 @@ def create_order(
         raise ValidationError({"charge": [_("Unknown charge type.")]})
     if channel not in Channel.values:
         raise ValidationError({"channel": [_("Unknown channel.")]})
+    if area and area not in Area.values:
+        raise ValidationError({"area": [_("Unknown area.")]})
+    reporter_phone = normalize_phone(reporter_phone or "")
+    if reporter_phone and not 7 <= len(reporter_phone) <= 12:
+        raise ValidationError({"reporter_phone": [_("Enter a valid phone number (7–12 digits).")]})
+    reporter_name = _text(reporter_name, "reporter_name", "", required=False, max_length=40)
+    location_detail = _text(location_detail, "location_detail", "", required=False, max_length=200)
     deadlines = deadlines_for(at=now, urgency=urgency, category=category, appointment_at=appointment_at)
     if room is not None:
         district_id, building_id = room.district_id, room.building_id
@@ -304,6 +352,9 @@ def assign_order(
     def apply(order: WorkOrder, at: datetime):
         if order.crew_id != worker.crew_id:
             raise ValidationError({"worker": [_("The worker is not in the order's crew.")]})
+        if not (is_crew_leader_of(actor, order) or is_manager(actor)) and worker.user_id != actor.pk:
+            # A worker taking an order from the crew pool takes it for themself, not for a colleague.
+            raise _deny(Move.ASSIGN)
         order.worker, order.assigned_at = worker, at
         return ["worker", "assigned_at"]
 
@@ -401,7 +452,15 @@ def refuse_hold(*, actor, order_id: int, note: str = "", now: datetime | None = 
         order.hold_requested_reason, order.hold_requested_note = "", ""
         return ["hold_requested_reason", "hold_requested_note"]
 
-    return perform(order_id=order_id, actor=actor, move=Move.REFUSE_HOLD, apply=apply, note=note, now=now)
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.REFUSE_HOLD,
+        apply=apply,
+        is_repeat=lambda o: not o.hold_requested_reason and _last_event_by(o, Move.REFUSE_HOLD, actor),
+        note=note,
+        now=now,
+    )
 
 
 def hold_order(
@@ -409,9 +468,11 @@ def hold_order(
 ) -> WorkOrder:
     """Put the order on hold (已挂起), approving the worker's request or on the leader's own decision.
     The commitment clock pauses until resume."""
+    data: dict[str, Any] = {}
 
     def apply(order: WorkOrder, at: datetime):
         chosen = _hold_reason(reason or order.hold_requested_reason)
+        data["reason"] = chosen
         order.held_from_status, order.on_hold_since, order.hold_reason = order.status, at, chosen
         order.hold_requested_reason, order.hold_requested_note = "", ""
         return [
@@ -429,7 +490,7 @@ def hold_order(
         apply=apply,
         is_repeat=lambda o: o.status == Status.ON_HOLD,
         note=note,
-        data={"reason": reason},
+        data=data,
         now=now,
     )
 
@@ -492,16 +553,22 @@ def complete_order(
     the resolution, the full-inspection findings, materials and, for paid work, the fee the resident
     confirmed. Everything is validated before anything is written."""
     resolution = _text(resolution, "resolution", _("Say what was done."))
-    missing = [key for key in CHECKLIST_KEYS if not isinstance((checklist or {}).get(key), bool)]
+    checklist = checklist if isinstance(checklist, dict) else {}
+    missing = [key for key in CHECKLIST_KEYS if not isinstance(checklist.get(key), bool)]
     if missing:
         raise ValidationError(
             {"checklist": [_("Answer every item of the 六个一 checklist (yes or no) before completing.")]}
         )
+    checklist_notes = str(checklist_notes or "")
     if not all(checklist[key] for key in CHECKLIST_KEYS) and not checklist_notes.strip():
         raise ValidationError({"checklist_notes": [_("Give a one-line reason for each item answered “no”.")]})
+    if materials is not None and not isinstance(materials, list | tuple):
+        raise ValidationError({"materials": [_("Materials must be a list of {name, quantity, unit_price}.")]})
     rows = []
     for index, row in enumerate(materials or []):
-        name = (row.get("name") or "").strip()
+        if not isinstance(row, dict):
+            raise ValidationError({"materials": [_("Material %(n)s needs a name.") % {"n": index + 1}]})
+        name = str(row.get("name") or "").strip()
         if not name:
             raise ValidationError({"materials": [_("Material %(n)s needs a name.") % {"n": index + 1}]})
         quantity = _decimal(row.get("quantity"), "materials", minimum=Decimal("0.01"))
@@ -617,6 +684,7 @@ def hand_back_order(
         actor=actor,
         move=Move.HAND_BACK,
         apply=apply,
+        is_repeat=lambda o: o.status == Status.RECEIVED and _last_event_by(o, Move.HAND_BACK, actor, note),
         note=note,
         data={"reason": reason},
         now=now,
@@ -692,7 +760,15 @@ def supervise_order(*, actor, order_id: int, note: str, now: datetime | None = N
         order.supervised_at = at
         return ["supervised_at"]
 
-    return perform(order_id=order_id, actor=actor, move=Move.SUPERVISE, apply=apply, note=note, now=now)
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.SUPERVISE,
+        apply=apply,
+        is_repeat=lambda o: _last_event_by(o, Move.SUPERVISE, actor, note),
+        note=note,
+        now=now,
+    )
 
 
 def rework_order(
@@ -732,6 +808,9 @@ def rework_order(
         actor=actor,
         move=Move.REWORK,
         apply=apply,
+        is_repeat=lambda o: (
+            o.status == Status.DISPATCHED and o.is_rework and _last_event_by(o, Move.REWORK, actor, reason)
+        ),
         note=reason,
         by_system=by_system,
         now=now,
@@ -770,6 +849,7 @@ def request_extension(
         actor=actor,
         move=Move.REQUEST_EXTENSION,
         apply=apply,
+        is_repeat=lambda o: o.extension_requested_until == until,
         note=reason,
         data={"until": until.isoformat()},
         now=now,
@@ -785,7 +865,15 @@ def extend_deadline(*, actor, order_id: int, note: str = "", now: datetime | Non
         order.complete_by, order.extension_requested_until = order.extension_requested_until, None
         return ["complete_by", "extension_requested_until"]
 
-    return perform(order_id=order_id, actor=actor, move=Move.EXTEND, apply=apply, note=note, now=now)
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.EXTEND,
+        apply=apply,
+        is_repeat=lambda o: o.extension_requested_until is None and _last_event_by(o, Move.EXTEND, actor),
+        note=note,
+        now=now,
+    )
 
 
 # --- Photos -----------------------------------------------------------------------------------------------
@@ -840,3 +928,141 @@ def add_attachment(
             data={"attachment": attachment.id, "kind": kind},
         )
     return attachment
+
+
+# --- Overdue watch (DESIGN §7) ----------------------------------------------------------------------------
+
+# How late a deadline must be before each step: leader at once, then the manager, then 督办.
+ESCALATION_AFTER = {
+    Urgency.EMERGENCY: {
+        EscalationLevel.LEADER: timedelta(0),
+        EscalationLevel.MANAGER: timedelta(minutes=15),
+        EscalationLevel.SUPERVISION: timedelta(hours=1),
+    },
+    None: {
+        EscalationLevel.LEADER: timedelta(0),
+        EscalationLevel.MANAGER: timedelta(hours=2),
+        EscalationLevel.SUPERVISION: timedelta(hours=24),
+    },
+}
+
+
+def escalate_overdue(*, now: datetime | None = None) -> int:
+    """Take the next escalation steps for every order whose next deadline has passed; returns how many.
+
+    Invariants: one Escalation row per (order, rework round, deadline kind, level), guaranteed by the unique
+    constraint and a conditional insert (a second run, or two beats at once, insert nothing); each step is
+    an `escalate` event on the timeline (no actor: the system); the 督办 step stamps `supervised_at` if not
+    yet set; `order_escalated` is sent on commit so a higher app can notify the people concerned."""
+    now = now or timezone.now()
+    orders = list(
+        WorkOrder.objects.filter(due_at__lt=now).only(
+            "id", "status", "urgency", "due_at", "arrive_by", "rework_count", "supervised_at"
+        )
+    )
+    done = set(
+        Escalation.objects.filter(order__in=[o.id for o in orders]).values_list(
+            "order_id", "round", "deadline", "level"
+        )
+    )
+    created = 0
+    for order in orders:
+        kind = deadline_kind(order)
+        if kind is None:
+            continue
+        steps = ESCALATION_AFTER.get(order.urgency, ESCALATION_AFTER[None])
+        for level, after in steps.items():
+            if now - order.due_at < after:
+                break
+            if (order.id, order.rework_count, kind, level) in done:
+                continue
+            if _escalate(order, kind, level, now):
+                created += 1
+    return created
+
+
+def _escalate(order: WorkOrder, kind: str, level: int, now: datetime) -> bool:
+    try:
+        with transaction.atomic():
+            Escalation.objects.create(
+                order_id=order.id,
+                round=order.rework_count,
+                deadline=kind,
+                level=level,
+                due_at=order.due_at,
+                created_at=now,
+            )
+            WorkOrderEvent.objects.create(
+                order_id=order.id,
+                at=now,
+                actor=None,
+                kind=Move.ESCALATE,
+                from_status=order.status,
+                to_status=order.status,
+                note=f"{DeadlineKind(kind).label}: {EscalationLevel(level).label}",
+                data={"deadline": kind, "level": level, "due_at": order.due_at.isoformat()},
+            )
+            if level == EscalationLevel.SUPERVISION:
+                WorkOrder.objects.filter(pk=order.id, supervised_at__isnull=True).update(supervised_at=now)
+            order_id = order.id
+            transaction.on_commit(
+                lambda: signals.order_escalated.send(
+                    sender=WorkOrder, order_id=order_id, level=level, deadline=kind
+                )
+            )
+    except IntegrityError:  # another run took this step first
+        return False
+    return True
+
+
+# --- Incidents --------------------------------------------------------------------------------------------
+
+
+def create_incident(
+    *,
+    actor,
+    title: str,
+    system: str,
+    district,
+    kind: str = "sudden",
+    description: str = "",
+    starts_at: datetime | None = None,
+    expected_end_at: datetime | None = None,
+    buildings: Iterable = (),
+    units: Iterable = (),
+) -> Incident:
+    """Record an outage or mass fault (停水/停电/管网堵塞) over a district, some of its buildings or units, so
+    calls and orders can attach to it. Buildings and units must lie in the district."""
+    from .choices import IncidentKind, System
+
+    if not (can_create_order(actor)):
+        raise PermissionDenied(_("Only dispatchers and managers may record incidents."))
+    title = _text(title, "title", _("Give the incident a title."), max_length=100)
+    if system not in System.values:
+        raise ValidationError({"system": [_("Unknown system.")]})
+    if kind not in IncidentKind.values:
+        raise ValidationError({"kind": [_("Unknown incident kind.")]})
+    buildings, units = list(buildings), list(units)
+    if any(b.district_id != district.id for b in buildings) or any(
+        u.building.district_id != district.id for u in units
+    ):
+        raise ValidationError({"buildings": [_("Buildings and units must be in the incident's district.")]})
+    starts_at = starts_at or timezone.now()
+    if expected_end_at is not None and expected_end_at <= starts_at:
+        raise ValidationError({"expected_end_at": [_("The expected end must be after the start.")]})
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            title=title,
+            system=system,
+            kind=kind,
+            district=district,
+            description=_text(description, "description", "", required=False),
+            starts_at=starts_at,
+            expected_end_at=expected_end_at,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        if buildings:
+            incident.buildings.set(buildings)
+        if units:
+            incident.units.set(units)
+    return incident

@@ -180,6 +180,19 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # One schema name per choice set (several models have a `kind`, several actions a `reason`).
+    "ENUM_NAME_OVERRIDES": {
+        "CrewKindEnum": "crews.choices.CrewKind",
+        "FacilityKindEnum": "residents.choices.FacilityKind",
+        "UrgencyEnum": "workorders.choices.Urgency",
+        "AreaEnum": "workorders.choices.Area",
+        "StatusEnum": "workorders.choices.Status",
+        "HoldReasonEnum": "workorders.choices.HoldReason",
+        "CancelReasonEnum": "workorders.choices.CancelReason",
+        "HandBackReasonEnum": "workorders.choices.HandBackReason",
+        "AttachmentKindEnum": "workorders.choices.AttachmentKind",
+        "IncidentKindEnum": "workorders.choices.IncidentKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.document_error_responses",
@@ -205,7 +218,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # One static schedule: periodic work is listed here and nowhere else (apps add their entries as they land).
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "workorders.sla_watch": {"task": "workorders.sla_watch", "schedule": 60.0},
+}
 
 # --- SMS (pluggable, like EMAIL_BACKEND) ---
 SMS_BACKEND = env_str("SMS_BACKEND") or "feedback.sms.ConsoleBackend"
