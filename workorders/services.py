@@ -53,9 +53,10 @@ from .models import (
     WorkOrderEvent,
 )
 from .permissions import can, can_create_order, is_crew_leader_of, is_manager
-from .selectors import deadlines_for
+from .selectors import Calendar, deadlines_for
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+PLANNED_MAX_WORKING_DAYS = 15  # a planned job, extensions included (DESIGN §4)
 CHECKLIST_KEYS = ("greeting", "shoe_covers", "cloth", "inspection", "note_left")
 
 
@@ -115,9 +116,10 @@ def perform(
 ) -> WorkOrder:
     """Make `move` on the order, or return it unchanged if `is_repeat` says this request is already true.
 
-    Invariants: the row is locked for the whole change; the actor's right is checked (unless `by_system`: a
-    higher service that already checked its own rule, e.g. a follow-up closing the order); the table allows
-    the move from the current state; exactly one event is written; side effects run only after commit."""
+    Invariants: the row is locked for the whole change; a repeat is a no-op only for someone entitled to the
+    move; the table allows the move from the current state (else TransitionNotAllowed, whoever asks); the
+    actor's right is checked (unless `by_system`: a higher service that already checked its own rule, e.g. a
+    follow-up closing the order); exactly one event is written; side effects run only after commit."""
     now = now or timezone.now()
     with transaction.atomic():
         order = (
@@ -132,11 +134,13 @@ def perform(
             if allowed or _last_event_by(order, move, actor):
                 return order
             raise _deny(move)
-        if not allowed:
-            raise _deny(move)
+        # The table first: a move the state does not allow is a 409 whoever asks (they can see the order,
+        # or they would have had a 404); then whether this actor may make it.
         sources, target = TRANSITIONS[move]
         if order.status not in sources:
             raise TransitionNotAllowed(order, move)
+        if not allowed:
+            raise _deny(move)
         from_status = order.status
         changed = set(apply(order, now) if apply else ())
         if target is not None:
@@ -828,9 +832,8 @@ def request_extension(
             raise ValidationError({"until": [_("Only planned jobs can be extended.")]})
         if until <= order.complete_by:
             raise ValidationError({"until": [_("The new deadline must be later than the current one.")]})
-        limit = deadlines_for(
-            at=order.created_at, urgency=Urgency.PLANNED, category=order.category
-        ).complete_by
+        # The cap is DESIGN §4's "≤ 15 working days via extension" from intake, plus any time on hold.
+        limit = Calendar.load(order.created_at).add_working_days(order.created_at, PLANNED_MAX_WORKING_DAYS)
         limit += timedelta(seconds=order.held_seconds)
         if until > limit:
             raise ValidationError(

@@ -5,6 +5,15 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
+def planned_completion_by_plan(apps, schema_editor):
+    """The seeded planned row had its completion at the 15-working-day cap, leaving no room for the
+    extensions DESIGN §4 allows up to that cap: the default plan is 10 working days (if still unedited)."""
+    ServiceCommitment = apps.get_model("workorders", "ServiceCommitment")
+    ServiceCommitment.objects.filter(
+        urgency="planned", crew_kind="", category__isnull=True, complete_minutes=15, complete_basis="working_days"
+    ).update(complete_minutes=10, note="计划≤3个工作日，完工按计划（默认10个工作日），延期合计≤15个工作日")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -31,4 +40,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('order', 'round', 'deadline', 'level'), name='escalation_once_per_deadline_level')],
             },
         ),
+        migrations.RunPython(planned_completion_by_plan, migrations.RunPython.noop),
     ]
