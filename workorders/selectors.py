@@ -12,15 +12,15 @@ from django.utils import timezone
 from crews.permissions import is_crew_leader, is_dispatcher, is_manager, is_worker
 from crews.selectors import worker_of
 
-from .choices import DeadlineBasis, Urgency
+from .choices import DeadlineBasis, Status, Urgency
 from .models import Category, Holiday, ServiceCommitment, WorkingCalendar, WorkOrder
 
 # --- Who may see what -------------------------------------------------------------------------------------
 
 
 def work_orders_visible_to(user) -> QuerySet[WorkOrder]:
-    """Dispatchers and managers see every order, crew leaders their crew's, workers their own; anyone else
-    nothing. An order outside this set is a 404, in the HTML and the API alike."""
+    """Dispatchers and managers see every order, crew leaders their crew's, workers their own and their
+    crew's unassigned pool; anyone else nothing. An order outside this set is a 404, in the HTML and the API alike."""
     qs = WorkOrder.objects.all()
     if not getattr(user, "is_authenticated", False):
         return qs.none()
@@ -32,7 +32,9 @@ def work_orders_visible_to(user) -> QuerySet[WorkOrder]:
     if is_crew_leader(user) and worker.is_leader:
         return qs.filter(crew_id=worker.crew_id)
     if is_worker(user):
-        return qs.filter(worker_id=worker.id)
+        # Their own orders, and the crew's pool (dispatched, nobody named yet) they may take (DESIGN §3).
+        pool = Q(crew_id=worker.crew_id, status=Status.DISPATCHED, worker__isnull=True)
+        return qs.filter(Q(worker_id=worker.id) | pool)
     return qs.none()
 
 

@@ -154,9 +154,10 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- REST API ---
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header is what makes "not logged in" a 401 (API.md), not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
