@@ -73,6 +73,11 @@ class TransitionNotAllowed(Exception):
         super().__init__(self.message)
 
 
+def _labels(choices) -> str:
+    """The choices' labels for a message (they are lazy: str() each before joining)."""
+    return "、".join(str(label) for label in choices.labels)
+
+
 def _deny(move: str) -> PermissionDenied:
     return PermissionDenied(_("You may not “%(move)s” this order.") % {"move": Move(move).label})
 
@@ -413,12 +418,7 @@ def arrive_order(*, actor, order_id: int, now: datetime | None = None) -> WorkOr
 def _hold_reason(reason: str) -> str:
     if reason not in HoldReason.values:
         raise ValidationError(
-            {
-                "reason": [
-                    _("Choose why the order must wait: %(choices)s.")
-                    % {"choices": "、".join(HoldReason.labels)}
-                ]
-            }
+            {"reason": [_("Choose why the order must wait: %(choices)s.") % {"choices": _labels(HoldReason)}]}
         )
     return reason
 
@@ -642,11 +642,7 @@ def cancel_order(
     """Cancel an order that will not be worked (已撤销): duplicate, malicious, outside scope, withdrawn."""
     if reason not in CancelReason.values:
         raise ValidationError(
-            {
-                "reason": [
-                    _("Choose why the order is cancelled: %(c)s.") % {"c": "、".join(CancelReason.labels)}
-                ]
-            }
+            {"reason": [_("Choose why the order is cancelled: %(c)s.") % {"c": _labels(CancelReason)}]}
         )
 
     def apply(order: WorkOrder, at: datetime):
@@ -671,11 +667,7 @@ def hand_back_order(
     """The crew hands the order back to the dispatcher (退单) with a reason from the fixed list and a text."""
     if reason not in HandBackReason.values:
         raise ValidationError(
-            {
-                "reason": [
-                    _("Choose why the order is handed back: %(c)s.") % {"c": "、".join(HandBackReason.labels)}
-                ]
-            }
+            {"reason": [_("Choose why the order is handed back: %(c)s.") % {"c": _labels(HandBackReason)}]}
         )
     note = _text(note, "note", _("Explain the hand-back in a few words."), max_length=500)
 
