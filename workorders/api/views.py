@@ -59,8 +59,12 @@ class WorkOrderViewSet(
 
     def get_queryset(self):
         qs = with_list_relations(work_orders_visible_to(self.request.user))
-        if self.action == "list":
-            return qs
+        if self.action == "retrieve":
+            return self._with_detail(qs)
+        return qs
+
+    @staticmethod
+    def _with_detail(qs):
         return qs.select_related("first_contact_owner").prefetch_related("materials", "attachments")
 
     def get_serializer_class(self):
@@ -88,7 +92,7 @@ class WorkOrderViewSet(
         return super().handle_exception(exc)
 
     def _answer(self, order_id: int, code: int = status.HTTP_200_OK) -> Response:
-        order = self.get_queryset().filter(pk=order_id).first()
+        order = self._with_detail(self.get_queryset()).filter(pk=order_id).first()
         if order is None:  # the move took the order out of the user's sight (e.g. handed back)
             order = get_object_or_404(
                 WorkOrder.objects.select_related("category", "crew", "worker", "first_contact_owner"),
