@@ -153,14 +153,21 @@ class Deadlines:
 
 
 def deadlines_for(
-    *, at: datetime, urgency: str, category: Category | None, appointment_at: datetime | None = None
+    *,
+    at: datetime,
+    urgency: str,
+    category: Category | None,
+    appointment_at: datetime | None = None,
+    commitment: ServiceCommitment | None = None,
+    calendar: Calendar | None = None,
 ) -> Deadlines:
     """Stamp the three deadlines of an order created at `at` from its service commitment (DESIGN §4).
 
     Emergencies run on the clock 24×7 (arrival allows the night limit at night); non-emergency limits count
     the calendar's working time where the commitment says so. An appointment's arrival is its slot + 30 min."""
-    c = commitment_for(urgency, category)
-    calendar = Calendar.load(at)
+    # Bulk callers (demo data) pass the commitment and a calendar loaded once for their whole period.
+    c = commitment or commitment_for(urgency, category)
+    calendar = calendar or Calendar.load(at)
     respond_by = calendar.add(
         at, c.respond_minutes, c.respond_basis, off_hours_by_opening=c.off_hours_by_opening
     )
