@@ -444,3 +444,36 @@ def test_incidents_list_and_create(dispatcher_client, district, building):
     assert listed["count"] == 1 and listed["results"][0]["buildings"] == [building.id]
     bad = post(dispatcher_client, "/api/v1/incidents/", {**body, "system": "gas"})
     assert bad.status_code == 400 and "system" in bad.json()["errors"]
+
+
+def test_schema_documents_every_action(dispatcher_client):
+    response = dispatcher_client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for action in (
+        "dispatch",
+        "assign",
+        "accept",
+        "arrive",
+        "hold",
+        "resume",
+        "complete",
+        "close",
+        "cancel",
+        "hand-back",
+        "transfer",
+        "remind",
+        "rework",
+        "supervise",
+        "request-hold",
+        "refuse-hold",
+        "request-extension",
+        "extend",
+        "attachments",
+        "events",
+    ):
+        assert f"/api/v1/work-orders/{{id}}/{action}/" in paths, action
+    assert "/api/v1/incidents/" in paths and "/api/v1/categories/" in paths
+    order = paths["/api/v1/work-orders/{id}/"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert order["schema"]["$ref"].endswith("/WorkOrderDetail")
+    assert dispatcher_client.get("/api/docs/").status_code == 200
