@@ -14,6 +14,7 @@ from residents.api.views import (
     RoomViewSet,
     UnitViewSet,
 )
+from workorders.api.views import CategoryViewSet, IncidentViewSet, WorkOrderViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.register("districts", DistrictViewSet, basename="district")
@@ -24,6 +25,9 @@ router.register("facilities", FacilityViewSet, basename="facility")
 router.register("residents", ResidentViewSet, basename="resident")
 router.register("crews", CrewViewSet, basename="crew")
 router.register("workers", WorkerViewSet, basename="worker")
+router.register("work-orders", WorkOrderViewSet, basename="work-order")
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("categories", CategoryViewSet, basename="category")
 router.register("hotline/lookup", LookupViewSet, basename="hotline-lookup")
 router.register("calls", CallViewSet, basename="call")
 

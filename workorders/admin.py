@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Category, Holiday, Incident, ServiceCommitment, WorkingCalendar, WorkOrder, WorkOrderEvent
+from .models import (
+    Category,
+    Escalation,
+    Holiday,
+    Incident,
+    ServiceCommitment,
+    WorkingCalendar,
+    WorkOrder,
+    WorkOrderEvent,
+)
 
 
 class WorkOrderEventInline(admin.TabularInline):
@@ -8,6 +17,17 @@ class WorkOrderEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["at", "actor", "kind", "from_status", "to_status", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EscalationInline(admin.TabularInline):
+    model = Escalation
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "deadline", "level", "due_at", "round"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -33,7 +53,7 @@ class WorkOrderAdmin(admin.ModelAdmin):
     list_select_related = ["category", "category__parent", "crew", "worker"]
     date_hierarchy = "created_at"
     show_full_result_count = False
-    inlines = [WorkOrderEventInline]
+    inlines = [WorkOrderEventInline, EscalationInline]
 
     def has_add_permission(self, request):
         return False

@@ -161,3 +161,17 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 def allowed_moves(status: str) -> list[str]:
     """The moves the table allows from a state (before asking who the actor is)."""
     return [move for move, (sources, _target) in TRANSITIONS.items() if status in sources]
+
+
+class DeadlineKind(models.TextChoices):
+    RESPOND = "respond", _("Response")
+    ARRIVE = "arrive", _("Arrival")
+    COMPLETE = "complete", _("Completion")
+
+
+class EscalationLevel(models.IntegerChoices):
+    """Who is told when a deadline has passed, step by step (DESIGN §7)."""
+
+    LEADER = 1, _("Crew leader notified")
+    MANAGER = 2, _("Manager notified")
+    SUPERVISION = 3, _("Supervision (督办)")

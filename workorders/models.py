@@ -26,6 +26,8 @@ from .choices import (
     Channel,
     Charge,
     DeadlineBasis,
+    DeadlineKind,
+    EscalationLevel,
     HoldReason,
     IncidentKind,
     Status,
@@ -437,3 +439,31 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.file.name
+
+
+class Escalation(models.Model):
+    """One step of the overdue watch for one deadline of an order: leader → manager → 督办 (DESIGN §7).
+
+    The unique constraint is what makes the watch safe to run twice or on two beats at once: a step for the
+    same deadline (order, rework round, deadline kind, level) is inserted at most once."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="escalations")
+    round = models.PositiveSmallIntegerField(_("rework round"), default=0)
+    deadline = models.CharField(_("deadline"), max_length=10, choices=DeadlineKind.choices)
+    level = models.PositiveSmallIntegerField(_("level"), choices=EscalationLevel.choices)
+    due_at = models.DateTimeField(_("deadline was"))
+    created_at = models.DateTimeField(_("escalated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "round", "deadline", "level"], name="escalation_once_per_deadline_level"
+            ),
+        ]
+        indexes = [models.Index(fields=["level", "created_at"], name="escalation_level_created")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.deadline} L{self.level}"

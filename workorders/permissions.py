@@ -3,6 +3,7 @@ pages use them to decide which buttons to show. Visibility (404) is workorders.s
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from crews.permissions import is_crew_leader, is_dispatcher, is_manager, is_worker
@@ -82,7 +83,7 @@ def can_create_order(user) -> bool:
 
 
 class CanCreateOrder(BasePermission):
-    message = "Only dispatchers and managers may create orders."
+    message = _("Only dispatchers and managers may create orders.")
 
     def has_permission(self, request, view) -> bool:
         if request.method == "POST" and getattr(view, "action", None) == "create":

@@ -12,15 +12,15 @@ from django.utils import timezone
 from crews.permissions import is_crew_leader, is_dispatcher, is_manager, is_worker
 from crews.selectors import worker_of
 
-from .choices import DeadlineBasis, Urgency
+from .choices import DeadlineBasis, Status, Urgency
 from .models import Category, Holiday, ServiceCommitment, WorkingCalendar, WorkOrder
 
 # --- Who may see what -------------------------------------------------------------------------------------
 
 
 def work_orders_visible_to(user) -> QuerySet[WorkOrder]:
-    """Dispatchers and managers see every order, crew leaders their crew's, workers their own; anyone else
-    nothing. An order outside this set is a 404, in the HTML and the API alike."""
+    """Dispatchers and managers see every order, crew leaders their crew's, workers their own and their
+    crew's unassigned pool; anyone else nothing. An order outside this set is a 404, in the HTML and the API alike."""
     qs = WorkOrder.objects.all()
     if not getattr(user, "is_authenticated", False):
         return qs.none()
@@ -32,7 +32,9 @@ def work_orders_visible_to(user) -> QuerySet[WorkOrder]:
     if is_crew_leader(user) and worker.is_leader:
         return qs.filter(crew_id=worker.crew_id)
     if is_worker(user):
-        return qs.filter(worker_id=worker.id)
+        # Their own orders, and the crew's pool (dispatched, nobody named yet) they may take (DESIGN §3).
+        pool = Q(crew_id=worker.crew_id, status=Status.DISPATCHED, worker__isnull=True)
+        return qs.filter(Q(worker_id=worker.id) | pool)
     return qs.none()
 
 
@@ -151,14 +153,21 @@ class Deadlines:
 
 
 def deadlines_for(
-    *, at: datetime, urgency: str, category: Category | None, appointment_at: datetime | None = None
+    *,
+    at: datetime,
+    urgency: str,
+    category: Category | None,
+    appointment_at: datetime | None = None,
+    commitment: ServiceCommitment | None = None,
+    calendar: Calendar | None = None,
 ) -> Deadlines:
     """Stamp the three deadlines of an order created at `at` from its service commitment (DESIGN §4).
 
     Emergencies run on the clock 24×7 (arrival allows the night limit at night); non-emergency limits count
     the calendar's working time where the commitment says so. An appointment's arrival is its slot + 30 min."""
-    c = commitment_for(urgency, category)
-    calendar = Calendar.load(at)
+    # Bulk callers (demo data) pass the commitment and a calendar loaded once for their whole period.
+    c = commitment or commitment_for(urgency, category)
+    calendar = calendar or Calendar.load(at)
     respond_by = calendar.add(
         at, c.respond_minutes, c.respond_basis, off_hours_by_opening=c.off_hours_by_opening
     )

@@ -24,25 +24,39 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crews.models import Crew, Worker
+from residents.selectors import normalize_phone
 
 from . import signals
 from .choices import (
     TRANSITIONS,
+    Area,
     AttachmentKind,
     CancelReason,
     Channel,
     Charge,
+    DeadlineKind,
+    EscalationLevel,
     HandBackReason,
     HoldReason,
     Move,
     Status,
     Urgency,
 )
-from .models import Attachment, Category, Material, OrderNumberCounter, WorkOrder, WorkOrderEvent
-from .permissions import can, can_create_order
-from .selectors import deadlines_for
+from .models import (
+    Attachment,
+    Category,
+    Escalation,
+    Incident,
+    Material,
+    OrderNumberCounter,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from .permissions import can, can_create_order, is_crew_leader_of, is_manager
+from .selectors import Calendar, deadlines_for
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+PLANNED_MAX_WORKING_DAYS = 15  # a planned job, extensions included (DESIGN §4)
 CHECKLIST_KEYS = ("greeting", "shoe_covers", "cloth", "inspection", "note_left")
 
 
@@ -59,6 +73,11 @@ class TransitionNotAllowed(Exception):
         super().__init__(self.message)
 
 
+def _labels(choices) -> str:
+    """The choices' labels for a message (they are lazy: str() each before joining)."""
+    return "、".join(str(label) for label in choices.labels)
+
+
 def _deny(move: str) -> PermissionDenied:
     return PermissionDenied(_("You may not “%(move)s” this order.") % {"move": Move(move).label})
 
@@ -71,6 +90,17 @@ def next_deadline(order: WorkOrder) -> datetime | None:
         return order.arrive_by or order.complete_by
     if order.status == Status.ON_SITE:
         return order.complete_by
+    return None
+
+
+def deadline_kind(order: WorkOrder) -> str | None:
+    """Which commitment `next_deadline` is: response, arrival or completion."""
+    if order.status in (Status.RECEIVED, Status.DISPATCHED, Status.ASSIGNED):
+        return DeadlineKind.RESPOND
+    if order.status == Status.ACCEPTED:
+        return DeadlineKind.ARRIVE if order.arrive_by else DeadlineKind.COMPLETE
+    if order.status == Status.ON_SITE:
+        return DeadlineKind.COMPLETE
     return None
 
 
@@ -91,9 +121,10 @@ def perform(
 ) -> WorkOrder:
     """Make `move` on the order, or return it unchanged if `is_repeat` says this request is already true.
 
-    Invariants: the row is locked for the whole change; the actor's right is checked (unless `by_system`: a
-    higher service that already checked its own rule, e.g. a follow-up closing the order); the table allows
-    the move from the current state; exactly one event is written; side effects run only after commit."""
+    Invariants: the row is locked for the whole change; a repeat is a no-op only for someone entitled to the
+    move; the table allows the move from the current state (else TransitionNotAllowed, whoever asks); the
+    actor's right is checked (unless `by_system`: a higher service that already checked its own rule, e.g. a
+    follow-up closing the order); exactly one event is written; side effects run only after commit."""
     now = now or timezone.now()
     with transaction.atomic():
         order = (
@@ -101,13 +132,20 @@ def perform(
             .select_related("crew", "worker")
             .get(pk=order_id)
         )
+        allowed = by_system or can(move, actor, order)
         if is_repeat is not None and is_repeat(order):
-            return order
-        if not by_system and not can(move, actor, order):
+            # A repeat is answered only to someone who could have made the move (or just made it): a
+            # stranger learns nothing and gets the same 403 as for a fresh request.
+            if allowed or _last_event_by(order, move, actor):
+                return order
             raise _deny(move)
+        # The table first: a move the state does not allow is a 409 whoever asks (they can see the order,
+        # or they would have had a 404); then whether this actor may make it.
         sources, target = TRANSITIONS[move]
         if order.status not in sources:
             raise TransitionNotAllowed(order, move)
+        if not allowed:
+            raise _deny(move)
         from_status = order.status
         changed = set(apply(order, now) if apply else ())
         if target is not None:
@@ -126,6 +164,18 @@ def perform(
         )
         _queue_signals(order.pk, move, from_status, order.status)
     return order
+
+
+def _last_event_by(order: WorkOrder, move: str, actor, note: str | None = None) -> bool:
+    """Is the order's latest event this move by this actor (and, if given, with this note)? How a repeated
+    request is recognised for moves whose effect leaves no other trace (hand back, rework, supervise…)."""
+    last = order.events.order_by("-at", "-id").values("kind", "actor_id", "note").first()
+    return bool(
+        last
+        and last["kind"] == move
+        and last["actor_id"] == getattr(actor, "pk", None)
+        and (note is None or last["note"] == note)
+    )
 
 
 def _queue_signals(order_id: int, move: str, from_status: str, to_status: str) -> None:
@@ -218,6 +268,13 @@ def create_order(
         raise ValidationError({"charge": [_("Unknown charge type.")]})
     if channel not in Channel.values:
         raise ValidationError({"channel": [_("Unknown channel.")]})
+    if area and area not in Area.values:
+        raise ValidationError({"area": [_("Unknown area.")]})
+    reporter_phone = normalize_phone(reporter_phone or "")
+    if reporter_phone and not 7 <= len(reporter_phone) <= 12:
+        raise ValidationError({"reporter_phone": [_("Enter a valid phone number (7–12 digits).")]})
+    reporter_name = _text(reporter_name, "reporter_name", "", required=False, max_length=40)
+    location_detail = _text(location_detail, "location_detail", "", required=False, max_length=200)
     deadlines = deadlines_for(at=now, urgency=urgency, category=category, appointment_at=appointment_at)
     if room is not None:
         district_id, building_id = room.district_id, room.building_id
@@ -304,6 +361,9 @@ def assign_order(
     def apply(order: WorkOrder, at: datetime):
         if order.crew_id != worker.crew_id:
             raise ValidationError({"worker": [_("The worker is not in the order's crew.")]})
+        if not (is_crew_leader_of(actor, order) or is_manager(actor)) and worker.user_id != actor.pk:
+            # A worker taking an order from the crew pool takes it for themself, not for a colleague.
+            raise _deny(Move.ASSIGN)
         order.worker, order.assigned_at = worker, at
         return ["worker", "assigned_at"]
 
@@ -358,12 +418,7 @@ def arrive_order(*, actor, order_id: int, now: datetime | None = None) -> WorkOr
 def _hold_reason(reason: str) -> str:
     if reason not in HoldReason.values:
         raise ValidationError(
-            {
-                "reason": [
-                    _("Choose why the order must wait: %(choices)s.")
-                    % {"choices": "、".join(HoldReason.labels)}
-                ]
-            }
+            {"reason": [_("Choose why the order must wait: %(choices)s.") % {"choices": _labels(HoldReason)}]}
         )
     return reason
 
@@ -401,7 +456,15 @@ def refuse_hold(*, actor, order_id: int, note: str = "", now: datetime | None = 
         order.hold_requested_reason, order.hold_requested_note = "", ""
         return ["hold_requested_reason", "hold_requested_note"]
 
-    return perform(order_id=order_id, actor=actor, move=Move.REFUSE_HOLD, apply=apply, note=note, now=now)
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.REFUSE_HOLD,
+        apply=apply,
+        is_repeat=lambda o: not o.hold_requested_reason and _last_event_by(o, Move.REFUSE_HOLD, actor),
+        note=note,
+        now=now,
+    )
 
 
 def hold_order(
@@ -409,9 +472,11 @@ def hold_order(
 ) -> WorkOrder:
     """Put the order on hold (已挂起), approving the worker's request or on the leader's own decision.
     The commitment clock pauses until resume."""
+    data: dict[str, Any] = {}
 
     def apply(order: WorkOrder, at: datetime):
         chosen = _hold_reason(reason or order.hold_requested_reason)
+        data["reason"] = chosen
         order.held_from_status, order.on_hold_since, order.hold_reason = order.status, at, chosen
         order.hold_requested_reason, order.hold_requested_note = "", ""
         return [
@@ -429,7 +494,7 @@ def hold_order(
         apply=apply,
         is_repeat=lambda o: o.status == Status.ON_HOLD,
         note=note,
-        data={"reason": reason},
+        data=data,
         now=now,
     )
 
@@ -492,16 +557,22 @@ def complete_order(
     the resolution, the full-inspection findings, materials and, for paid work, the fee the resident
     confirmed. Everything is validated before anything is written."""
     resolution = _text(resolution, "resolution", _("Say what was done."))
-    missing = [key for key in CHECKLIST_KEYS if not isinstance((checklist or {}).get(key), bool)]
+    checklist = checklist if isinstance(checklist, dict) else {}
+    missing = [key for key in CHECKLIST_KEYS if not isinstance(checklist.get(key), bool)]
     if missing:
         raise ValidationError(
             {"checklist": [_("Answer every item of the 六个一 checklist (yes or no) before completing.")]}
         )
+    checklist_notes = str(checklist_notes or "")
     if not all(checklist[key] for key in CHECKLIST_KEYS) and not checklist_notes.strip():
         raise ValidationError({"checklist_notes": [_("Give a one-line reason for each item answered “no”.")]})
+    if materials is not None and not isinstance(materials, list | tuple):
+        raise ValidationError({"materials": [_("Materials must be a list of {name, quantity, unit_price}.")]})
     rows = []
     for index, row in enumerate(materials or []):
-        name = (row.get("name") or "").strip()
+        if not isinstance(row, dict):
+            raise ValidationError({"materials": [_("Material %(n)s needs a name.") % {"n": index + 1}]})
+        name = str(row.get("name") or "").strip()
         if not name:
             raise ValidationError({"materials": [_("Material %(n)s needs a name.") % {"n": index + 1}]})
         quantity = _decimal(row.get("quantity"), "materials", minimum=Decimal("0.01"))
@@ -571,11 +642,7 @@ def cancel_order(
     """Cancel an order that will not be worked (已撤销): duplicate, malicious, outside scope, withdrawn."""
     if reason not in CancelReason.values:
         raise ValidationError(
-            {
-                "reason": [
-                    _("Choose why the order is cancelled: %(c)s.") % {"c": "、".join(CancelReason.labels)}
-                ]
-            }
+            {"reason": [_("Choose why the order is cancelled: %(c)s.") % {"c": _labels(CancelReason)}]}
         )
 
     def apply(order: WorkOrder, at: datetime):
@@ -600,11 +667,7 @@ def hand_back_order(
     """The crew hands the order back to the dispatcher (退单) with a reason from the fixed list and a text."""
     if reason not in HandBackReason.values:
         raise ValidationError(
-            {
-                "reason": [
-                    _("Choose why the order is handed back: %(c)s.") % {"c": "、".join(HandBackReason.labels)}
-                ]
-            }
+            {"reason": [_("Choose why the order is handed back: %(c)s.") % {"c": _labels(HandBackReason)}]}
         )
     note = _text(note, "note", _("Explain the hand-back in a few words."), max_length=500)
 
@@ -617,6 +680,7 @@ def hand_back_order(
         actor=actor,
         move=Move.HAND_BACK,
         apply=apply,
+        is_repeat=lambda o: o.status == Status.RECEIVED and _last_event_by(o, Move.HAND_BACK, actor, note),
         note=note,
         data={"reason": reason},
         now=now,
@@ -692,7 +756,15 @@ def supervise_order(*, actor, order_id: int, note: str, now: datetime | None = N
         order.supervised_at = at
         return ["supervised_at"]
 
-    return perform(order_id=order_id, actor=actor, move=Move.SUPERVISE, apply=apply, note=note, now=now)
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.SUPERVISE,
+        apply=apply,
+        is_repeat=lambda o: _last_event_by(o, Move.SUPERVISE, actor, note),
+        note=note,
+        now=now,
+    )
 
 
 def rework_order(
@@ -732,6 +804,9 @@ def rework_order(
         actor=actor,
         move=Move.REWORK,
         apply=apply,
+        is_repeat=lambda o: (
+            o.status == Status.DISPATCHED and o.is_rework and _last_event_by(o, Move.REWORK, actor, reason)
+        ),
         note=reason,
         by_system=by_system,
         now=now,
@@ -749,9 +824,8 @@ def request_extension(
             raise ValidationError({"until": [_("Only planned jobs can be extended.")]})
         if until <= order.complete_by:
             raise ValidationError({"until": [_("The new deadline must be later than the current one.")]})
-        limit = deadlines_for(
-            at=order.created_at, urgency=Urgency.PLANNED, category=order.category
-        ).complete_by
+        # The cap is DESIGN §4's "≤ 15 working days via extension" from intake, plus any time on hold.
+        limit = Calendar.load(order.created_at).add_working_days(order.created_at, PLANNED_MAX_WORKING_DAYS)
         limit += timedelta(seconds=order.held_seconds)
         if until > limit:
             raise ValidationError(
@@ -770,6 +844,7 @@ def request_extension(
         actor=actor,
         move=Move.REQUEST_EXTENSION,
         apply=apply,
+        is_repeat=lambda o: o.extension_requested_until == until,
         note=reason,
         data={"until": until.isoformat()},
         now=now,
@@ -785,7 +860,15 @@ def extend_deadline(*, actor, order_id: int, note: str = "", now: datetime | Non
         order.complete_by, order.extension_requested_until = order.extension_requested_until, None
         return ["complete_by", "extension_requested_until"]
 
-    return perform(order_id=order_id, actor=actor, move=Move.EXTEND, apply=apply, note=note, now=now)
+    return perform(
+        order_id=order_id,
+        actor=actor,
+        move=Move.EXTEND,
+        apply=apply,
+        is_repeat=lambda o: o.extension_requested_until is None and _last_event_by(o, Move.EXTEND, actor),
+        note=note,
+        now=now,
+    )
 
 
 # --- Photos -----------------------------------------------------------------------------------------------
@@ -840,3 +923,384 @@ def add_attachment(
             data={"attachment": attachment.id, "kind": kind},
         )
     return attachment
+
+
+# --- Overdue watch (DESIGN §7) ----------------------------------------------------------------------------
+
+# How late a deadline must be before each step: leader at once, then the manager, then 督办.
+ESCALATION_AFTER = {
+    Urgency.EMERGENCY: {
+        EscalationLevel.LEADER: timedelta(0),
+        EscalationLevel.MANAGER: timedelta(minutes=15),
+        EscalationLevel.SUPERVISION: timedelta(hours=1),
+    },
+    None: {
+        EscalationLevel.LEADER: timedelta(0),
+        EscalationLevel.MANAGER: timedelta(hours=2),
+        EscalationLevel.SUPERVISION: timedelta(hours=24),
+    },
+}
+
+
+def escalate_overdue(*, now: datetime | None = None) -> int:
+    """Take the next escalation steps for every order whose next deadline has passed; returns how many.
+
+    Invariants: one Escalation row per (order, rework round, deadline kind, level), guaranteed by the unique
+    constraint and a conditional insert (a second run, or two beats at once, insert nothing); each step is
+    an `escalate` event on the timeline (no actor: the system); the 督办 step stamps `supervised_at` if not
+    yet set; `order_escalated` is sent on commit so a higher app can notify the people concerned."""
+    now = now or timezone.now()
+    orders = list(
+        WorkOrder.objects.filter(due_at__lt=now).only(
+            "id", "status", "urgency", "due_at", "arrive_by", "rework_count", "supervised_at"
+        )
+    )
+    done = set(
+        Escalation.objects.filter(order__in=[o.id for o in orders]).values_list(
+            "order_id", "round", "deadline", "level"
+        )
+    )
+    created = 0
+    for order in orders:
+        kind = deadline_kind(order)
+        if kind is None:
+            continue
+        steps = ESCALATION_AFTER.get(order.urgency, ESCALATION_AFTER[None])
+        for level, after in steps.items():
+            if now - order.due_at < after:
+                break
+            if (order.id, order.rework_count, kind, level) in done:
+                continue
+            if _escalate(order, kind, level, now):
+                created += 1
+    return created
+
+
+def _escalate(order: WorkOrder, kind: str, level: int, now: datetime) -> bool:
+    try:
+        with transaction.atomic():
+            Escalation.objects.create(
+                order_id=order.id,
+                round=order.rework_count,
+                deadline=kind,
+                level=level,
+                due_at=order.due_at,
+                created_at=now,
+            )
+            WorkOrderEvent.objects.create(
+                order_id=order.id,
+                at=now,
+                actor=None,
+                kind=Move.ESCALATE,
+                from_status=order.status,
+                to_status=order.status,
+                note=f"{DeadlineKind(kind).label}: {EscalationLevel(level).label}",
+                data={"deadline": kind, "level": level, "due_at": order.due_at.isoformat()},
+            )
+            if level == EscalationLevel.SUPERVISION:
+                WorkOrder.objects.filter(pk=order.id, supervised_at__isnull=True).update(supervised_at=now)
+            order_id = order.id
+            transaction.on_commit(
+                lambda: signals.order_escalated.send(
+                    sender=WorkOrder, order_id=order_id, level=level, deadline=kind
+                )
+            )
+    except IntegrityError:  # another run took this step first
+        return False
+    return True
+
+
+# --- Incidents --------------------------------------------------------------------------------------------
+
+
+def create_incident(
+    *,
+    actor,
+    title: str,
+    system: str,
+    district,
+    kind: str = "sudden",
+    description: str = "",
+    starts_at: datetime | None = None,
+    expected_end_at: datetime | None = None,
+    buildings: Iterable = (),
+    units: Iterable = (),
+) -> Incident:
+    """Record an outage or mass fault (停水/停电/管网堵塞) over a district, some of its buildings or units, so
+    calls and orders can attach to it. Buildings and units must lie in the district."""
+    from .choices import IncidentKind, System
+
+    if not (can_create_order(actor)):
+        raise PermissionDenied(_("Only dispatchers and managers may record incidents."))
+    title = _text(title, "title", _("Give the incident a title."), max_length=100)
+    if system not in System.values:
+        raise ValidationError({"system": [_("Unknown system.")]})
+    if kind not in IncidentKind.values:
+        raise ValidationError({"kind": [_("Unknown incident kind.")]})
+    buildings, units = list(buildings), list(units)
+    if any(b.district_id != district.id for b in buildings) or any(
+        u.building.district_id != district.id for u in units
+    ):
+        raise ValidationError({"buildings": [_("Buildings and units must be in the incident's district.")]})
+    starts_at = starts_at or timezone.now()
+    if expected_end_at is not None and expected_end_at <= starts_at:
+        raise ValidationError({"expected_end_at": [_("The expected end must be after the start.")]})
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            title=title,
+            system=system,
+            kind=kind,
+            district=district,
+            description=_text(description, "description", "", required=False),
+            starts_at=starts_at,
+            expected_end_at=expected_end_at,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        if buildings:
+            incident.buildings.set(buildings)
+        if units:
+            incident.units.set(units)
+    return incident
+
+
+# --- Demo activity ----------------------------------------------------------------------------------------
+
+
+def seed_demo_orders(*, rng, count: int, now: datetime) -> dict[str, int]:
+    """About `count` orders spread over the last 60 days in the states such a history has (old ones closed,
+    recent ones at every step, a few overdue, reworked, reminded or cancelled), with their timelines.
+
+    Bulk inserts (orders, then events) with deadlines from the real commitments and calendar; numbers are
+    unique per day and the day counters are moved past them so live intake continues the sequence. Does
+    nothing when any order exists (idempotent) or when places or staff are missing."""
+    from django.contrib.auth import get_user_model
+
+    from crews.choices import Role
+    from residents.models import Residency, Room
+
+    from .models import ServiceCommitment
+    from .selectors import commitment_for
+
+    if WorkOrder.objects.exists():
+        return {}
+    User = get_user_model()
+    rooms = list(Room.objects.order_by("id").values_list("id", "district_id", "building_id", "label"))
+    leaves = list(Category.objects.filter(parent__isnull=False, active=True).order_by("id"))
+    crews = {c.kind: c for c in Crew.objects.filter(active=True).order_by("id")}
+    workers: dict[int, list[Worker]] = {}
+    leaders: dict[int, Worker] = {}
+    for w in Worker.objects.filter(active=True).select_related("user").order_by("id"):
+        if w.is_leader:
+            leaders.setdefault(w.crew_id, w)
+        else:
+            workers.setdefault(w.crew_id, []).append(w)
+    desk = list(User.objects.filter(groups__name=Role.DISPATCHER).order_by("id"))
+    managers = list(User.objects.filter(groups__name=Role.MANAGER).order_by("id"))
+    if not (rooms and leaves and crews and desk and managers):
+        return {}
+    reporters: dict[int, tuple[int, str, str]] = {}
+    for room_id, resident_id, phone, name in Residency.objects.order_by("id").values_list(
+        "room_id", "resident_id", "resident__phone", "resident__name"
+    ):
+        reporters.setdefault(room_id, (resident_id, phone, name))
+    start = now - timedelta(days=60)
+    calendar = Calendar.load(start, days=90)
+    commitments: dict[tuple[str, int], ServiceCommitment] = {}
+    leaves = [c for c in leaves if c.crew_kind in crews]
+    weights = [1 if c.default_urgency == Urgency.EMERGENCY else 4 for c in leaves]
+
+    def at(base: datetime, low_minutes: float, high_minutes: float) -> datetime:
+        return base + timedelta(minutes=rng.uniform(low_minutes, high_minutes))
+
+    plans = []
+    for _i in range(count):
+        created = start + timedelta(seconds=rng.uniform(0, 60 * 86400 - 600))
+        # Office hours are busier than nights.
+        if timezone.localtime(created).hour < 7 and rng.random() < 0.7:
+            created += timedelta(hours=9)
+        plans.append(min(created, now - timedelta(minutes=5)))
+    plans.sort()
+
+    orders: list[WorkOrder] = []
+    timelines: list[list[tuple]] = []  # per order: (kind, at, actor, from, to, note, data)
+    per_day: dict = {}
+    for created in plans:
+        category = rng.choices(leaves, weights)[0]
+        urgency = category.default_urgency
+        roll = rng.random()
+        if urgency == Urgency.NORMAL and roll < 0.05:
+            urgency = Urgency.PLANNED
+        elif urgency == Urgency.NORMAL and roll < 0.1:
+            urgency = Urgency.APPOINTMENT
+        appointment = None
+        if urgency == Urgency.APPOINTMENT:
+            appointment = timezone.localtime(created).replace(minute=0, second=0, microsecond=0)
+            appointment += timedelta(days=1, hours=rng.choice([0, 2, 4]))
+        key = (urgency, category.id)
+        if key not in commitments:
+            commitments[key] = commitment_for(urgency, category)
+        d = deadlines_for(
+            at=created,
+            urgency=urgency,
+            category=category,
+            appointment_at=appointment,
+            commitment=commitments[key],
+            calendar=calendar,
+        )
+        room_id, district_id, building_id, label = rng.choice(rooms)
+        reporter = reporters.get(room_id)
+        crew = crews[category.crew_kind]
+        crew_workers = workers.get(crew.id) or [leaders.get(crew.id)]
+        worker = rng.choice(crew_workers) if crew_workers[0] else None
+        leader = leaders.get(crew.id) or worker
+        dispatcher = rng.choice(desk)
+        day = timezone.localdate(created)
+        per_day[day] = per_day.get(day, 0) + 1
+        order = WorkOrder(
+            number=f"{day:%Y%m%d}-{per_day[day]:04d}",
+            room_id=room_id,
+            district_id=district_id,
+            building_id=building_id,
+            location_label=label,
+            category=category,
+            urgency=urgency,
+            area=category.default_area,
+            charge=Charge.PAID if rng.random() < 0.08 else Charge.FREE,
+            channel=Channel.WALK_IN if rng.random() < 0.1 else Channel.PHONE,
+            description=f"{category.name}，请尽快处理",
+            appointment_at=appointment,
+            reporter_id=reporter[0] if reporter else None,
+            reporter_phone=reporter[1] if reporter else "",
+            reporter_name=reporter[2] if reporter else "",
+            first_contact_owner=dispatcher,
+            respond_by=d.respond_by,
+            arrive_by=d.arrive_by,
+            complete_by=d.complete_by,
+            created_at=created,
+        )
+        events = [(Move.CREATE, created, dispatcher, "", Status.RECEIVED, order.description, {})]
+        age = now - created
+        # How far this order got: old orders are finished; recent ones stop anywhere along the way.
+        if age > timedelta(days=7):
+            target = rng.choices(["closed", "completed", "cancelled"], [90, 4, 6])[0]
+        elif age > timedelta(days=2):
+            target = rng.choices(
+                ["closed", "completed", "on_site", "on_hold", "cancelled"], [45, 35, 8, 7, 5]
+            )[0]
+        else:
+            target = rng.choices(
+                ["received", "dispatched", "assigned", "accepted", "on_site", "on_hold", "completed"],
+                [8, 12, 15, 15, 15, 5, 30],
+            )[0]
+        if target == "cancelled" or worker is None:
+            order.status, order.cancelled_at = Status.CANCELLED, at(created, 5, 60)
+            order.cancel_reason = rng.choice(CancelReason.values)
+            events.append((Move.CANCEL, order.cancelled_at, dispatcher, "received", "cancelled", "", {}))
+        else:
+            path = ["received", "dispatched", "assigned", "accepted", "on_site", "completed", "closed"]
+            stop = path.index("accepted" if target == "on_hold" else target)
+            late = rng.random() < 0.12  # some miss a deadline
+            t = created
+            status = Status.RECEIVED
+            for step in path[1 : stop + 1]:
+                if step == "dispatched":
+                    t = at(t, 1, 8)
+                    order.crew, order.dispatched_at, actor, note = crew, t, dispatcher, ""
+                elif step == "assigned":
+                    t = at(t, 2, 15)
+                    order.worker, order.assigned_at, actor, note = worker, t, leader.user, ""
+                elif step == "accepted":
+                    t = min(at(t, 1, 10), d.respond_by) if not late else d.respond_by + timedelta(minutes=20)
+                    t = max(t, order.assigned_at)
+                    order.accepted_at, actor, note = t, worker.user, ""
+                elif step == "on_site":
+                    limit = d.arrive_by or at(t, 60, 600)
+                    t = max(t + timedelta(minutes=5), min(at(t, 15, 240), limit))
+                    order.arrived_at, actor, note = t, worker.user, ""
+                elif step == "completed":
+                    t = max(t + timedelta(minutes=20), min(at(t, 30, 300), d.complete_by))
+                    order.completed_at, order.resolution = t, "已修复，试用正常"
+                    for name in WorkOrder.CHECKLIST_FIELDS:
+                        setattr(order, name, True)
+                    order.inspection_findings = "顺查无其他隐患"
+                    if order.charge == Charge.PAID:
+                        order.fee, order.fee_confirmed = Decimal(rng.choice(["20", "35", "50", "80"])), True
+                    actor, note = worker.user, order.resolution
+                else:  # closed after the next day's follow-up
+                    t = at(t, 20 * 60, 30 * 60)
+                    if t > now:
+                        break
+                    order.closed_at, actor, note = t, rng.choice(managers), "回访满意，办结"
+                if t > now:
+                    break
+                events.append((step_move(step), t, actor, status, step, note, {}))
+                status = step
+            order.status = status
+            if target == "on_hold" and status == Status.ACCEPTED:
+                t = at(t, 10, 60)
+                if t < now:
+                    order.status, order.held_from_status, order.on_hold_since = Status.ON_HOLD, status, t
+                    order.hold_reason = rng.choice(HoldReason.values)
+                    events.append(
+                        (Move.HOLD, t, leader.user, status, Status.ON_HOLD, "", {"reason": order.hold_reason})
+                    )
+            if order.status in ACTIVE_WORKING and rng.random() < 0.15:
+                # The resident calls again after the last step, while still waiting.
+                t = events[-1][1]
+                for _n in range(rng.randint(1, 3)):
+                    t = at(t, 20, 120)
+                    if t >= now:
+                        break
+                    order.remind_count += 1
+                    events.append(
+                        (Move.REMIND, t, dispatcher, order.status, order.status, "住户再次来电催单", {})
+                    )
+        order.due_at = next_deadline(order)
+        orders.append(order)
+        timelines.append(events)
+
+    with transaction.atomic():
+        WorkOrder.objects.bulk_create(orders, batch_size=500)
+        WorkOrderEvent.objects.bulk_create(
+            [
+                WorkOrderEvent(
+                    order_id=order.id,
+                    at=when,
+                    actor=actor,
+                    kind=kind,
+                    from_status=from_status,
+                    to_status=to_status,
+                    note=note,
+                    data=data,
+                )
+                for order, events in zip(orders, timelines, strict=True)
+                for kind, when, actor, from_status, to_status, note, data in sorted(
+                    events, key=lambda e: e[1]
+                )
+            ],
+            batch_size=1000,
+        )
+        for day, last in per_day.items():
+            counter, created_counter = OrderNumberCounter.objects.get_or_create(
+                day=day, defaults={"last": last}
+            )
+            if not created_counter and counter.last < last:
+                OrderNumberCounter.objects.filter(day=day).update(last=last)
+    return {"orders": len(orders), "events": sum(len(e) for e in timelines)}
+
+
+ACTIVE_WORKING = frozenset(
+    {Status.RECEIVED, Status.DISPATCHED, Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE}
+)
+
+
+def step_move(step: str) -> str:
+    """The move that leads into a state along the normal path (for demo timelines)."""
+    return {
+        "dispatched": Move.DISPATCH,
+        "assigned": Move.ASSIGN,
+        "accepted": Move.ACCEPT,
+        "on_site": Move.ARRIVE,
+        "completed": Move.COMPLETE,
+        "closed": Move.CLOSE,
+    }[step]

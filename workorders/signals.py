@@ -9,3 +9,4 @@ order_status_changed = Signal()  # order_id, move, from_status, to_status
 order_completed = Signal()  # order_id
 order_closed = Signal()  # order_id
 order_reworked = Signal()  # order_id
+order_escalated = Signal()  # order_id, level, deadline — the overdue watch took a step (notify someone)

@@ -189,9 +189,10 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- REST API ---
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header is what makes "not logged in" a 401 (API.md), not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
@@ -223,6 +224,19 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # One schema name per choice set (several models have a `kind`, several actions a `reason`).
+    "ENUM_NAME_OVERRIDES": {
+        "CrewKindEnum": "crews.choices.CrewKind",
+        "FacilityKindEnum": "residents.choices.FacilityKind",
+        "UrgencyEnum": "workorders.choices.Urgency",
+        "AreaEnum": "workorders.choices.Area",
+        "StatusEnum": "workorders.choices.Status",
+        "HoldReasonEnum": "workorders.choices.HoldReason",
+        "CancelReasonEnum": "workorders.choices.CancelReason",
+        "HandBackReasonEnum": "workorders.choices.HandBackReason",
+        "AttachmentKindEnum": "workorders.choices.AttachmentKind",
+        "IncidentKindEnum": "workorders.choices.IncidentKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.document_error_responses",
@@ -248,7 +262,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # One static schedule: periodic work is listed here and nowhere else (apps add their entries as they land).
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "workorders.sla_watch": {"task": "workorders.sla_watch", "schedule": 60.0},
+}
 
 # --- SMS (pluggable, like EMAIL_BACKEND) ---
 SMS_BACKEND = env_str("SMS_BACKEND") or "feedback.sms.ConsoleBackend"

@@ -4,6 +4,7 @@ from django.core.management import call_command
 
 from crews.models import Crew, DutyShift, Worker
 from residents.models import Building, District, Facility, Residency, Resident, Room, Unit
+from workorders.models import WorkOrder
 
 MODELS = (District, Building, Unit, Room, Resident, Residency, Crew, Worker, DutyShift)
 
@@ -34,6 +35,7 @@ def test_seed_demo_small_is_idempotent(capsys):
 def test_seed_demo_is_deterministic_for_a_seed(django_db_blocker):
     call_command("seed_demo", scale="small", seed=11)
     counts, snap = _counts(), _snapshot()
+    WorkOrder.objects.all().delete()  # orders protect their rooms and crews
     for model in (DutyShift, Residency, Resident, Worker, Room, Unit, Building, Facility, District, Crew):
         model.objects.all().delete()
     get_user_model().objects.all().delete()
@@ -58,3 +60,27 @@ def test_demo_logins_can_log_in_with_their_roles(client):
     assert get_user_model().objects.get(username="admin").is_superuser
     leader = Worker.objects.get(user__username="leader_water")
     assert leader.crew.kind == "water" and leader.role == "leader"
+
+
+@pytest.mark.django_db
+def test_seed_demo_adds_orders_with_timelines_once():
+    from workorders.models import OrderNumberCounter, WorkOrderEvent
+
+    call_command("seed_demo", scale="small", seed=7)
+    orders = WorkOrder.objects.count()
+    assert 55 <= orders <= 60
+    assert WorkOrder.objects.values("number").distinct().count() == orders
+    statuses = set(WorkOrder.objects.values_list("status", flat=True))
+    assert {"closed", "completed"} <= statuses and len(statuses) >= 4
+    assert not WorkOrder.objects.filter(events__isnull=True).exists()
+    # Every timeline starts with its creation and ends in the order's state.
+    for order in WorkOrder.objects.all():
+        last = order.events.order_by("at", "id").last()
+        assert order.events.order_by("at", "id").first().kind == "create"
+        assert last.to_status == order.status
+    events = WorkOrderEvent.objects.count()
+    call_command("seed_demo", scale="small", seed=7)
+    assert (WorkOrder.objects.count(), WorkOrderEvent.objects.count()) == (orders, events)
+    # Live intake continues each day's sequence.
+    last_day = OrderNumberCounter.objects.order_by("-day").first()
+    assert WorkOrder.objects.filter(number=f"{last_day.day:%Y%m%d}-{last_day.last:04d}").exists()

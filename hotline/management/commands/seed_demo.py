@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from crews.services import seed_demo_staff
 from residents.services import seed_demo_places
+from workorders.services import seed_demo_orders
 
 DEMO_PASSWORD = "demo-10196"
 
@@ -19,6 +20,7 @@ SCALES = {
             "dispatchers": 2,
             "managers": 1,
         },
+        "orders": 60,
     },
     "base": {
         "places": {"districts": 10, "buildings": 40, "units": 4, "floors": 6, "rooms_per_floor": (2, 4)},
@@ -27,6 +29,7 @@ SCALES = {
             "dispatchers": 6,
             "managers": 2,
         },
+        "orders": 3000,
     },
     "large": {
         "places": {"districts": 20, "buildings": 50, "units": 4, "floors": 6, "rooms_per_floor": (2, 4)},
@@ -35,6 +38,7 @@ SCALES = {
             "dispatchers": 12,
             "managers": 4,
         },
+        "orders": 10000,
     },
 }
 
@@ -55,7 +59,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         places = seed_demo_places(rng=rng, **spec["places"])
         staff = seed_demo_staff(rng=rng, password=DEMO_PASSWORD, now=timezone.now(), **spec["staff"])
-        for label, counts in (("places", places), ("staff", staff)):
+        orders = seed_demo_orders(rng=rng, count=spec["orders"], now=timezone.now())
+        for label, counts in (("places", places), ("staff", staff), ("orders", orders)):
             if counts:
                 summary = ", ".join(f"{k} {v}" for k, v in counts.items())
                 self.stdout.write(f"seed_demo {label}: {summary}")

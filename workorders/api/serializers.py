@@ -1,0 +1,452 @@
+"""Work-order API shapes (shared/API.md). Thin: reading shapes, and input shapes that only parse what a
+service then validates; `status` is read-only everywhere (it changes only through the action endpoints)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from crews.models import Crew, Worker
+from residents.models import Building, District, Facility, Room, Unit
+from residents.selectors import mask_phone
+
+from ..choices import (
+    Area,
+    AttachmentKind,
+    CancelReason,
+    Channel,
+    Charge,
+    HandBackReason,
+    HoldReason,
+    IncidentKind,
+    System,
+    Urgency,
+)
+from ..models import Attachment, Category, Incident, Material, WorkOrder, WorkOrderEvent
+
+# --- Small nested shapes ----------------------------------------------------------------------------------
+
+
+class CategoryRefSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["id", "code", "name", "full_name", "crew_kind"]
+
+
+class CrewRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Crew
+        fields = ["id", "name", "kind"]
+
+
+class WorkerRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Worker
+        fields = ["id", "name", "phone"]
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.username
+
+
+class LocationSerializer(serializers.Serializer):
+    label = serializers.CharField(source="location_label")
+    detail = serializers.CharField(source="location_detail")
+    room = serializers.IntegerField(source="room_id", allow_null=True)
+    facility = serializers.IntegerField(source="facility_id", allow_null=True)
+    building = serializers.IntegerField(source="building_id", allow_null=True)
+    district = serializers.IntegerField(source="district_id")
+
+
+class DeadlinesSerializer(serializers.Serializer):
+    respond_by = serializers.DateTimeField()
+    arrive_by = serializers.DateTimeField(allow_null=True)
+    complete_by = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True, help_text="the next unmet deadline")
+
+
+class MilestonesSerializer(serializers.Serializer):
+    created_at = serializers.DateTimeField()
+    dispatched_at = serializers.DateTimeField(allow_null=True)
+    assigned_at = serializers.DateTimeField(allow_null=True)
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    arrived_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    on_hold_since = serializers.DateTimeField(allow_null=True)
+    supervised_at = serializers.DateTimeField(allow_null=True)
+
+
+class ChecklistSerializer(serializers.Serializer):
+    """The 六个一 as answered at completion (null: not answered yet)."""
+
+    greeting = serializers.BooleanField(allow_null=True)
+    shoe_covers = serializers.BooleanField(allow_null=True)
+    cloth = serializers.BooleanField(allow_null=True)
+    inspection = serializers.BooleanField(allow_null=True)
+    note_left = serializers.BooleanField(allow_null=True)
+
+
+class MaterialSerializer(serializers.ModelSerializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Material
+        fields = ["name", "quantity", "unit_price", "amount"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.FileField(source="file", read_only=True, use_url=True)
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "kind", "url", "content_type", "size", "uploaded_at"]
+        read_only_fields = fields
+
+
+# --- Reading ----------------------------------------------------------------------------------------------
+
+
+class PhoneMaskingMixin:
+    """Reporter phones in full only for `residents.view_full_phone` (desk, managers) and for the worker
+    assigned to an active order (they must call ahead); everyone else sees 138****8000."""
+
+    def _phone(self, order: WorkOrder) -> str:
+        context = self.context  # type: ignore[attr-defined]
+        if context.get("full_phone") or (
+            order.is_active and order.worker_id is not None and order.worker_id == context.get("worker_id")
+        ):
+            return order.reporter_phone
+        return mask_phone(order.reporter_phone) if order.reporter_phone else ""
+
+
+class WorkOrderListSerializer(PhoneMaskingMixin, serializers.ModelSerializer):
+    category = CategoryRefSerializer(read_only=True)
+    crew = CrewRefSerializer(read_only=True, allow_null=True)
+    worker = WorkerRefSerializer(read_only=True, allow_null=True)
+    location = serializers.CharField(source="location_label", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    urgency_label = serializers.CharField(source="get_urgency_display", read_only=True)
+    overdue = serializers.SerializerMethodField()
+    rework = serializers.BooleanField(source="is_rework", read_only=True)
+    reporter_phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            "id",
+            "number",
+            "status",
+            "status_label",
+            "urgency",
+            "urgency_label",
+            "category",
+            "location",
+            "district",
+            "crew",
+            "worker",
+            "reporter_name",
+            "reporter_phone",
+            "created_at",
+            "due_at",
+            "overdue",
+            "rework",
+            "remind_count",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, order: WorkOrder) -> bool:
+        return order.is_overdue(self.context.get("now"))
+
+    def get_reporter_phone(self, order: WorkOrder) -> str:
+        return self._phone(order)
+
+
+class WorkOrderDetailSerializer(WorkOrderListSerializer):
+    location = serializers.SerializerMethodField()
+    first_contact_owner = serializers.SerializerMethodField()
+    deadlines = serializers.SerializerMethodField()
+    milestones = serializers.SerializerMethodField()
+    checklist = serializers.SerializerMethodField()
+    materials = MaterialSerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    moves = serializers.SerializerMethodField()
+
+    class Meta(WorkOrderListSerializer.Meta):
+        fields = [
+            *WorkOrderListSerializer.Meta.fields,
+            "area",
+            "charge",
+            "channel",
+            "description",
+            "appointment_at",
+            "reporter",
+            "incident",
+            "first_contact_owner",
+            "deadlines",
+            "milestones",
+            "held_seconds",
+            "hold_reason",
+            "hold_requested_reason",
+            "extension_requested_until",
+            "rework_count",
+            "resolution",
+            "inspection_findings",
+            "checklist",
+            "checklist_notes",
+            "materials",
+            "fee",
+            "fee_confirmed",
+            "cancel_reason",
+            "attachments",
+            "moves",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(LocationSerializer)
+    def get_location(self, order: WorkOrder) -> dict:
+        return LocationSerializer(order).data
+
+    @extend_schema_field(UserRefSerializer(allow_null=True))
+    def get_first_contact_owner(self, order: WorkOrder) -> dict | None:
+        owner = order.first_contact_owner
+        return UserRefSerializer(owner).data if owner else None
+
+    @extend_schema_field(DeadlinesSerializer)
+    def get_deadlines(self, order: WorkOrder) -> dict:
+        return DeadlinesSerializer(order).data
+
+    @extend_schema_field(MilestonesSerializer)
+    def get_milestones(self, order: WorkOrder) -> dict:
+        return MilestonesSerializer(order).data
+
+    @extend_schema_field(ChecklistSerializer)
+    def get_checklist(self, order: WorkOrder) -> dict:
+        return order.checklist
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_moves(self, order: WorkOrder) -> list[str]:
+        """What the requesting user may do now (the buttons to show)."""
+        from ..permissions import available_moves
+
+        request = self.context.get("request")
+        return available_moves(request.user, order) if request else []
+
+
+class WorkOrderEventSerializer(serializers.ModelSerializer):
+    actor = UserRefSerializer(read_only=True, allow_null=True)
+    kind_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkOrderEvent
+        fields = ["id", "at", "actor", "kind", "kind_label", "from_status", "to_status", "note", "data"]
+        read_only_fields = fields
+
+    def get_kind_label(self, event: WorkOrderEvent) -> str:
+        from ..choices import Move
+
+        return str(Move(event.kind).label) if event.kind in Move.values else event.kind
+
+
+class CategoryTreeSerializer(serializers.ModelSerializer):
+    children = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Category
+        fields = ["id", "code", "name", "crew_kind", "default_urgency", "default_area", "children"]
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.DictField(), help_text="leaf categories, same shape")
+    )
+    def get_children(self, category: Category) -> list[dict]:
+        if category.parent_id is not None:  # a leaf: the tree has two levels
+            return []
+        return CategoryTreeSerializer(category.children.all(), many=True).data
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    buildings = serializers.PrimaryKeyRelatedField(queryset=Building.objects.all(), many=True, required=False)
+    units = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), many=True, required=False)
+    district = serializers.PrimaryKeyRelatedField(queryset=District.objects.all())
+    system = serializers.ChoiceField(choices=System.choices)
+    kind = serializers.ChoiceField(choices=IncidentKind.choices, default=IncidentKind.SUDDEN)
+    is_active = serializers.BooleanField(read_only=True)
+    order_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "title",
+            "system",
+            "kind",
+            "district",
+            "buildings",
+            "units",
+            "description",
+            "starts_at",
+            "expected_end_at",
+            "ended_at",
+            "is_active",
+            "order_count",
+            "created_at",
+        ]
+        read_only_fields = ["id", "ended_at", "is_active", "order_count", "created_at"]
+        extra_kwargs = {"starts_at": {"required": False}, "description": {"required": False}}
+
+
+# --- Input ------------------------------------------------------------------------------------------------
+
+
+class CategoryField(serializers.RelatedField):
+    """A leaf category by its code (`water.leak_fitting`) or its id."""
+
+    default_error_messages = {"does_not_exist": "Unknown category “{value}”."}
+
+    def get_queryset(self):
+        return Category.objects.select_related("parent")
+
+    def to_internal_value(self, data):
+        value = str(data).strip()
+        lookup = {"pk": int(value)} if value.isdigit() else {"code": value}
+        category = self.get_queryset().filter(**lookup).first()
+        if category is None:
+            raise serializers.ValidationError(_("Unknown category “%(value)s”.") % {"value": value})
+        return category
+
+    def to_representation(self, value):
+        return value.code
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class _CategoryInput(CategoryField):
+    pass
+
+
+class WorkOrderCreateSerializer(serializers.Serializer):
+    """Where: `room`, or `facility`, or an `address` text such as 5区37栋1单元302室."""
+
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
+    facility = serializers.PrimaryKeyRelatedField(
+        queryset=Facility.objects.all(), required=False, allow_null=True
+    )
+    address = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    location_detail = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    category = _CategoryInput(help_text="leaf category code, e.g. water.leak_fitting (or its id)")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    description = serializers.CharField(max_length=2000)
+    reporter_phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    reporter_name = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    area = serializers.ChoiceField(choices=Area.choices, required=False)
+    charge = serializers.ChoiceField(choices=Charge.choices, required=False, default=Charge.FREE)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False, default=Channel.PHONE)
+    appointment_at = serializers.DateTimeField(required=False, allow_null=True)
+    incident = serializers.PrimaryKeyRelatedField(
+        queryset=Incident.objects.all(), required=False, allow_null=True
+    )
+
+    def validate(self, attrs):
+        from residents.selectors import AddressError, resolve_address
+
+        address = (attrs.pop("address", "") or "").strip()
+        if attrs.get("room") is None and attrs.get("facility") is None:
+            if not address:
+                raise serializers.ValidationError(
+                    {"room": [_("Give the room, the public facility or the address where the fault is.")]}
+                )
+            try:
+                attrs["room"] = resolve_address(address)
+            except AddressError as exc:
+                raise serializers.ValidationError({"address": [exc.message]}) from None
+        return attrs
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class RequiredNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500)
+
+
+class DispatchSerializer(NoteSerializer):
+    crew = serializers.PrimaryKeyRelatedField(queryset=Crew.objects.all())
+
+
+class AssignSerializer(NoteSerializer):
+    worker = serializers.PrimaryKeyRelatedField(queryset=Worker.objects.select_related("crew"))
+
+
+class HoldSerializer(NoteSerializer):
+    reason = serializers.ChoiceField(choices=HoldReason.choices, required=False, allow_blank=True, default="")
+
+
+class RequestHoldSerializer(NoteSerializer):
+    reason = serializers.ChoiceField(choices=HoldReason.choices)
+
+
+class CancelSerializer(NoteSerializer):
+    reason = serializers.ChoiceField(choices=CancelReason.choices)
+
+
+class HandBackSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=HandBackReason.choices)
+    note = serializers.CharField(max_length=500)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class TransferSerializer(serializers.Serializer):
+    crew = serializers.PrimaryKeyRelatedField(queryset=Crew.objects.all(), required=False, allow_null=True)
+    worker = serializers.PrimaryKeyRelatedField(
+        queryset=Worker.objects.select_related("crew"), required=False, allow_null=True
+    )
+    reason = serializers.CharField(max_length=500)
+
+
+class ExtensionRequestSerializer(serializers.Serializer):
+    until = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=500)
+
+
+class MaterialInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=80)
+    quantity = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=0)
+    unit_price = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=0, required=False)
+
+
+class ChecklistInputSerializer(serializers.Serializer):
+    greeting = serializers.BooleanField(required=False, allow_null=True, default=None)
+    shoe_covers = serializers.BooleanField(required=False, allow_null=True, default=None)
+    cloth = serializers.BooleanField(required=False, allow_null=True, default=None)
+    inspection = serializers.BooleanField(required=False, allow_null=True, default=None)
+    note_left = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class CompleteSerializer(serializers.Serializer):
+    """The service checks the rules (every checklist item answered, a reason for each "no", fee rules)."""
+
+    resolution = serializers.CharField(max_length=2000, allow_blank=True)
+    checklist = ChecklistInputSerializer(required=False, default=dict)
+    checklist_notes = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    inspection_findings = serializers.CharField(required=False, allow_blank=True, default="")
+    materials = MaterialInputSerializer(many=True, required=False, default=list)
+    fee = serializers.DecimalField(max_digits=9, decimal_places=2, required=False, default=0)
+    fee_confirmed = serializers.BooleanField(required=False, default=False)
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
