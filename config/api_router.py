@@ -5,6 +5,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from crews.api.views import CrewViewSet, WorkerViewSet
+from feedback.api.views import ComplaintViewSet, FollowUpViewSet
 from residents.api.views import (
     BuildingViewSet,
     DistrictViewSet,
@@ -23,6 +24,8 @@ router.register("facilities", FacilityViewSet, basename="facility")
 router.register("residents", ResidentViewSet, basename="resident")
 router.register("crews", CrewViewSet, basename="crew")
 router.register("workers", WorkerViewSet, basename="worker")
+router.register("follow-ups", FollowUpViewSet, basename="follow-up")
+router.register("complaints", ComplaintViewSet, basename="complaint")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -206,6 +206,28 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # One static schedule: periodic work is listed here and nowhere else (apps add their entries as they land).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# feedback: each task is idempotent (conditional UPDATEs, unique keys), safe if two beats run.
+CELERY_BEAT_SCHEDULE["feedback-release-follow-ups"] = {
+    "task": "feedback.release_follow_ups",
+    "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["feedback-send-rating-links"] = {"task": "feedback.send_rating_links", "schedule": 600.0}
+CELERY_BEAT_SCHEDULE["feedback-retry-notifications"] = {
+    "task": "feedback.retry_notifications",
+    "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["feedback-close-unreachable"] = {
+    "task": "feedback.close_unreachable",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["feedback-escalate-complaints"] = {
+    "task": "feedback.escalate_complaints",
+    "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["feedback-draw-inspection-sample"] = {
+    "task": "feedback.draw_inspection_sample",
+    "schedule": 6 * 3600.0,  # the week's sample is drawn on the first run of the week; later runs add nothing
+}
 
 # --- SMS (pluggable, like EMAIL_BACKEND) ---
 SMS_BACKEND = env_str("SMS_BACKEND") or "feedback.sms.ConsoleBackend"
