@@ -1,7 +1,11 @@
-"""What feedback does when a work order changes (subscribed in apps.py). The signals arrive after commit;
-each receiver only queues a thin task, so a slow SMS gateway never holds up the request."""
+"""What feedback does when a work order changes (subscribed in apps.py). The signals arrive after the order's
+commit. The resident's SMS is written as a Notification row right here (one INSERT: the row is the truth, so a
+broker that loses the delivery task loses nothing — the retry sweep finds the pending row); its delivery and
+the follow-up's creation are Celery tasks queued on commit (the follow-up sweep covers a lost one)."""
 
 from __future__ import annotations
+
+import logging
 
 from django.db import transaction
 
@@ -9,22 +13,29 @@ from workorders.choices import Status
 
 from .choices import NotificationKind
 
+logger = logging.getLogger(__name__)
+
+
+def _notify(order_id: int, kind: str) -> None:
+    from .services import notify_order
+
+    try:
+        notify_order(order_id=order_id, kind=kind)
+    except Exception:  # the order is committed; a notification problem must not turn its request into a 500
+        logger.exception("could not queue the %s SMS for order %s", kind, order_id)
+
 
 def on_order_created(sender, order_id: int, **kwargs) -> None:
-    from .tasks import notify_order_task
-
-    transaction.on_commit(lambda: notify_order_task.delay(order_id, NotificationKind.ORDER_RECEIVED))
+    _notify(order_id, NotificationKind.ORDER_RECEIVED)
 
 
 def on_order_status_changed(sender, order_id: int, to_status: str = "", **kwargs) -> None:
-    from .tasks import notify_order_task
-
     if to_status == Status.ACCEPTED:
-        transaction.on_commit(lambda: notify_order_task.delay(order_id, NotificationKind.WORKER_ON_WAY))
+        _notify(order_id, NotificationKind.WORKER_ON_WAY)
 
 
 def on_order_completed(sender, order_id: int, **kwargs) -> None:
-    from .tasks import create_follow_up_task, notify_order_task
+    from .tasks import create_follow_up_task
 
     transaction.on_commit(lambda: create_follow_up_task.delay(order_id))
-    transaction.on_commit(lambda: notify_order_task.delay(order_id, NotificationKind.ORDER_COMPLETED))
+    _notify(order_id, NotificationKind.ORDER_COMPLETED)
