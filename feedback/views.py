@@ -185,7 +185,6 @@ def rate(request, token: str):
         "place": order.location_label,
     }
     response = render(request, "feedback/rate.html", context)
-    response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "no-store"
     return response
 
