@@ -23,6 +23,7 @@ from workorders.services import TransitionNotAllowed
 
 from . import selectors, services
 from .choices import ComplaintStatus, InspectionStatus, Outcome
+from .filtersets import ComplaintFilterSet
 from .forms import (
     AnswersForm,
     AttemptForm,
@@ -200,9 +201,8 @@ def _complaint_access(user) -> None:
 def complaint_list(request):
     _complaint_access(request.user)
     qs = selectors.with_complaint_relations(selectors.complaints_visible_to(request.user))
+    qs = ComplaintFilterSet(request.GET, queryset=qs).qs
     status = request.GET.get("status", "")
-    if status in ComplaintStatus.values:
-        qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-received_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,

@@ -381,3 +381,13 @@ def test_nav_links_by_role(dispatcher_client, manager_client):
     body = manager_client.get(reverse("home")).content.decode()
     for name in ("feedback:complaints", "feedback:praise", "feedback:inspections"):
         assert reverse(name) in body
+
+
+def test_complaint_list_filters_by_status_with_the_shared_filterset(
+    manager_client, manager, complaint, dispatcher
+):
+    other = services.register_complaint(actor=dispatcher, source="call", phone="", name="", summary="另一条")
+    services.investigate_complaint(actor=manager, complaint_id=other.id)
+    body = manager_client.get(reverse("feedback:complaints") + "?status=investigating").content.decode()
+    assert other.number in body and complaint.number not in body
+    assert manager_client.get(reverse("feedback:complaints") + "?status=bogus").status_code == 200
