@@ -5,6 +5,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from crews.api.views import CrewViewSet, WorkerViewSet
+from feedback.api.views import ComplaintViewSet, FollowUpViewSet
 from hotline.api.views import CallViewSet, LookupViewSet
 from residents.api.views import (
     BuildingViewSet,
@@ -30,6 +31,8 @@ router.register("incidents", IncidentViewSet, basename="incident")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("hotline/lookup", LookupViewSet, basename="hotline-lookup")
 router.register("calls", CallViewSet, basename="call")
+router.register("follow-ups", FollowUpViewSet, basename="follow-up")
+router.register("complaints", ComplaintViewSet, basename="complaint")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class FeedbackConfig(AppConfig):
     name = "feedback"
     verbose_name = _("Follow-ups, complaints and assessment")
+
+    def ready(self) -> None:
+        from workorders import signals
+
+        from . import receivers
+
+        signals.order_created.connect(receivers.on_order_created, dispatch_uid="feedback.order_created")
+        signals.order_status_changed.connect(
+            receivers.on_order_status_changed, dispatch_uid="feedback.order_status_changed"
+        )
+        signals.order_completed.connect(receivers.on_order_completed, dispatch_uid="feedback.order_completed")

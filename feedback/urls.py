@@ -1,5 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "feedback"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.follow_up_queue, name="queue"),
+    path("follow-ups/<int:pk>/", views.follow_up_detail, name="follow-up"),
+    path("follow-ups/<int:pk>/complaint/", views.follow_up_to_complaint, name="follow-up-complaint"),
+    path("follow-ups/<int:pk>/praise/", views.follow_up_to_praise, name="follow-up-praise"),
+    path("r/<str:token>/", views.rate, name="rate"),
+    path("complaints/", views.complaint_list, name="complaints"),
+    path("complaints/new/", views.complaint_create, name="complaint-create"),
+    path("complaints/<int:pk>/", views.complaint_detail, name="complaint"),
+    path("complaints/<int:pk>/<str:action>/", views.complaint_action, name="complaint-action"),
+    path("alerts/<int:pk>/ack/", views.alert_acknowledge, name="alert-ack"),
+    path("praise/", views.praise_list, name="praise"),
+    path("inspections/", views.inspection_list, name="inspections"),
+    path("inspections/<int:pk>/", views.inspection_form, name="inspection"),
+]

@@ -160,3 +160,19 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+# --- celery_worker marker (feedback): a real worker needs a real broker and a database it can share ---
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("celery_worker") is None:
+        return
+    import os
+
+    if not (os.environ.get("CELERY_BROKER_URL") or "").startswith(("redis://", "rediss://")):
+        pytest.skip("celery_worker tests need CELERY_BROKER_URL=redis://… (a real broker)")
+    if not (os.environ.get("DATABASE_URL") or "").startswith(("postgres://", "postgresql://")):
+        pytest.skip(
+            "celery_worker tests need DATABASE_URL=postgres://… (a worker process cannot share SQLite's test db)"
+        )

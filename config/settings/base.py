@@ -236,6 +236,8 @@ SPECTACULAR_SETTINGS = {
         "HandBackReasonEnum": "workorders.choices.HandBackReason",
         "AttachmentKindEnum": "workorders.choices.AttachmentKind",
         "IncidentKindEnum": "workorders.choices.IncidentKind",
+        "ChannelEnum": "workorders.choices.Channel",
+        "AttemptChannelEnum": "feedback.choices.AttemptChannel",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -263,11 +265,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # One static schedule: periodic work is listed here and nowhere else (apps add their entries as they land).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Each task is idempotent (conditional UPDATEs, unique keys) and safe if two beats run.
     "workorders.sla_watch": {"task": "workorders.sla_watch", "schedule": 60.0},
+    "feedback-release-follow-ups": {"task": "feedback.release_follow_ups", "schedule": 300.0},
+    "feedback-send-rating-links": {"task": "feedback.send_rating_links", "schedule": 600.0},
+    "feedback-retry-notifications": {"task": "feedback.retry_notifications", "schedule": 300.0},
+    "feedback-close-unreachable": {"task": "feedback.close_unreachable", "schedule": 3600.0},
+    "feedback-escalate-complaints": {"task": "feedback.escalate_complaints", "schedule": 300.0},
+    # The week's sample is drawn on the first run of the week; later runs add nothing.
+    "feedback-draw-inspection-sample": {"task": "feedback.draw_inspection_sample", "schedule": 6 * 3600.0},
 }
 
 # --- SMS (pluggable, like EMAIL_BACKEND) ---
 SMS_BACKEND = env_str("SMS_BACKEND") or "feedback.sms.ConsoleBackend"
+# The public address residents' rating links point at (SMS text).
+SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,180 @@
+"""Explicit fields; `status` is read-only everywhere (it changes only through the actions)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from crews.models import Crew, Worker
+from workorders.models import WorkOrder
+
+from ..choices import Accountability, ComplaintSource, Outcome, Severity, Verdict
+from ..models import Complaint, ComplaintType, FollowUp, FollowUpAttempt
+
+
+class RatingsSerializer(serializers.Serializer):
+    care = serializers.IntegerField(min_value=1, max_value=5)
+    workmanship = serializers.IntegerField(min_value=1, max_value=5)
+    safety = serializers.IntegerField(min_value=1, max_value=5)
+    quality = serializers.IntegerField(min_value=1, max_value=5)
+    comfort = serializers.IntegerField(min_value=1, max_value=5)
+
+
+class SeenSerializer(serializers.Serializer):
+    greeting = serializers.BooleanField(required=False, allow_null=True, default=None)
+    shoe_covers = serializers.BooleanField(required=False, allow_null=True, default=None)
+    cleaned = serializers.BooleanField(required=False, allow_null=True, default=None)
+    note_left = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class AttemptSerializer(serializers.ModelSerializer):
+    ratings = RatingsSerializer(read_only=True)
+
+    class Meta:
+        model = FollowUpAttempt
+        fields = [
+            "id",
+            "at",
+            "channel",
+            "outcome",
+            "resolved",
+            "ratings",
+            "seen_greeting",
+            "seen_shoe_covers",
+            "seen_cleaned",
+            "seen_note_left",
+            "fee_fair",
+            "verdict",
+            "comment",
+        ]
+        read_only_fields = fields
+
+
+class AttemptInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    resolved = serializers.BooleanField(required=False, allow_null=True, default=None)
+    ratings = RatingsSerializer(required=False)
+    seen = SeenSerializer(required=False)
+    fee_fair = serializers.BooleanField(required=False, allow_null=True, default=None)
+    verdict = serializers.ChoiceField(choices=Verdict.choices, required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    work_order_number = serializers.CharField(source="work_order.number", read_only=True)
+    attempts = AttemptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "work_order",
+            "work_order_number",
+            "round",
+            "status",
+            "is_emergency",
+            "due_at",
+            "failed_attempts",
+            "next_attempt_after",
+            "link_sent_at",
+            "link_expires_at",
+            "outcome",
+            "verdict",
+            "resolved",
+            "done_at",
+            "attempts",
+        ]
+        read_only_fields = fields
+
+
+_COMPLAINT_FIELDS = [
+    "id",
+    "number",
+    "status",
+    "source",
+    "summary",
+    "work_order",
+    "crew",
+    "worker",
+    "type",
+    "severity",
+    "received_at",
+    "contact_by",
+    "decide_by",
+    "close_by",
+    "contacted_at",
+    "decided_at",
+    "resolved_at",
+    "closed_at",
+    "overdue",
+    "escalation",
+    "findings",
+    "responsible_person",
+    "valid",
+    "accountability",
+    "points",
+    "fine",
+    "rectification",
+    "callback_at",
+    "callback_note",
+    "callback_satisfied",
+]
+
+
+class ComplaintCrewSerializer(serializers.ModelSerializer):
+    """What the crew complained about sees: everything but who complained."""
+
+    type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Complaint
+        fields = _COMPLAINT_FIELDS
+        read_only_fields = fields
+
+    def get_overdue(self, obj) -> bool:
+        return obj.is_overdue()
+
+
+class ComplaintSerializer(ComplaintCrewSerializer):
+    """The desk's and managers' view, with the complainant."""
+
+    class Meta(ComplaintCrewSerializer.Meta):
+        fields = [*_COMPLAINT_FIELDS, "complainant_name", "complainant_phone"]
+        read_only_fields = fields
+
+
+class ComplaintCreateSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=ComplaintSource.choices)
+    phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
+    name = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
+    summary = serializers.CharField(max_length=2000)
+    work_order = serializers.PrimaryKeyRelatedField(
+        queryset=WorkOrder.objects.all(), required=False, allow_null=True
+    )
+    crew = serializers.PrimaryKeyRelatedField(queryset=Crew.objects.all(), required=False, allow_null=True)
+    worker = serializers.PrimaryKeyRelatedField(
+        queryset=Worker.objects.all(), required=False, allow_null=True
+    )
+    type = serializers.SlugRelatedField(
+        slug_field="code", queryset=ComplaintType.objects.filter(active=True), required=False, allow_null=True
+    )
+    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.NORMAL)
+
+
+class InvestigateSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
+class ResolveSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    findings = serializers.CharField(max_length=4000)
+    responsible_person = serializers.CharField(max_length=40)
+    accountability = serializers.ChoiceField(choices=Accountability.choices, default=Accountability.NONE)
+    points = serializers.IntegerField(min_value=0, max_value=100, default=0)
+    fine = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=0, default=0)
+    rectification = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class CloseSerializer(serializers.Serializer):
+    callback_note = serializers.CharField(max_length=2000)
+    callback_satisfied = serializers.BooleanField()

@@ -1,0 +1,41 @@
+"""What feedback does when a work order changes (subscribed in apps.py). The signals arrive after the order's
+commit. The resident's SMS is written as a Notification row right here (one INSERT: the row is the truth, so a
+broker that loses the delivery task loses nothing — the retry sweep finds the pending row); its delivery and
+the follow-up's creation are Celery tasks queued on commit (the follow-up sweep covers a lost one)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from workorders.choices import Status
+
+from .choices import NotificationKind
+
+logger = logging.getLogger(__name__)
+
+
+def _notify(order_id: int, kind: str) -> None:
+    from .services import notify_order
+
+    try:
+        notify_order(order_id=order_id, kind=kind)
+    except Exception:  # the order is committed; a notification problem must not turn its request into a 500
+        logger.exception("could not queue the %s SMS for order %s", kind, order_id)
+
+
+def on_order_created(sender, order_id: int, **kwargs) -> None:
+    _notify(order_id, NotificationKind.ORDER_RECEIVED)
+
+
+def on_order_status_changed(sender, order_id: int, to_status: str = "", **kwargs) -> None:
+    if to_status == Status.ACCEPTED:
+        _notify(order_id, NotificationKind.WORKER_ON_WAY)
+
+
+def on_order_completed(sender, order_id: int, **kwargs) -> None:
+    from .tasks import create_follow_up_task
+
+    transaction.on_commit(lambda: create_follow_up_task.delay(order_id))
+    _notify(order_id, NotificationKind.ORDER_COMPLETED)
