@@ -45,6 +45,7 @@ class AssignForm(NoteForm):
     """Name a worker of the order's crew; the list comes annotated with load and duty."""
 
     worker = WorkerChoiceField(label=_("Worker"), queryset=Worker.objects.none())
+    field_order = ["worker", "note"]
 
     def __init__(self, *args, workers=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -78,24 +79,29 @@ class TransferForm(NoteForm):
 
 class DispatchForm(NoteForm):
     crew = forms.ModelChoiceField(label=_("Crew"), queryset=Crew.objects.filter(active=True))
+    field_order = ["crew", "note"]
 
 
 class HandBackForm(NoteForm):
+    field_order = ["reason", "note"]
     reason = forms.ChoiceField(label=_("Reason"), choices=HandBackReason.choices)
     note = forms.CharField(label=_("Explanation"), max_length=500)
 
 
 class HoldRequestForm(NoteForm):
+    field_order = ["reason", "note"]
     reason = forms.ChoiceField(label=_("Reason"), choices=HoldReason.choices)
 
 
 class HoldForm(NoteForm):
     """Approve the worker's request (its reason preselected) or put on hold on the leader's own decision."""
 
+    field_order = ["reason", "note"]
     reason = forms.ChoiceField(label=_("Reason"), choices=HoldReason.choices)
 
 
 class CancelForm(NoteForm):
+    field_order = ["reason", "note"]
     reason = forms.ChoiceField(label=_("Reason"), choices=CancelReason.choices)
 
 
@@ -104,6 +110,7 @@ class ReworkForm(NoteForm):
 
 
 class ExtensionForm(NoteForm):
+    field_order = ["until", "note"]
     until = forms.DateTimeField(
         label=_("New completion deadline"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -67,6 +67,7 @@ def test_worker_completes_an_order_on_a_phone(page, live_server, login, artifact
     card = page.locator(f"#order-{order.pk}")
     assert "5区37栋1单元302室" in card.inner_text()
     assert card.locator('a[href="tel:13800138000"]').count() == 1
+    page.screenshot(path=str(artifacts / "crew-worker-my-orders-phone.png"), full_page=True)
     card.locator(f"a:has-text('{order.number}')").click()
     page.click(f'form[action$="/{order.pk}/do/accept/"] button')
     page.wait_for_selector(f'form[action$="/{order.pk}/do/arrive/"]')
@@ -152,6 +153,10 @@ def test_leader_assigns_and_approves_a_hold(page, live_server, login, artifacts,
     assert (busy.status, busy.hold_reason) == ("on_hold", "waiting_parts")
     assert "已挂起" in page.inner_text("main")
     assert WorkOrder.objects.get(pk=late.pk).status == "dispatched"
+
+    page.goto(f"{live_server.url}/orders/{late.pk}/")
+    page.click("summary:has-text('退单')")
+    page.screenshot(path=str(artifacts / "crew-leader-order-detail.png"), full_page=True)
 
     # The printable slip of the order, as the printer sees it.
     page.goto(f"{live_server.url}/orders/{new.pk}/slip/")
