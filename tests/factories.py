@@ -178,3 +178,21 @@ def drive_order(order, to: str, *, dispatcher, leader, worker, manager, now=None
     for state in path[path.index(order.status) + 1 : path.index(to) + 1]:
         order = steps[state](order)
     return order
+
+
+def tiny_png(rgb: tuple[int, int, int] = (200, 30, 30), size: int = 8) -> bytes:
+    """A valid size×size PNG of one colour, made on the fly (photo uploads in view and browser tests)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" + bytes(rgb) * size
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * size))
+        + chunk(b"IEND", b"")
+    )

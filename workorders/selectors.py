@@ -182,3 +182,31 @@ def deadlines_for(
     start = appointment_at if (urgency == Urgency.APPOINTMENT and appointment_at) else at
     complete_by = calendar.add(start, c.complete_minutes, c.complete_basis)
     return Deadlines(respond_by, arrive_by, complete_by)
+
+
+# --- Crew queues ------------------------------------------------------------------------------------------
+
+# The states in which an order sits on a worker's hands (their current load).
+LOAD_STATES = ("assigned", "accepted", "on_site", "on_hold")
+
+
+def crew_workers_with_load(crew_id: int, now: datetime | None = None) -> QuerySet:
+    """The crew's active members (who can be assigned), each annotated with `load` (orders on their hands) and `on_duty` (a duty
+    shift of the crew's trade covers now): one aggregate query, for the leader's queue and assign forms."""
+    from django.db.models import Count, Exists, OuterRef
+
+    from crews.choices import WorkerRole
+    from crews.models import DutyShift, Worker
+
+    now = now or timezone.now()
+    shifts = DutyShift.objects.filter(
+        worker=OuterRef("pk"), kind=OuterRef("crew__kind"), starts_at__lte=now, ends_at__gt=now
+    )
+    return (
+        Worker.objects.filter(crew_id=crew_id, active=True, role=WorkerRole.MEMBER)
+        .annotate(
+            load=Count("work_orders", filter=Q(work_orders__status__in=LOAD_STATES)),
+            on_duty=Exists(shifts),
+        )
+        .order_by("load", "name")
+    )

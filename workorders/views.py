@@ -1,0 +1,479 @@
+"""Work-order pages for crew leaders, workers and the desk: thin views that parse a form, call one service and
+redirect or render (STYLE). Every order is looked up through `work_orders_visible_to`, so an order the user
+may not see is a 404; which buttons show comes from `available_moves`; the services decide the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crews.models import Crew, Worker
+from crews.permissions import is_crew_leader, is_dispatcher, is_manager, is_worker
+from crews.selectors import worker_of
+
+from . import forms as f
+from . import services as s
+from .choices import ACTIVE, URGENCY_RANK, AttachmentKind, Move, Status, Urgency
+from .filtersets import WorkOrderFilterSet
+from .models import Attachment, Category, WorkOrder
+from .permissions import available_moves, is_assigned_worker
+from .selectors import crew_workers_with_load, with_list_relations, work_orders_visible_to
+
+QUEUE_LIMIT = 200
+# The leader's queue, grouped in this order: orders nobody has yet come first.
+QUEUE_GROUPS = [Status.DISPATCHED, Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE, Status.ON_HOLD]
+WORKER_OPEN = [Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE, Status.ON_HOLD]
+
+URGENCY_ORDER = Case(
+    *[When(urgency=value, then=Value(rank)) for value, rank in URGENCY_RANK.items()],
+    default=Value(9),
+    output_field=IntegerField(),
+)
+
+
+def _by_urgency_and_deadline(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    return qs.order_by(URGENCY_ORDER, F("due_at").asc(nulls_last=True), "created_at")
+
+
+def _leader_or_404(user) -> Worker:
+    worker = worker_of(user)
+    if worker is None or not is_crew_leader(user) or not worker.is_leader:
+        raise Http404(_("This page is for crew leaders."))
+    return worker
+
+
+def _worker_or_404(user) -> Worker:
+    worker = worker_of(user)
+    if worker is None or not is_worker(user):
+        raise Http404(_("This page is for workers."))
+    return worker
+
+
+def _suggest(workers: list[Worker]) -> Worker | None:
+    """Who should take the next order: the least-loaded worker on duty, else the least-loaded worker."""
+    on_duty = [w for w in workers if w.on_duty]
+    pool = on_duty or workers
+    return min(pool, key=lambda w: (w.load, w.name)) if pool else None
+
+
+def _full_phone_allowed(user, order: WorkOrder) -> bool:
+    """The resident's full number: the desk, or the assigned worker while the order is active."""
+    if order.status in ACTIVE and is_assigned_worker(user, order):
+        return True
+    return user.has_perm("residents.view_full_phone")
+
+
+def _fragment(request: HttpRequest) -> bool:
+    return bool(request.htmx and not request.htmx.boosted)
+
+
+# --- Leader queue -----------------------------------------------------------------------------------------
+
+
+@login_required
+def crew_queue(request: HttpRequest) -> HttpResponse:
+    """The crew's active orders grouped by state, unassigned first; filters; each worker's load."""
+    leader = _leader_or_404(request.user)
+    now = timezone.now()
+    base = work_orders_visible_to(request.user).filter(status__in=QUEUE_GROUPS)
+    filterset = WorkOrderFilterSet(request.GET or None, queryset=base, request=request)
+    filterset.filters["worker"].queryset = Worker.objects.filter(crew_id=leader.crew_id, active=True)
+    filterset.filters["category"].queryset = Category.objects.filter(
+        crew_kind=leader.crew.kind, active=True
+    ).select_related("parent")
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    orders = list(_by_urgency_and_deadline(with_list_relations(qs))[:QUEUE_LIMIT])
+    workers = list(crew_workers_with_load(leader.crew_id, now))
+    groups = [
+        {"status": status, "label": Status(status).label, "orders": [o for o in orders if o.status == status]}
+        for status in QUEUE_GROUPS
+    ]
+    for order in orders:
+        order.moves = available_moves(request.user, order)
+    context = {
+        "crew": leader.crew,
+        "now": now,
+        "filterset": filterset,
+        "urgency_choices": Urgency.choices,
+        "selected_urgency": request.GET.getlist("urgency"),
+        "groups": groups,
+        "total": len(orders),
+        "truncated": len(orders) >= QUEUE_LIMIT,
+        "overdue_count": sum(1 for o in orders if o.is_overdue(now)),
+        "hold_requests": sum(1 for o in orders if o.hold_requested_reason),
+        "workers": workers,
+        "suggested": _suggest(workers),
+        "hold_reasons": f.HoldReason.choices,
+    }
+    template = "workorders/partials/queue.html" if _fragment(request) else "workorders/workorder_queue.html"
+    return render(request, template, context)
+
+
+# --- Worker's orders --------------------------------------------------------------------------------------
+
+
+@login_required
+def my_orders(request: HttpRequest) -> HttpResponse:
+    """The worker's open orders by urgency and deadline, and what they finished today, for a phone."""
+    _worker_or_404(request.user)
+    now = timezone.now()
+    today = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
+    qs = work_orders_visible_to(request.user).filter(
+        Q(status__in=WORKER_OPEN) | Q(status=Status.COMPLETED, completed_at__gte=today)
+    )
+    qs = (
+        _by_urgency_and_deadline(qs)
+        .select_related("category", "category__parent", "reporter")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id")))
+    )
+    orders = list(qs[:QUEUE_LIMIT])
+    for order in orders:
+        order.moves = available_moves(request.user, order)
+        order.full_phone = order.status in ACTIVE
+    context = {
+        "now": now,
+        "open_orders": [o for o in orders if o.status != Status.COMPLETED],
+        "done_today": [o for o in orders if o.status == Status.COMPLETED],
+    }
+    return render(request, "workorders/workorder_mine.html", context)
+
+
+# --- Detail, slip, photos ---------------------------------------------------------------------------------
+
+
+def _visible_order(user, pk: int) -> WorkOrder:
+    qs = work_orders_visible_to(user).select_related(
+        "category",
+        "category__parent",
+        "crew",
+        "worker",
+        "district",
+        "room",
+        "facility",
+        "reporter",
+        "incident",
+        "first_contact_owner",
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+@dataclass
+class MoveSpec:
+    """How a page performs one move: its form, how to build it for the order, and the service call."""
+
+    form: type[f.NoteForm]
+    call: Callable[..., WorkOrder]
+    title: str = ""
+
+
+def _call(func, fixed):
+    return lambda user, order, data: func(actor=user, order_id=order.pk, **fixed(data))
+
+
+MOVES: dict[str, MoveSpec] = {
+    Move.ACCEPT: MoveSpec(f.NoteForm, _call(s.accept_order, lambda d: {})),
+    Move.ARRIVE: MoveSpec(f.NoteForm, _call(s.arrive_order, lambda d: {})),
+    Move.REQUEST_HOLD: MoveSpec(
+        f.HoldRequestForm, _call(s.request_hold, lambda d: {"reason": d["reason"], "note": d["note"]})
+    ),
+    Move.HOLD: MoveSpec(
+        f.HoldForm, _call(s.hold_order, lambda d: {"reason": d["reason"], "note": d["note"]})
+    ),
+    Move.REFUSE_HOLD: MoveSpec(f.NoteForm, _call(s.refuse_hold, lambda d: {"note": d["note"]})),
+    Move.RESUME: MoveSpec(f.NoteForm, _call(s.resume_order, lambda d: {"note": d["note"]})),
+    Move.ASSIGN: MoveSpec(
+        f.AssignForm, _call(s.assign_order, lambda d: {"worker": d["worker"], "note": d["note"]})
+    ),
+    Move.TRANSFER: MoveSpec(
+        f.TransferForm,
+        _call(
+            s.transfer_order,
+            lambda d: {"reason": d["reason"], "worker": d.get("worker"), "crew": d.get("crew")},
+        ),
+    ),
+    Move.HAND_BACK: MoveSpec(
+        f.HandBackForm, _call(s.hand_back_order, lambda d: {"reason": d["reason"], "note": d["note"]})
+    ),
+    Move.DISPATCH: MoveSpec(
+        f.DispatchForm, _call(s.dispatch_order, lambda d: {"crew": d["crew"], "note": d["note"]})
+    ),
+    Move.CANCEL: MoveSpec(
+        f.CancelForm, _call(s.cancel_order, lambda d: {"reason": d["reason"], "note": d["note"]})
+    ),
+    Move.REMIND: MoveSpec(f.NoteForm, _call(s.remind_order, lambda d: {"note": d["note"]})),
+    Move.SUPERVISE: MoveSpec(f.RequiredNoteForm, _call(s.supervise_order, lambda d: {"note": d["note"]})),
+    Move.REWORK: MoveSpec(f.ReworkForm, _call(s.rework_order, lambda d: {"reason": d["note"]})),
+    Move.CLOSE: MoveSpec(f.NoteForm, _call(s.close_order, lambda d: {"note": d["note"]})),
+    Move.REQUEST_EXTENSION: MoveSpec(
+        f.ExtensionForm, _call(s.request_extension, lambda d: {"until": d["until"], "reason": d["note"]})
+    ),
+    Move.EXTEND: MoveSpec(f.NoteForm, _call(s.extend_deadline, lambda d: {"note": d["note"]})),
+}
+
+
+def _form_kwargs(move: str, order: WorkOrder, user) -> dict:
+    kwargs: dict = {"order": order, "user": user}
+    if move == Move.ASSIGN:
+        kwargs["workers"] = crew_workers_with_load(order.crew_id)
+    elif move == Move.TRANSFER:
+        kwargs["workers"] = crew_workers_with_load(order.crew_id).exclude(pk=order.worker_id)
+        if is_dispatcher(user) or is_manager(user):
+            kwargs["crews"] = Crew.objects.filter(active=True).exclude(pk=order.crew_id)
+    return kwargs
+
+
+def _shown_moves(user, order: WorkOrder) -> list[str]:
+    """The moves this user may make now, minus those that make no sense for this order's details."""
+    moves = available_moves(user, order)
+    hide = {Move.COMPLETE}  # the completion form is its own page
+    if not order.hold_requested_reason:
+        hide.add(Move.REFUSE_HOLD)
+    else:
+        hide.add(Move.REQUEST_HOLD)
+    if order.urgency != Urgency.PLANNED or order.extension_requested_until:
+        hide.add(Move.REQUEST_EXTENSION)
+    if order.extension_requested_until is None:
+        hide.add(Move.EXTEND)
+    return [m for m in moves if m not in hide]
+
+
+def _move_forms(user, order: WorkOrder, bound: dict | None = None) -> list[dict]:
+    bound = bound or {}
+    result = []
+    for move in _shown_moves(user, order):
+        spec = MOVES[move]
+        form = bound.get(move)
+        if form is None:
+            initial = {}
+            if move == Move.HOLD and order.hold_requested_reason:
+                initial["reason"] = order.hold_requested_reason
+            if move == Move.ASSIGN:
+                suggested = _suggest(list(crew_workers_with_load(order.crew_id)))
+                initial["worker"] = suggested.pk if suggested else None
+            form = spec.form(initial=initial, **_form_kwargs(move, order, user))
+        result.append(
+            {
+                "move": move,
+                "label": Move(move).label,
+                "form": form,
+                "simple": move in (Move.ACCEPT, Move.ARRIVE),
+                "danger": move in (Move.CANCEL, Move.HAND_BACK, Move.REFUSE_HOLD),
+            }
+        )
+    return result
+
+
+def _detail(request: HttpRequest, order: WorkOrder, bound: dict | None = None, status: int = 200):
+    now = timezone.now()
+    context = {
+        "order": order,
+        "now": now,
+        "events": order.events.select_related("actor").order_by("at", "id"),
+        "materials": order.materials.all(),
+        "photos": order.attachments.all(),
+        "move_forms": _move_forms(request.user, order, bound),
+        "can_complete": Move.COMPLETE in available_moves(request.user, order),
+        "full_phone": _full_phone_allowed(request.user, order),
+        "checklist_items": f.CHECKLIST_ITEMS,
+        "checklist": order.checklist,
+        "photo_form": f.PhotoForm() if _can_add_photos(request.user, order) else None,
+        "back": _back_url(request.user),
+    }
+    return render(request, "workorders/workorder_detail.html", context, status=status)
+
+
+def _can_add_photos(user, order: WorkOrder) -> bool:
+    from .permissions import can, is_crew_member_of
+
+    return can(Move.DISPATCH, user, order) or is_crew_member_of(user, order)
+
+
+def _back_url(user) -> str:
+    if is_crew_leader(user) and worker_of(user) is not None:
+        return reverse("workorders:crew_queue")
+    if is_worker(user) and worker_of(user) is not None:
+        return reverse("workorders:mine")
+    return reverse("home")
+
+
+@login_required
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _visible_order(request.user, pk))
+
+
+@login_required
+def order_slip(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable slip (one A4/A5 page) for crews who still carry paper."""
+    order = _visible_order(request.user, pk)
+    context = {
+        "order": order,
+        "now": timezone.now(),
+        "full_phone": _full_phone_allowed(request.user, order),
+        "checklist_items": f.CHECKLIST_ITEMS,
+        "back": reverse("workorders:detail", args=[order.pk]),
+    }
+    return render(request, "workorders/workorder_slip.html", context)
+
+
+@login_required
+def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+    """A photo of an order the user may see (media is never served unchecked)."""
+    order = get_object_or_404(work_orders_visible_to(request.user), pk=pk)
+    attachment = get_object_or_404(Attachment, order=order, pk=photo_pk)
+    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+
+
+@login_required
+@require_POST
+def add_photos(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _visible_order(request.user, pk)
+    form = f.PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("workorders:detail", pk=order.pk)
+    try:
+        with transaction.atomic():
+            for upload in form.cleaned_data["photos"]:
+                s.add_attachment(actor=request.user, order=order, file=upload, kind=form.cleaned_data["kind"])
+    except PermissionDenied as exc:
+        return _denied(request, order, str(exc))
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+        return redirect("workorders:detail", pk=order.pk)
+    messages.success(request, _("Photos added."))
+    return redirect("workorders:detail", pk=order.pk)
+
+
+# --- Moves ------------------------------------------------------------------------------------------------
+
+
+def _denied(request: HttpRequest, order: WorkOrder, message: str) -> HttpResponse:
+    return render(
+        request,
+        "workorders/denied.html",
+        {"order": order, "message": message or _("You may not do this on this order.")},
+        status=403,
+    )
+
+
+def _after_move(request: HttpRequest, order: WorkOrder) -> HttpResponse:
+    """Back where the form was (queue, my orders), else the order if still visible, else the user's list."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    if work_orders_visible_to(request.user).filter(pk=order.pk).exists():
+        return redirect("workorders:detail", pk=order.pk)
+    return redirect(_back_url(request.user))
+
+
+@login_required
+@require_POST
+def order_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
+    """POST one move on an order. A stale form (the order moved meanwhile) gets the service's Chinese message
+    and a redirect; a move the user may not make is a 403 page; bad input re-renders the form with errors."""
+    order = _visible_order(request.user, pk)
+    spec = MOVES.get(move)
+    if spec is None:
+        raise Http404(_("Unknown action."))
+    form = spec.form(request.POST, **_form_kwargs(move, order, request.user))
+    if not form.is_valid():
+        return _detail(request, order, bound={move: form}, status=400)
+    try:
+        spec.call(request.user, order, form.cleaned_data)
+    except s.TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+        return redirect("workorders:detail", pk=order.pk)
+    except PermissionDenied as exc:
+        return _denied(request, order, str(exc))
+    except ValidationError as exc:
+        for error in exc.messages:
+            form.add_error(None, error)
+        return _detail(request, order, bound={move: form}, status=400)
+    messages.success(
+        request, _("Order %(number)s: “%(move)s” done.") % {"number": order.number, "move": Move(move).label}
+    )
+    return _after_move(request, order)
+
+
+# --- Completion -------------------------------------------------------------------------------------------
+
+
+def _materials(formset) -> list[dict]:
+    return [
+        {
+            "name": row["name"],
+            "quantity": str(row["quantity"]),
+            "unit_price": str(row.get("unit_price") or "0"),
+        }
+        for row in (form.cleaned_data for form in formset.forms)
+        if row and not row.get("DELETE")
+    ]
+
+
+@login_required
+def complete(request: HttpRequest, pk: int) -> HttpResponse:
+    """The worker's completion form: 六个一, findings, resolution, materials, fee, before/after photos.
+    Everything is checked before anything is written; photos are attached in the same transaction."""
+    order = _visible_order(request.user, pk)
+    if Move.COMPLETE not in available_moves(request.user, order):
+        if order.status != Status.ON_SITE and is_assigned_worker(request.user, order):
+            messages.error(request, s.TransitionNotAllowed(order, Move.COMPLETE).message)
+            return redirect("workorders:detail", pk=order.pk)
+        return _denied(
+            request, order, _("You may not “%(move)s” this order.") % {"move": Move.COMPLETE.label}
+        )
+    if request.method == "POST":
+        form = f.CompletionForm(request.POST, request.FILES, order=order)
+        formset = f.MaterialFormSet(request.POST, prefix="materials")
+        if form.is_valid() and formset.is_valid():
+            try:
+                with transaction.atomic():
+                    s.complete_order(
+                        actor=request.user, order_id=order.pk, **form.service_kwargs(_materials(formset))
+                    )
+                    for kind, field in (
+                        (AttachmentKind.BEFORE, "before_photos"),
+                        (AttachmentKind.AFTER, "after_photos"),
+                    ):
+                        for upload in form.cleaned_data[field]:
+                            s.add_attachment(actor=request.user, order=order, file=upload, kind=kind)
+            except s.TransitionNotAllowed as exc:
+                messages.error(request, exc.message)
+                return redirect("workorders:detail", pk=order.pk)
+            except PermissionDenied as exc:
+                return _denied(request, order, str(exc))
+            except ValidationError as exc:
+                errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+                for field, field_errors in errors.items():
+                    target = field if field in form.fields else None
+                    for error in field_errors:
+                        form.add_error(target, error)
+            else:
+                messages.success(
+                    request, _("Order %(number)s completed. Thank you!") % {"number": order.number}
+                )
+                return redirect("workorders:detail", pk=order.pk)
+        status = 400
+    else:
+        form = f.CompletionForm(order=order)
+        formset = f.MaterialFormSet(prefix="materials")
+        status = 200
+    context = {"order": order, "form": form, "formset": formset, "now": timezone.now()}
+    return render(request, "workorders/workorder_complete_form.html", context, status=status)
