@@ -211,13 +211,26 @@ def test_leader_cannot_transfer_to_another_crew(leader_client, make_order, other
 
 
 @pytest.mark.django_db
-def test_request_extension_for_a_planned_job_shows_the_services_limit_inline(leader_client, make_order):
-    # The seeded planned commitment already stamps the 15-working-day cap as the completion deadline, so
-    # the service refuses any later date; the page shows its message next to the form and changes nothing.
+def test_leader_requests_an_extension_for_a_planned_job(leader_client, make_order):
+    # A plan completes within 10 working days by default; the leader may ask for up to the 15-day cap.
     order = make_order("accepted", urgency="planned")
-    until = timezone.localtime(order.complete_by + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    until = timezone.localtime(order.complete_by + timedelta(days=2)).replace(second=0, microsecond=0)
     response = leader_client.get(f"/orders/{order.pk}/")
     assert f"/orders/{order.pk}/do/request_extension/" in response.content.decode()
+    response = leader_client.post(
+        f"/orders/{order.pk}/do/request_extension/",
+        {"until": until.strftime("%Y-%m-%dT%H:%M"), "note": "等材料到货"},
+    )
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.extension_requested_until == until
+    assert order.events.filter(kind="request_extension", note="等材料到货").count() == 1
+
+
+@pytest.mark.django_db
+def test_an_extension_past_the_cap_is_refused_inline_and_changes_nothing(leader_client, make_order):
+    order = make_order("accepted", urgency="planned")
+    until = timezone.localtime(order.complete_by + timedelta(days=40)).strftime("%Y-%m-%dT%H:%M")
     response = leader_client.post(
         f"/orders/{order.pk}/do/request_extension/", {"until": until, "note": "等材料到货"}
     )
