@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from feedback.models import Complaint, Praise
 from residents.models import Building, Resident, Room
 from workorders.choices import Channel, System
 from workorders.models import Category, Incident, WorkOrder
@@ -70,6 +71,10 @@ class Call(models.Model):
     incident = models.ForeignKey(
         Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
     )
+    complaint = models.ForeignKey(
+        Complaint, null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
+    )
+    praise = models.ForeignKey(Praise, null=True, blank=True, on_delete=models.SET_NULL, related_name="calls")
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("handled at"), null=True, blank=True)

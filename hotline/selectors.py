@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from crews.models import Crew
 from crews.permissions import is_dispatcher, is_manager
 from crews.selectors import on_duty
+from feedback.choices import ComplaintStatus
+from feedback.models import Complaint
 from residents.models import Residency, Resident, Room
 from residents.selectors import AddressError, mask_phone, normalize_phone, resolve_address
 from workorders.choices import ACTIVE, OPEN, SYSTEM_OF_CREW_KIND
@@ -103,8 +105,8 @@ def caller_screen(*, user, phone: str | None = None, address: str | None = None,
     address (the room and who lives there): open orders at those rooms, the last 10 orders there, active
     incidents covering their buildings (any system), recent calls from that number or about that room.
 
-    Raises LookupInputError for a malformed number or an address that names no room. Queries: a known caller 6,
-    an address 6 (+ the parser's miss diagnostics), an unknown number 1 — whatever the number of orders."""
+    Raises LookupInputError for a malformed number or an address that names no room. Queries: a known caller 7,
+    an address 7 (+ the parser's miss diagnostics), an unknown number 1 — whatever the number of orders."""
     now = now or timezone.now()
     screen = CallerScreen()
     if phone:
@@ -154,6 +156,22 @@ def caller_screen(*, user, phone: str | None = None, address: str | None = None,
                 now=now,
             )
         )
+    # One query: complaints still open from this number or about an order at these rooms.
+    complaint_filter = Q(complainant_phone=screen.phone) if screen.phone else Q(pk__in=[])
+    if room_ids:
+        complaint_filter |= Q(work_order__room_id__in=room_ids)
+    screen.open_complaints = [
+        {
+            "id": c.id,
+            "status": c.status,
+            "status_label": str(ComplaintStatus(c.status).label),
+            "summary": c.summary[:60],
+            "received_at": c.received_at,
+        }
+        for c in Complaint.objects.filter(complaint_filter)
+        .exclude(status=ComplaintStatus.CLOSED)
+        .order_by("-received_at")[:RECENT_CALLS]
+    ]
     calls = Call.objects.select_related("taken_by", "work_order").order_by("-started_at", "-id")
     if screen.phone:
         screen.recent_calls = list(calls.filter(phone=screen.phone)[:RECENT_CALLS])

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crews.models import Crew
+from feedback import services as feedback
+from feedback.choices import ComplaintSource, PraiseSource
 from residents.models import Resident, Room
 from workorders import services as orders
 from workorders.choices import Channel, IncidentKind, System, Urgency
@@ -48,6 +50,8 @@ class CallResult:
     order: WorkOrder | None = None
     dispatched_to: Crew | None = None
     duplicates: list[WorkOrder] = field(default_factory=list)
+    complaint: object | None = None
+    praise: object | None = None
     suggest_incident: bool = False
 
 
@@ -94,6 +98,7 @@ def take_call(
     answer: str = "",
     subject: str = "",
     remind_order_id: int | None = None,
+    work_order: WorkOrder | None = None,
     incident: Incident | None = None,
     allow_duplicate: bool = True,
     started_at: datetime | None = None,
@@ -107,7 +112,10 @@ def take_call(
       for the same room and category raises DuplicateFound before anything is written.
     - reminder (催单): `remind_order_id` names the order; workorders.remind_order counts it; no new order.
     - inquiry: answered on the spot; the answer is required and the call is closed.
-    - complaint, praise, suggestion, help: logged open for the managers' list (`subject` says about whom).
+    - complaint: a Complaint record (feedback.register_complaint) linked to the call and, when given, the order
+      it is about; praise: a Praise record for the order's (or the chosen) crew and worker. Both stay on the
+      managers' list with the call; a praise naming no order or crew is logged for a manager to attribute.
+    - suggestion, help: logged open for the managers' list (`subject` says about whom).
 
     The actor is the first-contact owner (首问负责)."""
     _require_desk(actor)
@@ -182,6 +190,29 @@ def take_call(
                 if target is not None:
                     order = orders.dispatch_order(actor=actor, order_id=order.id, crew=target, now=now)
                     result.dispatched_to = target
+        elif call_type == CallType.COMPLAINT:
+            result.complaint = feedback.register_complaint(
+                actor=actor,
+                source=ComplaintSource.WINDOW if channel == Channel.WALK_IN else ComplaintSource.CALL,
+                phone=phone,
+                name=caller_name,
+                summary=summary,
+                work_order=work_order,
+                now=now,
+            )
+            order = work_order
+        elif call_type == CallType.PRAISE:
+            if work_order is not None or crew is not None:
+                result.praise = feedback.record_praise(
+                    actor=actor,
+                    summary=summary,
+                    work_order=work_order,
+                    crew=crew,
+                    source=PraiseSource.WINDOW if channel == Channel.WALK_IN else PraiseSource.CALL,
+                    praiser_name=caller_name,
+                    now=now,
+                )
+            order = work_order
         elif call_type == CallType.INQUIRY:
             answer = _text(
                 answer, "answer", _("Write the answer you gave the caller."), required=True, max_length=2000
@@ -203,6 +234,8 @@ def take_call(
             system=system_of(category) if call_type == CallType.REPAIR else "",
             work_order=order,
             incident=incident,
+            complaint=result.complaint,
+            praise=result.praise,
             started_at=started_at or now,
             ended_at=now,
             closed_at=now if closed else None,

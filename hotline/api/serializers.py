@@ -182,6 +182,7 @@ class CallResultSerializer(serializers.Serializer):
     call = CallSerializer()
     work_order = OrderBriefSerializer(allow_null=True)
     complaint = serializers.IntegerField(allow_null=True)
+    praise = serializers.IntegerField(allow_null=True)
     duplicates = OrderBriefSerializer(many=True)
     dispatched_to = serializers.CharField(allow_null=True)
     suggest_incident = serializers.BooleanField()

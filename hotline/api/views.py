@@ -108,7 +108,8 @@ class CallViewSet(
                 crew=d.get("crew"),
                 answer=d["answer"],
                 subject=d["subject"],
-                remind_order_id=work_order.id if work_order else None,
+                remind_order_id=work_order.id if work_order and d["call_type"] == "reminder" else None,
+                work_order=work_order if d["call_type"] != "reminder" else None,
                 incident=d.get("incident"),
                 allow_duplicate=d["allow_duplicate"],
             )
@@ -120,7 +121,8 @@ class CallViewSet(
         body = {
             "call": CallSerializer(call, context={"request": request}).data,
             "work_order": OrderBriefSerializer(result.order).data if result.order else None,
-            "complaint": None,
+            "complaint": result.complaint.pk if result.complaint else None,
+            "praise": result.praise.pk if result.praise else None,
             "duplicates": OrderBriefSerializer(result.duplicates, many=True).data,
             "dispatched_to": result.dispatched_to.name if result.dispatched_to else None,
             "suggest_incident": result.suggest_incident,

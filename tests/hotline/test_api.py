@@ -67,9 +67,9 @@ def test_lookup_api_query_count_is_flat_as_orders_grow(
     client = api(dispatcher)
 
     def measure():
-        # session, user, roles (3), residents + residencies (2), open orders, recent orders, incidents, recent calls (4),
-        # view_full_phone: user permissions + group permissions (2)
-        with django_assert_num_queries(11):
+        # session, user, roles (3), residents + residencies (2), open orders, recent orders, incidents,
+        # open complaints, recent calls (5), view_full_phone: user permissions + group permissions (2)
+        with django_assert_num_queries(12):
             assert client.get("/api/v1/hotline/lookup/?phone=13800138000").status_code == 200
 
     measure()

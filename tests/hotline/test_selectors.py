@@ -31,8 +31,11 @@ def test_lookup_for_a_resident_with_two_rooms_shows_both_rooms_their_orders_and_
 
 
 @pytest.mark.django_db
-def test_lookup_of_an_unknown_number_is_an_empty_screen_in_one_query(dispatcher, django_assert_num_queries):
-    with django_assert_num_queries(2):  # residents with the number; recent calls from it
+def test_lookup_of_an_unknown_number_is_an_empty_screen_in_three_queries(
+    dispatcher, django_assert_num_queries
+):
+    # residents with the number; open complaints from it; recent calls from it
+    with django_assert_num_queries(3):
         screen = caller_screen(user=dispatcher, phone="13999999999")
     assert not screen.known
     assert screen.rooms == [] and screen.open_orders == [] and screen.incidents == []
@@ -72,8 +75,9 @@ def test_lookup_query_count_is_fixed_as_orders_grow(
     make_order("dispatched", now=DAY)
 
     def measure():
-        # 1 residents, 2 their residencies+rooms, 3 open orders, 4 last 10 orders, 5 incidents, 6 recent calls
-        with django_assert_num_queries(6):
+        # 1 residents, 2 their residencies+rooms, 3 open orders, 4 last 10 orders, 5 incidents,
+        # 6 open complaints from the number or about these rooms, 7 recent calls
+        with django_assert_num_queries(7):
             caller_screen(user=dispatcher, phone="13800138000", now=DAY)
 
     measure()

@@ -216,3 +216,60 @@ def test_handing_a_call_over_names_the_new_owner(dispatcher, manager):
     services.hand_over_call(actor=dispatcher, call_id=call.id, to_user=manager)
     call.refresh_from_db()
     assert call.taken_by == dispatcher and call.current_owner == manager
+
+
+# --- Complaint and praise calls become feedback records linked to the call --------------------------------
+
+
+@pytest.mark.django_db
+def test_a_complaint_call_registers_a_complaint_linked_to_the_call_and_order(dispatcher, make_order):
+    from feedback.models import Complaint
+    from hotline.services import take_call
+
+    order = make_order("completed")
+    result = take_call(
+        actor=dispatcher,
+        call_type="complaint",
+        phone="13800138000",
+        caller_name="王大妈",
+        summary="维修工态度不好",
+        work_order=order,
+    )
+    complaint = Complaint.objects.get()
+    assert result.call.complaint_id == complaint.id
+    assert complaint.work_order_id == order.id and complaint.crew_id == order.crew_id
+    assert complaint.complainant_phone == "13800138000" and complaint.source == "call"
+
+
+@pytest.mark.django_db
+def test_a_praise_call_records_praise_for_the_orders_crew(dispatcher, make_order):
+    from feedback.models import Praise
+    from hotline.services import take_call
+
+    order = make_order("closed")
+    result = take_call(
+        actor=dispatcher, call_type="praise", phone="13800138000", summary="师傅手艺好", work_order=order
+    )
+    praise = Praise.objects.get()
+    assert result.call.praise_id == praise.id
+    assert (praise.crew_id, praise.worker_id) == (order.crew_id, order.worker_id)
+
+
+@pytest.mark.django_db
+def test_a_praise_call_naming_nobody_is_logged_for_a_manager_without_a_record(dispatcher):
+    from feedback.models import Praise
+    from hotline.services import take_call
+
+    result = take_call(actor=dispatcher, call_type="praise", phone="13800138000", summary="谢谢你们")
+    assert result.call.praise_id is None and not Praise.objects.exists()
+    assert result.call.closed_at is None
+
+
+@pytest.mark.django_db
+def test_the_caller_screen_shows_open_complaints_from_that_number(dispatcher, resident):
+    from hotline.selectors import caller_screen
+    from hotline.services import take_call
+
+    take_call(actor=dispatcher, call_type="complaint", phone="13800138000", summary="收费不合理")
+    screen = caller_screen(user=dispatcher, phone="13800138000")
+    assert [c["summary"] for c in screen.open_complaints] == ["收费不合理"]
