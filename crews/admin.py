@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from residents.admin import AuditedAdminMixin
+
 from .models import Crew, DutyShift, Worker
 
 
@@ -11,7 +13,7 @@ class WorkerInline(admin.TabularInline):
 
 
 @admin.register(Crew)
-class CrewAdmin(admin.ModelAdmin):
+class CrewAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "active"]
     list_filter = ["kind", "active"]
     filter_horizontal = ["districts"]
@@ -19,7 +21,7 @@ class CrewAdmin(admin.ModelAdmin):
 
 
 @admin.register(Worker)
-class WorkerAdmin(admin.ModelAdmin):
+class WorkerAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "crew", "role", "phone", "active"]
     list_filter = ["crew", "role", "active"]
     search_fields = ["name", "phone", "user__username"]
@@ -28,7 +30,7 @@ class WorkerAdmin(admin.ModelAdmin):
 
 
 @admin.register(DutyShift)
-class DutyShiftAdmin(admin.ModelAdmin):
+class DutyShiftAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["worker", "kind", "starts_at", "ends_at"]
     list_filter = ["kind"]
     date_hierarchy = "starts_at"

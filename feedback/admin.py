@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from residents.admin import AuditedAdminMixin
+
 from .models import Alert, Complaint, ComplaintType, FollowUp, Notification, Praise, QualityInspection
 
 
 @admin.register(ComplaintType)
-class ComplaintTypeAdmin(admin.ModelAdmin):
+class ComplaintTypeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "rule", "is_conduct", "sort", "active"]
     list_editable = ["sort", "active"]
 

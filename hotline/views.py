@@ -20,7 +20,7 @@ from crews.permissions import is_manager, roles_of
 from crews.selectors import staff_figures
 from residents.models import District
 from residents.selectors import AddressError, place_figures, resolve_address, suggest_rooms
-from residents.services import register_resident
+from residents.services import log_phone_views, register_resident
 from workorders import services as order_services
 from workorders.choices import ACTIVE, CancelReason, Channel, Status, Urgency
 from workorders.filtersets import WorkOrderFilterSet
@@ -73,6 +73,8 @@ def home(request):
 
 
 def _screen_context(request, screen, error: str = "") -> dict:
+    # Full numbers shown on the panel are logged (one INSERT); masked ones are not.
+    log_phone_views(user=request.user, residents=screen.residents, where="hotline.panel", path=request.path)
     residents = [
         {
             "resident": r,
@@ -122,7 +124,10 @@ def register_caller(request):
             form.add_error("phone", exc.message)
         else:
             register_resident(
-                name=form.cleaned_data["name"].strip(), phone=phone, room=form.cleaned_data["address"]
+                name=form.cleaned_data["name"].strip(),
+                phone=phone,
+                room=form.cleaned_data["address"],
+                actor=request.user,
             )
             screen = caller_screen(user=request.user, phone=phone)
             context.update(_screen_context(request, screen))

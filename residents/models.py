@@ -6,7 +6,9 @@ screen, incident coverage and list filters answer from one indexed table without
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import FacilityKind, Relation
@@ -150,3 +152,64 @@ class Residency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident} @ {self.room}"
+
+
+class PhoneAccessLog(models.Model):
+    """One view of a resident's full phone number: who saw it, when, whose, and on which screen. Written in bulk
+    by `residents.services.log_phone_views` (one INSERT per request); read-only for managers in the admin."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    resident = models.ForeignKey(
+        Resident, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("resident")
+    )
+    where = models.CharField(_("where"), max_length=40)
+    path = models.CharField(_("address requested"), max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("phone number view")
+        verbose_name_plural = _("phone number views")
+        indexes = [
+            models.Index(fields=["resident", "-at"], name="phonelog_resident_at"),
+            models.Index(fields=["user", "-at"], name="phonelog_user_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.resident_id} @ {self.where}"
+
+
+class AuditEntry(models.Model):
+    """A change to master data (residents, rooms, crews, workers, categories, commitments…): who, when, which
+    object, what (add/change/delete) and the fields' before/after values as JSON ({"field": [before, after]}).
+    Written by `residents.services.record_audit` (the admin mixin and the registering services)."""
+
+    class Action(models.TextChoices):
+        ADD = "add", _("Added")
+        CHANGE = "change", _("Changed")
+        DELETE = "delete", _("Deleted")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    model = models.CharField(_("model"), max_length=60, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=40)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True, default="")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("master data change")
+        verbose_name_plural = _("master data changes")
+        indexes = [models.Index(fields=["model", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.object_id} {self.action}"

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from residents.admin import AuditedAdminMixin
+
 from .models import (
     Category,
     Escalation,
@@ -66,7 +68,7 @@ class WorkOrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "parent", "crew_kind", "default_urgency", "default_area", "active"]
     list_filter = ["crew_kind", "default_urgency", "active"]
     search_fields = ["code", "name", "pinyin"]
@@ -74,7 +76,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceCommitment)
-class ServiceCommitmentAdmin(admin.ModelAdmin):
+class ServiceCommitmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "urgency",
         "crew_kind",
@@ -89,12 +91,12 @@ class ServiceCommitmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkingCalendar)
-class WorkingCalendarAdmin(admin.ModelAdmin):
+class WorkingCalendarAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "work_start", "work_end", "night_start", "night_end", "working_weekdays"]
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["date", "name", "is_working_day"]
     date_hierarchy = "date"
 

@@ -15,7 +15,7 @@ from crews.permissions import is_crew_leader
 from .. import selectors, services
 from ..filtersets import ComplaintFilterSet, FollowUpFilterSet
 from ..models import Complaint, FollowUpAttempt
-from ..permissions import IsDesk, can_see_complainant
+from ..permissions import IsDesk, can_handle_complaint, can_register_complaint, can_see_complainant
 from .serializers import (
     AttemptInputSerializer,
     AttemptSerializer,
@@ -101,6 +101,9 @@ class ComplaintViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=ComplaintCreateSerializer, responses={201: ComplaintSerializer})
     def create(self, request, *args, **kwargs):
+        # Who may register is checked before the input, so a crew member gets 403, not a list of field errors.
+        if not can_register_complaint(request.user):
+            raise PermissionDenied()
         data = ComplaintCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         complaint = services.register_complaint(actor=request.user, **data.validated_data)
@@ -108,6 +111,8 @@ class ComplaintViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def _step(self, fn, **kwargs):
         complaint = self.get_object()
+        if not can_handle_complaint(self.request.user):
+            raise PermissionDenied()
         data = self.get_serializer(data=self.request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from config.api import Conflict
+from residents.services import log_phone_views
 from workorders.services import TransitionNotAllowed
 
 from ..filtersets import CallFilterSet
@@ -50,6 +51,9 @@ class LookupViewSet(viewsets.ViewSet):
                 {"detail": exc.message, "errors": {exc.field: [exc.message]}},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        log_phone_views(
+            user=request.user, residents=screen.residents, where="hotline.lookup_api", path=request.path
+        )
         context = {"request": request}
         data = {
             "phone": screen.phone,

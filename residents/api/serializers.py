@@ -68,7 +68,8 @@ class ResidentSerializer(serializers.ModelSerializer):
     def create(self, validated_data):
         from ..services import register_resident
 
-        return register_resident(**validated_data)
+        request = self.context.get("request")
+        return register_resident(**validated_data, actor=getattr(request, "user", None))
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from ..filtersets import BuildingFilterSet, FacilityFilterSet, ResidentFilterSet, RoomFilterSet, UnitFilterSet
 from ..models import Building, District, Facility, Residency, Resident, Room, Unit
 from ..selectors import AddressError, resolve_address
+from ..services import log_phone_views
 from .serializers import (
     BuildingSerializer,
     DistrictSerializer,
@@ -17,6 +18,14 @@ from .serializers import (
     RoomSerializer,
     UnitSerializer,
 )
+
+
+class ViewModelPermissions(permissions.DjangoModelPermissions):
+    """DjangoModelPermissions that also guards reading with the model's view permission."""
+
+    perms_map = {**permissions.DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
+    perms_map["HEAD"] = perms_map["GET"]
+    perms_map["OPTIONS"] = perms_map["GET"]
 
 
 class DistrictViewSet(viewsets.ReadOnlyModelViewSet):
@@ -72,5 +81,27 @@ class ResidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     serializer_class = ResidentSerializer
     filterset_class = ResidentFilterSet
-    # Reading needs a login; registering a caller needs residents.add_resident (dispatchers).
-    permission_classes = [permissions.IsAuthenticated, permissions.DjangoModelPermissions]
+    # Reading needs residents.view_resident (the desk, managers: crews see residents only on their orders);
+    # registering a caller needs residents.add_resident (dispatchers).
+    permission_classes = [permissions.IsAuthenticated, ViewModelPermissions]
+
+    def _log(self, residents) -> None:
+        log_phone_views(
+            user=self.request.user, residents=residents, where="residents.api", path=self.request.path
+        )
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        data = self.get_serializer(page, many=True).data
+        self._log(page)
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        resident = self.get_object()
+        data = self.get_serializer(resident).data
+        self._log([resident])
+        return Response(data)
+
+    def perform_create(self, serializer) -> None:
+        serializer.save()
+        self._log([serializer.instance])

@@ -29,10 +29,25 @@ def test_anonymous_gets_401_or_403(anon_client, room):
 
 
 @pytest.mark.django_db
-def test_worker_sees_masked_phone_dispatcher_full(dispatcher_client, worker_client, resident):
+def test_crews_may_not_browse_residents_and_viewers_without_full_phone_see_masks(
+    dispatcher_client, worker_client, leader_client, resident
+):
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
     full = dispatcher_client.get("/api/v1/residents/", {"phone": "13800138000"}).json()["results"]
-    masked = worker_client.get("/api/v1/residents/", {"phone": "13800138000"}).json()["results"]
     assert full[0]["phone"] == "13800138000"
+    # Crews see residents only on their orders: the directory is closed to them.
+    assert worker_client.get("/api/v1/residents/").status_code == 403
+    assert leader_client.get(f"/api/v1/residents/{resident.pk}/").status_code == 403
+    # A reader without residents.view_full_phone gets masked numbers.
+    reader = UserFactory(username="t_reader")
+    reader.user_permissions.add(Permission.objects.get(codename="view_resident"))
+    client = Client()
+    client.force_login(reader)
+    masked = client.get("/api/v1/residents/", {"phone": "13800138000"}).json()["results"]
     assert masked[0]["phone"] == "138****8000"
 
 
