@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.authtoken.views import ObtainAuthToken as _ObtainAuthToken
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -18,6 +20,13 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class ObtainAuthToken(_ObtainAuthToken):
+    """POST username + password → token. DRF's view turns throttling off; here anonymous callers are throttled
+    per address (AnonRateThrottle) on top of django-axes' lock-out of the account."""
+
+    throttle_classes = [AnonRateThrottle]
 
 
 class Conflict(exceptions.APIException):
@@ -73,14 +82,15 @@ _ERROR_SCHEMA = {
 
 
 def document_error_responses(result: dict, generator: Any, request: Any, public: bool) -> dict:
-    """Every operation may answer 400/401/403/404 (and POSTs 409) in the shared error shape."""
+    """Every operation may answer 400/401/403/404 (and POSTs 409) in the shared error shape, 429 when the
+    user's throttle is spent and 503 while the database is unreachable (config.middleware)."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
     for path in result.get("paths", {}).values():
         for method, operation in path.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            codes = ["400", "401", "403", "404"] + (["409"] if method == "post" else [])
+            codes = ["400", "401", "403", "404", "429", "503"] + (["409"] if method == "post" else [])
             for code in codes:
                 operation["responses"].setdefault(
                     code,

@@ -1,9 +1,9 @@
 """The /api/v1/ router: each app registers its viewsets here (config is the one place that knows all apps)."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from config.api import ObtainAuthToken
 from crews.api.views import CrewViewSet, WorkerViewSet
 from feedback.api.views import ComplaintViewSet, FollowUpViewSet
 from hotline.api.views import CallViewSet, LookupViewSet
@@ -35,6 +35,6 @@ router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 router.register("complaints", ComplaintViewSet, basename="complaint")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     path("", include(router.urls)),
 ]

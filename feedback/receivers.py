@@ -9,6 +9,7 @@ import logging
 
 from django.db import transaction
 
+from config.celery import enqueue
 from workorders.choices import Status
 
 from .choices import NotificationKind
@@ -37,5 +38,5 @@ def on_order_status_changed(sender, order_id: int, to_status: str = "", **kwargs
 def on_order_completed(sender, order_id: int, **kwargs) -> None:
     from .tasks import create_follow_up_task
 
-    transaction.on_commit(lambda: create_follow_up_task.delay(order_id))
+    transaction.on_commit(lambda: enqueue(create_follow_up_task, order_id))
     _notify(order_id, NotificationKind.ORDER_COMPLETED)

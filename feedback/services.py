@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from config.celery import enqueue
 from crews.models import Crew, Worker
 from workorders.choices import Charge, Status, Urgency
 from workorders.models import WorkOrder
@@ -356,7 +357,7 @@ def record_attempt(
             follow_up.save(update_fields=["failed_attempts", "next_attempt_after"])
             if follow_up.failed_attempts >= conf.get("FOLLOWUP_MAX_FAILED_ATTEMPTS"):
                 fid = follow_up.pk
-                transaction.on_commit(lambda: _task("send_rating_link_task").delay(fid))
+                transaction.on_commit(lambda: enqueue(_task("send_rating_link_task"), fid))
         else:
             _finish(follow_up, actor=actor, outcome=outcome, answers=answers, now=now)
     return attempt
@@ -560,7 +561,7 @@ def queue_notification(
     )
     if created:
         nid = notification.pk
-        transaction.on_commit(lambda: _task("deliver_notification_task").delay(nid))
+        transaction.on_commit(lambda: enqueue(_task("deliver_notification_task"), nid))
     return notification
 
 

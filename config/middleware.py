@@ -1,0 +1,44 @@
+"""Project-wide middleware: a database that is down or restarting answers 503, not 500."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that fails because PostgreSQL is unreachable (restart, failover, too many connections) gets a
+    clear 503 with Retry-After: a Chinese page for browsers, `{detail}` JSON under /api/. The broken
+    connection is closed here, so the next request reconnects by itself (CONN_HEALTH_CHECKS does the rest).
+    The 503 page is rendered without the request's context processors, which would query the database."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database unavailable on %s %s: %s", request.method, request.path, exception)
+        for conn in connections.all(initialized_only=True):
+            try:
+                conn.close()
+            except Exception:  # the connection is already gone
+                logger.debug("closing a dead connection failed", exc_info=True)
+        message = _("The service is busy or restarting. Please try again in a few seconds.")
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"detail": message}, status=503)
+        else:
+            response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

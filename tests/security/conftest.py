@@ -1,0 +1,107 @@
+"""The security tests' world: one order of each kind the role matrix and the CSRF test need, made by services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from tests import factories as f
+
+
+@pytest.fixture
+def world(
+    db,
+    make_order,
+    crew,
+    leader,
+    worker,
+    other_worker,
+    other_leader,
+    dispatcher,
+    manager,
+    room,
+    resident,
+    django_capture_on_commit_callbacks,
+):
+    from feedback import services as fs
+    from feedback import sms
+    from feedback.models import Alert, FollowUp, QualityInspection
+    from hotline.services import take_call
+    from workorders.services import add_attachment
+
+    sms.outbox.clear()
+    admin = f.UserFactory(username="t_admin", is_superuser=True, is_staff=True)
+    order = make_order("accepted")
+    photo = add_attachment(
+        actor=worker.user,
+        order=order,
+        file=SimpleUploadedFile("p.png", f.tiny_png(), content_type="image/png"),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        done = make_order("completed", description="卫生间水龙头漏水")
+    follow_up = FollowUp.objects.get(work_order=done)
+    # Three failed calls: the resident gets the rating link by SMS (the token is only in the SMS).
+    with django_capture_on_commit_callbacks(execute=True):
+        for hours in (0, 3, 6):
+            fs.record_attempt(
+                actor=dispatcher,
+                follow_up_id=follow_up.id,
+                outcome="no_answer",
+                now=follow_up.due_at + timedelta(hours=hours),
+            )
+    token = next(m.body for m in sms.outbox if "/feedback/r/" in m.body).split("/feedback/r/")[1].strip("/")
+    complaint = fs.register_complaint(
+        actor=dispatcher,
+        source="call",
+        phone="13900139000",
+        name="李先生",
+        summary="维修工态度差",
+        work_order=done,
+        crew=crew,
+    )
+    call = take_call(
+        actor=dispatcher, call_type="suggestion", phone="13800138000", summary="建议楼道装灯"
+    ).call
+    alert = Alert.objects.create(
+        key="matrix", kind=Alert._meta.get_field("kind").choices[0][0], message="看一下"
+    )
+    inspection = QualityInspection.objects.create(
+        work_order=done, crew=crew, week=timezone.localdate(), reason="sample"
+    )
+    clients = {"anon": Client()}
+    for column, user in {
+        "dispatcher": dispatcher,
+        "leader": leader.user,
+        "leader2": other_leader.user,
+        "worker": worker.user,
+        "worker2": other_worker.user,
+        "manager": manager,
+        "admin": admin,
+    }.items():
+        clients[column] = Client()
+        clients[column].force_login(user)
+    return SimpleNamespace(
+        clients=clients,
+        order=order,
+        photo=photo,
+        done=done,
+        follow_up=follow_up,
+        token=token,
+        complaint=complaint,
+        call=call,
+        alert=alert,
+        inspection=inspection,
+        resident=resident,
+        room=room,
+        unit=room.unit,
+        building=room.building,
+        district=room.district,
+        crew=crew,
+        worker=worker,
+        facility=f.FacilityFactory(district=room.district),
+    )
