@@ -37,11 +37,23 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-def _flatten(detail: Any) -> Any:
+def _flatten(detail: Any, prefix: str = "") -> Any:
+    """Field errors as {field: [messages]}; nested ones (a list of materials) under dotted keys, so every value is
+    a list of strings as the schema says: {"materials.0.quantity": ["…"]}."""
     if isinstance(detail, dict):
-        return {k: _flatten(v) for k, v in detail.items()}
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            inner = _flatten(value, name)
+            if isinstance(inner, dict):
+                flat.update(inner)
+            else:
+                flat[name] = inner
+        return flat
     if isinstance(detail, list):
-        return [str(item) if not isinstance(item, dict | list) else _flatten(item) for item in detail]
+        if any(isinstance(item, dict | list) for item in detail):
+            return _flatten({str(i): item for i, item in enumerate(detail) if item}, prefix)
+        return [str(item) for item in detail]
     return [str(detail)]
 
 

@@ -42,3 +42,27 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+class ApiErrorsAsJsonMiddleware:
+    """Under /api/v1/ every error is `{detail}` JSON (shared/API.md), also those Django answers before DRF is
+    reached: a path no route matches (`/api/v1/work-orders/0.5/`) would otherwise get the HTML 404 page."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith("/api/v1/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            messages = {404: _("Not found."), 405: _("Method not allowed.")}
+            detail = messages.get(response.status_code, response.reason_phrase)
+            json_response = JsonResponse({"detail": detail}, status=response.status_code)
+            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+                if header in response:
+                    json_response[header] = response[header]
+            return json_response
+        return response

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A database that is down or restarting: 503 page / JSON instead of a 500 (config.middleware).
     "config.middleware.DatabaseUnavailableMiddleware",
+    # Errors under /api/v1/ are JSON, also the 404 of a path no route matches.
+    "config.middleware.ApiErrorsAsJsonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

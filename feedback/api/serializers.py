@@ -27,6 +27,9 @@ class SeenSerializer(serializers.Serializer):
 
 
 class AttemptSerializer(serializers.ModelSerializer):
+    # Declared so the schema says "" is a value (DRF drops allow_blank from read-only model fields).
+    verdict = serializers.ChoiceField(choices=Verdict.choices, allow_blank=True, read_only=True)
+
     ratings = RatingsSerializer(read_only=True)
 
     class Meta:
@@ -60,6 +63,9 @@ class AttemptInputSerializer(serializers.Serializer):
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
+    verdict = serializers.ChoiceField(choices=Verdict.choices, allow_blank=True, read_only=True)
+
     work_order_number = serializers.CharField(source="work_order.number", read_only=True)
     attempts = AttemptSerializer(many=True, read_only=True)
 
@@ -123,7 +129,7 @@ _COMPLAINT_FIELDS = [
 class ComplaintCrewSerializer(serializers.ModelSerializer):
     """What the crew complained about sees: everything but who complained."""
 
-    type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    type = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     overdue = serializers.SerializerMethodField()
 
     class Meta:

@@ -4,6 +4,7 @@ residents.view_full_phone; status fields are read-only."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from crews.models import Crew
@@ -119,6 +120,7 @@ class CallSerializer(serializers.ModelSerializer):
         return show_phone(_viewer(self), obj.phone)
 
 
+@extend_schema_serializer(many=False)  # the caller screen is one object, though served by the viewset's list
 class LookupSerializer(serializers.Serializer):
     phone = serializers.CharField()
     address = serializers.CharField()

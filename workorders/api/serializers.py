@@ -173,6 +173,11 @@ class WorkOrderListSerializer(PhoneMaskingMixin, serializers.ModelSerializer):
 
 
 class WorkOrderDetailSerializer(WorkOrderListSerializer):
+    # Declared so the schema says "" is a value (DRF drops allow_blank from read-only model fields).
+    hold_reason = serializers.ChoiceField(choices=HoldReason.choices, allow_blank=True, read_only=True)
+    hold_requested_reason = serializers.ChoiceField(
+        choices=HoldReason.choices, allow_blank=True, read_only=True
+    )
     location = serializers.SerializerMethodField()
     first_contact_owner = serializers.SerializerMethodField()
     deadlines = serializers.SerializerMethodField()
@@ -318,8 +323,12 @@ class CategoryField(serializers.RelatedField):
 
     def to_internal_value(self, data):
         value = str(data).strip()
-        lookup = {"pk": int(value)} if value.isdigit() else {"code": value}
-        category = self.get_queryset().filter(**lookup).first()
+        category = None
+        # Codes are short ASCII; anything else (a NUL byte, a 40-digit "id") is simply not a category.
+        if value.isascii() and value.isdigit() and len(value) <= 18:
+            category = self.get_queryset().filter(pk=int(value)).first()
+        elif value and "\x00" not in value and len(value) <= 100:
+            category = self.get_queryset().filter(code=value).first()
         if category is None:
             raise serializers.ValidationError(_("Unknown category “%(value)s”.") % {"value": value})
         return category
