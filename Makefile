@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= base
 
-.PHONY: run test install test-browser lint fmt migrate seed messages check bench bench-large clean
+.PHONY: run test install test-browser lint fmt migrate seed messages check bench bench-large clean backup restore
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,21 @@ bench: $(STAMP)
 
 bench-large: $(STAMP)
 	$(PY) -m bench.run --orders 1000000
+
+# Backup and restore of the PostgreSQL database named by DATABASE_URL (README, "Backup and restore").
+BACKUP ?= backups/baishitong-$(shell date +%Y%m%d-%H%M%S).dump
+backup:
+	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL is not set"; exit 1; }
+	@mkdir -p "$(dir $(BACKUP))"
+	pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP)" "$$DATABASE_URL"
+	@echo "backup written to $(BACKUP)"
+
+# Into an EMPTY database (createdb first): every table, row, sequence and index of the dump, in one transaction.
+restore:
+	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL is not set"; exit 1; }
+	@test -f "$(BACKUP)" || { echo "BACKUP=path/to/file.dump is required"; exit 1; }
+	pg_restore --no-owner --no-privileges --exit-on-error --single-transaction --dbname="$$DATABASE_URL" "$(BACKUP)"
+	@echo "restored $(BACKUP)"
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

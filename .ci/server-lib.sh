@@ -37,7 +37,7 @@ print(Token.objects.get_or_create(user=get_user_model().objects.get(username='$1
 
 srv_start() {  # srv_start PORT [WORKERS]: gunicorn in the background, waits until it answers
   "$VENV/bin/gunicorn" config.wsgi -b "127.0.0.1:$1" -w "${2:-2}" --no-control-socket --timeout 60 \
-    --access-logfile /dev/null --error-logfile "${SRV_LOG:-/tmp/bst-gunicorn-$1.log}" &
+    --access-logfile /dev/null --error-logfile - >>"${SRV_LOG:-/tmp/bst-gunicorn-$1.log}" 2>&1 &
   SRV_PIDS+=($!)
   for _ in $(seq 1 60); do
     curl -s -o /dev/null "http://127.0.0.1:$1/login/" && return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -16,8 +16,8 @@ RETRY_AFTER_SECONDS = 5
 
 class DatabaseUnavailableMiddleware:
     """A view that fails because PostgreSQL is unreachable (restart, failover, too many connections) gets a
-    clear 503 with Retry-After: a Chinese page for browsers, `{detail}` JSON under /api/. The broken
-    connection is closed here, so the next request reconnects by itself (CONN_HEALTH_CHECKS does the rest).
+    clear 503 with Retry-After: a Chinese page for browsers, `{detail}` JSON under /api/. Django closes the broken
+    connection when the request ends (errors_occurred), and CONN_HEALTH_CHECKS makes the next request reconnect.
     The 503 page is rendered without the request's context processors, which would query the database."""
 
     def __init__(self, get_response) -> None:
@@ -30,11 +30,6 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.warning("database unavailable on %s %s: %s", request.method, request.path, exception)
-        for conn in connections.all(initialized_only=True):
-            try:
-                conn.close()
-            except Exception:  # the connection is already gone
-                logger.debug("closing a dead connection failed", exc_info=True)
         message = _("The service is busy or restarting. Please try again in a few seconds.")
         if request.path.startswith("/api/"):
             response: HttpResponse = JsonResponse({"detail": message}, status=503)

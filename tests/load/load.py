@@ -25,6 +25,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import defaultdict
+from pathlib import Path
 
 ALLOWED_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
@@ -108,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     if f"[{host}]" not in ALLOWED_HOSTS and host not in ALLOWED_HOSTS:
         parser.error("the load test only targets this machine (127.0.0.1 / localhost)")
 
-    users = [line.split() for line in open(args.users, encoding="utf-8") if line.strip()]
+    users = [
+        line.split() for line in Path(args.users).read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     dispatchers = [Dispatcher(args.base, name, args.password, token) for name, token in users]
     for d in dispatchers:
         d.login()
