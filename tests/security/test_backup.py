@@ -16,7 +16,8 @@ from django.db import connection
 from feedback.models import FollowUp
 from workorders.models import WorkOrder, WorkOrderEvent
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# Transactional so pg_dump (another session) sees the rows; serialized_rollback restores the seeded categories.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _url(name: str) -> str:
