@@ -43,7 +43,8 @@ class Sheet:
             cell.font, cell.fill = Font(bold=True), HEADER_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             self.widths[col] = max(self.widths.get(col, 8), min(len(str(labels[col - 1])) * 2 + 2, 30))
-        self.ws.freeze_panes = self.ws.cell(row=row + 1, column=1)
+        if not self.ws.freeze_panes:
+            self.ws.freeze_panes = f"A{row + 1}"
 
     def row(self, values: Sequence[Any], percent: Iterable[int] = (), bold: bool = False) -> None:
         self.ws.append(list(values))

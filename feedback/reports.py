@@ -100,6 +100,12 @@ def ratio(part: int | float | None, whole: int | float | None) -> float | None:
 # --- Periods ----------------------------------------------------------------------------------------------
 
 PERIOD_KINDS = ("week", "month", "quarter", "custom")
+PERIOD_LABELS = {
+    "week": gettext_lazy("Week"),
+    "month": gettext_lazy("Month"),
+    "quarter": gettext_lazy("Quarter"),
+    "custom": gettext_lazy("Custom range"),
+}
 
 
 def _local_midnight(day: date) -> datetime:
@@ -194,7 +200,9 @@ def parse_period(params, today: date | None = None) -> Period:
     it, or the first day of a custom range; default today) and `to` (last day of a custom range, inclusive).
     Bad input raises ValidationError with a message a manager can read."""
     today = today or timezone.localdate()
-    kind = (params.get("period") or "month").strip()
+    # `?from=…&to=…` without a period is a custom range.
+    default = "custom" if params.get("from") and params.get("to") else "month"
+    kind = (params.get("period") or default).strip()
     if kind not in PERIOD_KINDS:
         raise ValidationError({"period": [_("Choose week, month, quarter or a custom range.")]})
     start = _date(params.get("from"), "from")
@@ -537,6 +545,10 @@ def overdue_orders(*, now: datetime | None = None, limit: int = 100):
     the first-contact owner): one query."""
     qs = with_list_relations(overdue(now)).select_related("first_contact_owner")
     return list(qs.order_by("due_at", "id")[:limit])
+
+
+def overdue_count(*, now: datetime | None = None) -> int:
+    return overdue(now).count()
 
 
 # --- Volume and hotspots ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -43,7 +44,7 @@ def get(mapping, key):
 @register.inclusion_tag("feedback/partials/chart_trend.html")
 def trend_chart(points, width: int = 640, height: int = 220):
     """满意率 per month as a line with its 95% band; the y axis zooms to the data (never hiding 100%)."""
-    left, right, top, bottom = 44, 10, 12, 28
+    left, right, top, bottom = 44, 22, 12, 28
     rates = [p for p in points if p.rate is not None]
     lows = [p.ci_low for p in rates] or [0.9]
     low = max(0.0, min(min(lows), 0.9) - 0.02)
@@ -58,7 +59,8 @@ def trend_chart(points, width: int = 640, height: int = 220):
     coords, band_top, band_bottom, dots, labels = [], [], [], [], []
     for i, p in enumerate(points):
         x = round(left + i * step, 1)
-        labels.append({"x": x, "text": f"{p.month:%m}月" if p.month.month != 1 else f"{p.month:%Y}"})
+        text = str(p.month.year) if p.month.month == 1 else _("month %(n)s") % {"n": p.month.month}
+        labels.append({"x": x, "text": text})
         if p.rate is None:
             continue
         coords.append(f"{x},{y(p.rate)}")
