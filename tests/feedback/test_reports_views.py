@@ -128,7 +128,7 @@ def test_satisfaction_export_round_trip(manager_client, make_order):
     _wb, rows = _sheet_rows(b"".join(response.streaming_content) if response.streaming else response.content)
     assert rows[0][0] == "满意度报表" or rows[0][0] == "Satisfaction report"
     assert ["2026-10" in str(c) for r in rows[:5] for c in r if c].count(True) >= 1  # the period on the sheet
-    header = next(i for i, r in enumerate(rows) if r[1] in ("回访应访数", "Follow-ups due"))
+    header = next(i for i, r in enumerate(rows) if r[1] in ("应回访数", "Follow-ups due"))
     total = rows[-1]
     assert total[1:8] == [
         report.total.due,
@@ -244,7 +244,7 @@ def test_manager_freezes_a_finished_month_from_the_page(manager_client, crew):
     snapshot = AssessmentSnapshot.objects.get(month=date(2026, 10, 1), level="crew")
     assert snapshot.rows.filter(crew=crew).exists()
     page = manager_client.get(reverse("feedback:assessment") + "?month=2026-10&level=crew").content.decode()
-    assert "Published" in page or "公布" in page
+    assert "Published" in page or "发布" in page
 
 
 def test_a_month_not_over_cannot_be_frozen(manager_client):
