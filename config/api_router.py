@@ -5,7 +5,13 @@ from rest_framework.routers import DefaultRouter
 
 from config.api import ObtainAuthToken
 from crews.api.views import CrewViewSet, WorkerViewSet
-from feedback.api.views import ComplaintViewSet, FollowUpViewSet
+from feedback.api.views import (
+    AssessmentReportViewSet,
+    ComplaintViewSet,
+    FollowUpViewSet,
+    SatisfactionReportViewSet,
+    SlaReportViewSet,
+)
 from hotline.api.views import CallViewSet, LookupViewSet
 from residents.api.views import (
     BuildingViewSet,
@@ -33,6 +39,9 @@ router.register("hotline/lookup", LookupViewSet, basename="hotline-lookup")
 router.register("calls", CallViewSet, basename="call")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("reports/satisfaction", SatisfactionReportViewSet, basename="report-satisfaction")
+router.register("reports/sla", SlaReportViewSet, basename="report-sla")
+router.register("reports/assessments", AssessmentReportViewSet, basename="report-assessment")
 
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),

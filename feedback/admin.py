@@ -2,7 +2,19 @@ from django.contrib import admin
 
 from residents.admin import AuditedAdminMixin
 
-from .models import Alert, Complaint, ComplaintType, FollowUp, Notification, Praise, QualityInspection
+from .models import (
+    Alert,
+    AssessmentSnapshot,
+    AssessmentWeight,
+    Complaint,
+    ComplaintType,
+    ExportJob,
+    FollowUp,
+    Notification,
+    Praise,
+    QualityInspection,
+    RewardPenalty,
+)
 
 
 @admin.register(ComplaintType)
@@ -44,3 +56,32 @@ class ComplaintAdmin(admin.ModelAdmin):
 admin.site.register(Praise)
 admin.site.register(QualityInspection)
 admin.site.register(Alert)
+
+
+@admin.register(AssessmentWeight)
+class AssessmentWeightAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("kpi", "weight", "updated_at", "updated_by")
+    readonly_fields = ("updated_at", "updated_by")
+
+
+@admin.register(RewardPenalty)
+class RewardPenaltyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("date", "kind", "crew", "worker", "reason", "points", "amount", "entered_by")
+    list_filter = ("kind", "crew")
+    raw_id_fields = ("worker", "complaint", "inspection", "praise")
+
+
+@admin.register(AssessmentSnapshot)
+class AssessmentSnapshotAdmin(admin.ModelAdmin):
+    """Read-only: a published ranking is never edited (freeze it again from a new snapshot if need be)."""
+
+    list_display = ("month", "level", "frozen_at", "frozen_by")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = ("id", "kind", "user", "status", "done", "total", "created_at")
+    list_filter = ("status",)

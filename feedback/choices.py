@@ -136,3 +136,24 @@ class InspectionStatus(models.TextChoices):
     PENDING = "pending", _("To inspect")
     PASSED = "passed", _("Passed")
     FAILED = "failed", _("Failed")
+
+
+class RewardKind(models.TextChoices):
+    REWARD = "reward", _("Reward")
+    PENALTY = "penalty", _("Penalty")
+
+
+class AssessmentLevel(models.TextChoices):
+    CREW = "crew", _("Crew")
+    WORKER = "worker", _("Worker")
+
+
+class ExportKind(models.TextChoices):
+    ORDERS = "orders", _("Work orders")
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

@@ -15,10 +15,11 @@ from .choices import (
     ComplaintSource,
     Outcome,
     PraiseSource,
+    RewardKind,
     Severity,
     Verdict,
 )
-from .models import ComplaintType
+from .models import Complaint, ComplaintType, Praise, QualityInspection
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 YES_NO_UNSURE = [("", _("Not sure")), ("yes", _("Yes")), ("no", _("No"))]
@@ -159,3 +160,64 @@ class InspectionForm(forms.Form):
     responsible_person = forms.CharField(
         label=_("Responsible person (责任人)"), max_length=40, required=False
     )
+
+
+# --- Reports and assessment ---------------------------------------------------------------------------------
+
+
+class WeightsForm(forms.Form):
+    """One number per KPI; the service checks the range and that one is positive."""
+
+    def __init__(self, *args, initial_weights: dict | None = None, **kwargs) -> None:
+        from .reports import KPIS
+
+        super().__init__(*args, **kwargs)
+        for kpi in KPIS:
+            self.fields[kpi.code] = forms.DecimalField(
+                label=kpi.label,
+                min_value=0,
+                max_value=100,
+                decimal_places=2,
+                max_digits=5,
+                initial=(initial_weights or {}).get(kpi.code, 0),
+                widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+            )
+
+
+class RewardPenaltyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=RewardKind.choices, widget=forms.RadioSelect)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    crew = forms.ModelChoiceField(label=_("Crew"), queryset=Crew.objects.filter(active=True), required=False)
+    worker = forms.ModelChoiceField(
+        label=_("Worker (if it concerns one person)"),
+        queryset=Worker.objects.filter(active=True).select_related("crew"),
+        required=False,
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    points = forms.DecimalField(
+        label=_("Points"), required=False, min_value=0, max_digits=6, decimal_places=2
+    )
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"), required=False, min_value=0, max_digits=9, decimal_places=2
+    )
+    complaint = forms.IntegerField(label=_("Complaint no. (optional)"), required=False, min_value=1)
+    inspection = forms.IntegerField(label=_("Inspection no. (optional)"), required=False, min_value=1)
+    praise = forms.IntegerField(label=_("Praise no. (optional)"), required=False, min_value=1)
+
+    def clean_complaint(self):
+        return self._linked("complaint", Complaint)
+
+    def clean_inspection(self):
+        return self._linked("inspection", QualityInspection)
+
+    def clean_praise(self):
+        return self._linked("praise", Praise)
+
+    def _linked(self, name: str, model):
+        pk = self.cleaned_data.get(name)
+        if not pk:
+            return None
+        obj = model.objects.filter(pk=pk).first()
+        if obj is None:
+            raise ValidationError(_("No record with this number."))
+        return obj

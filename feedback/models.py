@@ -20,10 +20,13 @@ from workorders.models import WorkOrder
 from .choices import (
     Accountability,
     AlertKind,
+    AssessmentLevel,
     AttemptChannel,
     ComplaintSource,
     ComplaintStatus,
     EscalationStage,
+    ExportKind,
+    ExportStatus,
     FollowUpStatus,
     InspectionReason,
     InspectionStatus,
@@ -31,6 +34,7 @@ from .choices import (
     NotificationStatus,
     Outcome,
     PraiseSource,
+    RewardKind,
     Severity,
     Verdict,
 )
@@ -61,6 +65,10 @@ class FollowUp(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who did the work this follow-up rates, stamped at creation: a rework clears the order's worker and
+    # may give it to someone else, and the verdict must stay with whoever did the rated completion.
+    crew = models.ForeignKey(Crew, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    worker = models.ForeignKey(Worker, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -73,6 +81,7 @@ class FollowUp(models.Model):
         indexes = [
             models.Index(fields=["status", "-is_emergency", "due_at"], name="followup_queue"),
             models.Index(fields=["status", "link_expires_at"], name="followup_link_expiry"),
+            models.Index(fields=["due_at"], name="followup_due_at"),
         ]
 
     def __str__(self) -> str:
@@ -415,3 +424,166 @@ class QualityInspection(models.Model):
     def total(self) -> int | None:
         scores = [self.score_workmanship, self.score_cleanliness, self.score_checklist, self.score_safety]
         return None if None in scores else sum(scores)
+
+
+# --- Assessment (考核), rewards and penalties (奖惩), exports ------------------------------------------------
+
+
+class AssessmentWeight(models.Model):
+    """The weight of one KPI in the monthly score (data, editable by a manager). A KPI with weight 0 is shown
+    but does not count. The KPI codes are fixed in feedback.reports.KPIS."""
+
+    kpi = models.CharField(_("KPI"), max_length=30, unique=True)
+    weight = models.DecimalField(
+        _("weight"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("assessment weight")
+        verbose_name_plural = _("assessment weights")
+
+    def __str__(self) -> str:
+        return f"{self.kpi}={self.weight}"
+
+
+class RewardPenalty(models.Model):
+    """A reward or a penalty (奖惩) for a crew or one of its workers, entered by a manager, with its reason and
+    what it rests on (a complaint, an inspection, a praise). Points are added to (reward) or taken from
+    (penalty) the monthly score of the month of `date`; an amount is money (bonus or fine)."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=RewardKind.choices)
+    date = models.DateField(_("date"), default=timezone.localdate)
+    crew = models.ForeignKey(Crew, on_delete=models.PROTECT, related_name="rewards_penalties")
+    worker = models.ForeignKey(
+        Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="rewards_penalties"
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    points = models.DecimalField(
+        _("points"), max_digits=6, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    amount = models.DecimalField(
+        _("amount (yuan)"),
+        max_digits=9,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(0)],
+    )
+    complaint = models.ForeignKey(
+        Complaint, null=True, blank=True, on_delete=models.SET_NULL, related_name="rewards_penalties"
+    )
+    inspection = models.ForeignKey(
+        QualityInspection, null=True, blank=True, on_delete=models.SET_NULL, related_name="rewards_penalties"
+    )
+    praise = models.ForeignKey(
+        Praise, null=True, blank=True, on_delete=models.SET_NULL, related_name="rewards_penalties"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("entered at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("reward or penalty")
+        verbose_name_plural = _("rewards and penalties")
+        indexes = [models.Index(fields=["date", "crew"], name="rewardpenalty_date_crew")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points__gt=0) | Q(amount__gt=0), name="rewardpenalty_points_or_amount"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.crew_id}/{self.worker_id} {self.date}"
+
+    @property
+    def signed_points(self) -> Decimal:
+        return self.points if self.kind == RewardKind.REWARD else -self.points
+
+
+class AssessmentSnapshot(models.Model):
+    """A month's assessment frozen as published (crew or worker level): the weights used and one row per
+    crew or worker, so later edits of follow-ups, complaints or weights never change a published ranking."""
+
+    month = models.DateField(_("month"))
+    level = models.CharField(_("level"), max_length=10, choices=AssessmentLevel.choices)
+    weights = models.JSONField(_("weights"), default=dict)
+    frozen_at = models.DateTimeField(_("frozen at"), default=timezone.now)
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-month", "level"]
+        verbose_name = _("assessment snapshot")
+        verbose_name_plural = _("assessment snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "level"], name="assessment_snapshot_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.level}"
+
+
+class AssessmentRow(models.Model):
+    """One frozen line of a snapshot: the crew or worker, every KPI with its raw counts, score, rank, veto."""
+
+    snapshot = models.ForeignKey(AssessmentSnapshot, on_delete=models.CASCADE, related_name="rows")
+    crew = models.ForeignKey(Crew, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    worker = models.ForeignKey(Worker, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    label = models.CharField(_("name"), max_length=80)
+    kpis = models.JSONField(_("KPIs"), default=dict)
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
+    rank = models.PositiveIntegerField(_("rank"))
+    veto = models.BooleanField(_("vetoed"), default=False)
+
+    class Meta:
+        ordering = ["rank", "id"]
+        verbose_name = _("assessment row")
+        verbose_name_plural = _("assessment rows")
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} #{self.rank} {self.label}"
+
+
+def _export_path(instance: ExportJob, filename: str) -> str:
+    return f"exports/{timezone.localdate():%Y/%m}/{instance.pk}/{filename}"
+
+
+class ExportJob(models.Model):
+    """A large Excel export running as a Celery task: who asked, with which filters, how far it got and the
+    file it wrote to default storage. The task claims it with a conditional UPDATE (pending → running)."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ExportKind.choices)
+    params = models.JSONField(_("filters"), default=dict)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    done = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(_("file"), upload_to=_export_path, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [models.Index(fields=["status", "created_at"], name="exportjob_status")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0

@@ -39,6 +39,40 @@ def can_inspect(user) -> bool:
     return getattr(user, "is_authenticated", False) and is_manager(user)
 
 
+def can_view_reports(user) -> bool:
+    """Reports, the dashboard, assessments and exports of reports: managers (中心管理)."""
+    return getattr(user, "is_authenticated", False) and is_manager(user)
+
+
+def can_view_satisfaction(user) -> bool:
+    """The satisfaction report: managers, and the desk that runs the follow-up calls."""
+    return is_desk(user)
+
+
+def can_manage_assessment(user) -> bool:
+    """Weights, freezing a month, rewards and penalties: managers."""
+    return can_view_reports(user)
+
+
+def can_export_orders(user) -> bool:
+    """Any staff member may export the orders they can see (the export is scoped like the list)."""
+    return getattr(user, "is_authenticated", False)
+
+
+class IsManager(BasePermission):
+    message = "Only managers may see reports."
+
+    def has_permission(self, request, view) -> bool:
+        return can_view_reports(request.user)
+
+
+class CanReadSatisfaction(BasePermission):
+    message = "Only managers and the desk may see the satisfaction report."
+
+    def has_permission(self, request, view) -> bool:
+        return can_view_satisfaction(request.user)
+
+
 class IsDesk(BasePermission):
     message = "Only dispatchers and managers may use follow-ups."
 
@@ -68,5 +102,10 @@ ROLE_MODEL_PERMISSIONS = {
         "feedback.view_qualityinspection",
         "feedback.view_notification",
         "feedback.view_alert",
+        "feedback.view_assessmentweight",
+        "feedback.change_assessmentweight",
+        "feedback.view_assessmentsnapshot",
+        "feedback.view_rewardpenalty",
+        "feedback.add_rewardpenalty",
     ],
 }

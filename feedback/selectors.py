@@ -12,7 +12,7 @@ from crews.permissions import is_crew_leader, is_dispatcher, is_manager
 from crews.selectors import worker_of
 
 from .choices import FollowUpStatus
-from .models import Alert, Complaint, FollowUp, Praise, QualityInspection
+from .models import Alert, Complaint, ExportJob, FollowUp, Praise, QualityInspection, RewardPenalty
 
 
 def follow_ups_visible_to(user) -> QuerySet[FollowUp]:
@@ -71,3 +71,17 @@ def praise_list() -> QuerySet[Praise]:
 def inspections(week=None) -> QuerySet[QualityInspection]:
     qs = QualityInspection.objects.select_related("work_order", "work_order__category", "crew", "inspector")
     return qs.filter(week=week) if week else qs
+
+
+def rewards_penalties(start, end) -> QuerySet[RewardPenalty]:
+    """Rewards and penalties dated in [start, end) (managers' page), with what each rests on."""
+    return RewardPenalty.objects.filter(date__gte=start, date__lt=end).select_related(
+        "crew", "worker", "complaint", "inspection", "praise", "entered_by"
+    )
+
+
+def export_jobs_of(user) -> QuerySet[ExportJob]:
+    """A user's own export jobs: nobody sees or downloads another's file (404)."""
+    if not getattr(user, "is_authenticated", False):
+        return ExportJob.objects.none()
+    return ExportJob.objects.filter(user=user).order_by("-created_at", "-id")

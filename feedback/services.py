@@ -41,10 +41,12 @@ from .choices import (
     SEEN_KEYS,
     Accountability,
     AlertKind,
+    AssessmentLevel,
     AttemptChannel,
     ComplaintSource,
     ComplaintStatus,
     EscalationStage,
+    ExportStatus,
     FollowUpStatus,
     InspectionReason,
     InspectionStatus,
@@ -52,25 +54,32 @@ from .choices import (
     NotificationStatus,
     Outcome,
     PraiseSource,
+    RewardKind,
     Severity,
     Verdict,
 )
 from .models import (
     Alert,
+    AssessmentRow,
+    AssessmentSnapshot,
+    AssessmentWeight,
     Complaint,
     ComplaintEvent,
     ComplaintType,
+    ExportJob,
     FollowUp,
     FollowUpAttempt,
     Notification,
     Praise,
     QualityInspection,
     RatingToken,
+    RewardPenalty,
 )
 from .permissions import (
     can_follow_up,
     can_handle_complaint,
     can_inspect,
+    can_manage_assessment,
     can_record_praise,
     can_register_complaint,
 )
@@ -148,6 +157,8 @@ def ensure_follow_up(*, order_id: int, now: datetime | None = None) -> FollowUp 
                 round=order.rework_count,
                 is_emergency=order.urgency == Urgency.EMERGENCY,
                 due_at=follow_up_due_at(order, completed_at),
+                crew_id=order.crew_id,
+                worker_id=order.worker_id,
                 created_at=now,
             )
     except IntegrityError:  # another worker or the sweep created it a moment ago
@@ -1129,3 +1140,286 @@ def record_inspection(
                 work_order=order,
             )
     return inspection
+
+
+# --- Assessment (考核): weights, snapshots, rewards and penalties (奖惩); exports ---------------------------
+
+
+def _require_manager(actor, message: str) -> None:
+    if not can_manage_assessment(actor):
+        raise PermissionDenied(message)
+
+
+def set_assessment_weights(
+    *, actor, weights: dict[str, Any], now: datetime | None = None
+) -> dict[str, Decimal]:
+    """Replace the KPI weights of the monthly score (managers). Each weight is a number from 0 to 100 and at
+    least one must be positive; everything is validated before anything is written."""
+    from .reports import KPI_CODES
+
+    _require_manager(actor, _("Only managers may change the assessment weights."))
+    now = now or timezone.now()
+    clean: dict[str, Decimal] = {}
+    errors: dict[str, list[str]] = {}
+    for code in KPI_CODES:
+        try:
+            value = Decimal(str(weights.get(code, "0")).strip() or "0")
+            if not value.is_finite() or not Decimal("0") <= value <= Decimal("100"):
+                raise InvalidOperation
+            clean[code] = value.quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            errors[code] = [_("A weight from 0 to 100.")]
+    if not errors and not any(clean.values()):
+        errors["__all__"] = [_("At least one weight must be above 0.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        for code, value in clean.items():
+            AssessmentWeight.objects.update_or_create(
+                kpi=code, defaults={"weight": value, "updated_at": now, "updated_by": actor}
+            )
+    return clean
+
+
+def freeze_assessment(*, actor, month: date, level: str, now: datetime | None = None) -> AssessmentSnapshot:
+    """Publish a month's ranking: the live assessment is computed and stored row by row with the weights
+    used, so later edits (a follow-up corrected, a complaint decided, a weight changed) never change it.
+    Freezing a month that is already frozen returns the existing snapshot unchanged (a no-op); only a month
+    that has ended may be frozen. `actor=None` is the monthly beat."""
+    from .reports import assessment, current_weights
+
+    if actor is not None:
+        _require_manager(actor, _("Only managers may freeze an assessment."))
+    now = now or timezone.now()
+    month = month.replace(day=1)
+    if level not in AssessmentLevel.values:
+        raise ValidationError({"level": [_("Choose crew or worker.")]})
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    if timezone.localdate(now) < next_month:
+        raise ValidationError({"month": [_("A month can be frozen only after it has ended.")]})
+    existing = AssessmentSnapshot.objects.filter(month=month, level=level).first()
+    if existing is not None:
+        return existing
+    weights = current_weights()
+    lines = assessment(month, level, now=now, weights=weights)
+    try:
+        with transaction.atomic():
+            snapshot = AssessmentSnapshot.objects.create(
+                month=month,
+                level=level,
+                weights={k: str(v) for k, v in weights.items()},
+                frozen_at=now,
+                frozen_by=actor if getattr(actor, "pk", None) else None,
+            )
+            AssessmentRow.objects.bulk_create(
+                [
+                    AssessmentRow(
+                        snapshot=snapshot,
+                        crew_id=line.key if level == AssessmentLevel.CREW else None,
+                        worker_id=line.key if level == AssessmentLevel.WORKER else None,
+                        label=line.label[:80],
+                        kpis=line.as_json(),
+                        score=line.score if line.score is not None else Decimal("0"),
+                        rank=line.rank,
+                        veto=line.veto,
+                    )
+                    for line in lines
+                ]
+            )
+    except IntegrityError:  # frozen a moment ago by another request or the beat
+        return AssessmentSnapshot.objects.get(month=month, level=level)
+    return snapshot
+
+
+def freeze_previous_month(*, now: datetime | None = None) -> int:
+    """The monthly beat: freeze last month at both levels if not yet done. Idempotent."""
+    now = now or timezone.now()
+    month = (timezone.localdate(now).replace(day=1) - timedelta(days=1)).replace(day=1)
+    before = AssessmentSnapshot.objects.filter(month=month).count()
+    for level in AssessmentLevel.values:
+        freeze_assessment(actor=None, month=month, level=level, now=now)
+    return AssessmentSnapshot.objects.filter(month=month).count() - before
+
+
+def record_reward_penalty(
+    *,
+    actor,
+    kind: str,
+    crew: Crew | None,
+    worker: Worker | None = None,
+    reason: str,
+    points: Any = "0",
+    amount: Any = "0",
+    date: date | None = None,
+    complaint: Complaint | None = None,
+    inspection: QualityInspection | None = None,
+    praise: Praise | None = None,
+    now: datetime | None = None,
+) -> RewardPenalty:
+    """A manager records a reward or a penalty (奖惩) for a crew or one of its workers, with its reason, points
+    and/or an amount of money, and what it rests on (a complaint, an inspection or a praise of that crew).
+    It feeds the assessment of its month (a frozen month keeps its published figures)."""
+    _require_manager(actor, _("Only managers may record rewards and penalties."))
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+    if kind not in RewardKind.values:
+        errors["kind"] = [_("Choose reward or penalty.")]
+    if worker is not None:
+        if crew is not None and worker.crew_id != crew.pk:
+            errors["worker"] = [_("This worker is not in the chosen crew.")]
+        crew = crew or worker.crew
+    if crew is None:
+        errors["crew"] = [_("Choose the crew (and the worker, if it concerns one person).")]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [_("Give the reason.")]
+    clean = {}
+    for name, value in (("points", points), ("amount", amount)):
+        try:
+            number = Decimal(str(value if value not in (None, "") else "0").strip())
+            if not number.is_finite() or number < 0 or number >= Decimal("1000000"):
+                raise InvalidOperation
+            clean[name] = number.quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            errors[name] = [_("A number of 0 or more.")]
+    if not errors and not (clean["points"] > 0 or clean["amount"] > 0):
+        errors["points"] = [_("Give points, an amount, or both.")]
+    if crew is not None:
+        for name, linked in (("complaint", complaint), ("inspection", inspection), ("praise", praise)):
+            if linked is not None and getattr(linked, "crew_id", None) not in (None, crew.pk):
+                errors[name] = [_("It concerns another crew.")]
+    if errors:
+        raise ValidationError(errors)
+    return RewardPenalty.objects.create(
+        kind=kind,
+        date=date or timezone.localdate(now),
+        crew=crew,
+        worker=worker,
+        reason=reason[:300],
+        points=clean["points"],
+        amount=clean["amount"],
+        complaint=complaint,
+        inspection=inspection,
+        praise=praise,
+        entered_by=actor,
+        created_at=now,
+    )
+
+
+def start_export(*, actor, kind: str, params: dict[str, Any], total: int) -> ExportJob:
+    """Queue a large export as a Celery task (after commit); the browser polls the job for its progress."""
+    job = ExportJob.objects.create(kind=kind, params=params, user=actor, total=total)
+    job_id = job.pk
+    transaction.on_commit(lambda: _task("run_export_task").delay(job_id))
+    return job
+
+
+def run_export(*, job_id: int, now: datetime | None = None) -> bool:
+    """Write the export's workbook to default storage, saving progress every few hundred rows. The job is
+    claimed by a conditional UPDATE (pending → running), so a retried task or a second worker does nothing."""
+    from django.core.files.base import ContentFile
+
+    from .exports import orders_export
+
+    now = now or timezone.now()
+    if not ExportJob.objects.filter(pk=job_id, status=ExportStatus.PENDING).update(
+        status=ExportStatus.RUNNING, started_at=now
+    ):
+        return False
+    job = ExportJob.objects.select_related("user").get(pk=job_id)
+
+    def progress(done: int, total: int) -> None:
+        ExportJob.objects.filter(pk=job_id).update(done=done, total=total)
+
+    try:
+        filename, content = orders_export(job.user, job.params, progress=progress)
+        job.file.save(filename, ContentFile(content), save=False)
+        ExportJob.objects.filter(pk=job_id).update(
+            file=job.file.name, status=ExportStatus.DONE, finished_at=timezone.now()
+        )
+    except Exception as exc:  # the job must never stay "running" forever; the error is shown to the user
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportStatus.FAILED, error=str(exc)[:300], finished_at=timezone.now()
+        )
+        raise
+    return True
+
+
+# --- Demo data -------------------------------------------------------------------------------------------
+
+
+def seed_demo_follow_ups(*, rng, now: datetime) -> dict[str, int]:
+    """Follow-ups for the demo orders, in bulk, so the workbench, reports and dashboard have data on a fresh
+    `make run`: closed orders get a done follow-up with a reached attempt (mostly satisfied), completed ones a
+    due follow-up in the queue. Deterministic for the rng; does nothing when any follow-up exists."""
+    if FollowUp.objects.exists():
+        return {}
+    orders = list(
+        WorkOrder.objects.filter(status__in=[Status.COMPLETED, Status.CLOSED], completed_at__isnull=False)
+        .order_by("id")
+        .values_list(
+            "id", "status", "urgency", "completed_at", "closed_at", "rework_count", "crew_id", "worker_id"
+        )
+    )
+    follow_ups, answers = [], []
+    for order_id, status, urgency, completed_at, closed_at, round_, crew_id, worker_id in orders:
+        due = completed_at + timedelta(days=1)
+        if status == Status.COMPLETED:
+            follow_ups.append(
+                FollowUp(
+                    work_order_id=order_id,
+                    round=round_,
+                    status=FollowUpStatus.DUE if due <= now else FollowUpStatus.SCHEDULED,
+                    is_emergency=urgency == Urgency.EMERGENCY,
+                    due_at=due,
+                    released_at=due if due <= now else None,
+                    crew_id=crew_id,
+                    worker_id=worker_id,
+                    created_at=completed_at,
+                )
+            )
+            continue
+        draw = rng.random()
+        verdict = (
+            Verdict.SATISFIED
+            if draw < 0.9
+            else Verdict.BASICALLY_SATISFIED
+            if draw < 0.98
+            else Verdict.DISSATISFIED
+        )
+        done_at = closed_at or due
+        follow_ups.append(
+            FollowUp(
+                work_order_id=order_id,
+                round=round_,
+                status=FollowUpStatus.DONE,
+                outcome=Outcome.REACHED,
+                verdict=verdict,
+                resolved=True,
+                is_emergency=urgency == Urgency.EMERGENCY,
+                due_at=due,
+                released_at=due,
+                done_at=done_at,
+                crew_id=crew_id,
+                worker_id=worker_id,
+                created_at=completed_at,
+            )
+        )
+        base = 5 if verdict == Verdict.SATISFIED else 4 if verdict == Verdict.BASICALLY_SATISFIED else 2
+        answers.append(
+            {
+                "at": done_at,
+                "outcome": Outcome.REACHED,
+                "resolved": True,
+                "verdict": verdict,
+                **{f"rating_{key}": max(1, base - (rng.random() < 0.2)) for key in RATING_KEYS},
+                **{f"seen_{key}": rng.random() < 0.95 for key in SEEN_KEYS},
+            }
+        )
+    with transaction.atomic():
+        made = FollowUp.objects.bulk_create(follow_ups, batch_size=2000)
+        done = [f for f in made if f.status == FollowUpStatus.DONE]
+        FollowUpAttempt.objects.bulk_create(
+            [FollowUpAttempt(follow_up=f, **a) for f, a in zip(done, answers, strict=True)], batch_size=2000
+        )
+    return {"follow_ups": len(made), "answered": len(done)}

@@ -69,3 +69,14 @@ def escalate_complaints_task() -> int:
 @shared_task(name="feedback.draw_inspection_sample")
 def draw_inspection_sample_task() -> int:
     return services.draw_inspection_sample()
+
+
+@shared_task(name="feedback.run_export")
+def run_export_task(job_id: int) -> bool:
+    return services.run_export(job_id=job_id)
+
+
+@shared_task(name="feedback.freeze_previous_month")
+def freeze_previous_month_task() -> int:
+    """Monthly: publish last month's assessment (crew and worker) if a manager has not yet."""
+    return services.freeze_previous_month()

@@ -19,3 +19,16 @@ urlpatterns = [
     path("inspections/", views.inspection_list, name="inspections"),
     path("inspections/<int:pk>/", views.inspection_form, name="inspection"),
 ]
+
+urlpatterns += [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("reports/satisfaction/", views.report_satisfaction, name="report-satisfaction"),
+    path("reports/sla/", views.report_sla, name="report-sla"),
+    path("reports/volume/", views.report_volume, name="report-volume"),
+    path("assessments/", views.assessment, name="assessment"),
+    path("assessments/weights/", views.assessment_weights, name="assessment-weights"),
+    path("rewards/", views.reward_penalty_list, name="rewards"),
+    path("exports/orders/", views.export_orders, name="export-orders"),
+    path("exports/<int:pk>/", views.export_detail, name="export"),
+    path("exports/<int:pk>/download/", views.export_download, name="export-download"),
+]

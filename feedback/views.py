@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,11 +18,20 @@ from django.views.decorators.http import require_POST
 
 from crews.permissions import is_crew_leader
 from workorders.choices import Charge
+from workorders.filtersets import WorkOrderFilterSet
 from workorders.models import WorkOrder
 from workorders.services import TransitionNotAllowed
 
-from . import selectors, services
-from .choices import ComplaintStatus, InspectionStatus, Outcome
+from . import exports, reports, selectors, services
+from .choices import (
+    RATINGS,
+    AssessmentLevel,
+    ComplaintStatus,
+    ExportKind,
+    ExportStatus,
+    InspectionStatus,
+    Outcome,
+)
 from .filtersets import ComplaintFilterSet
 from .forms import (
     AnswersForm,
@@ -32,17 +41,23 @@ from .forms import (
     InspectionForm,
     PraiseForm,
     ResolveForm,
+    RewardPenaltyForm,
+    WeightsForm,
     _bool,
     put_errors,
 )
 from .models import FollowUpAttempt
 from .permissions import (
+    can_export_orders,
     can_follow_up,
     can_handle_complaint,
     can_inspect,
+    can_manage_assessment,
     can_record_praise,
     can_register_complaint,
     can_see_complainant,
+    can_view_reports,
+    can_view_satisfaction,
 )
 
 PAGE_SIZE = 50
@@ -422,3 +437,267 @@ def _url(name: str) -> str:
     from django.urls import reverse
 
     return reverse(name)
+
+
+# --- Reports, assessment, rewards and penalties, exports (managers) -------------------------------------------
+
+EXPORT_SYNC_LIMIT = 2000  # more rows than this run as a Celery task with a progress bar
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=exports.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _period(request) -> tuple[reports.Period, list[str], int]:
+    """The requested period, or this month with the error shown (status 400) when the input is bad."""
+    try:
+        return reports.parse_period(request.GET), [], 200
+    except ValidationError as exc:
+        return reports.parse_period({}), exc.messages, 400
+
+
+def _group_by(request, groups: dict, errors: list[str]) -> str:
+    value = request.GET.get("group_by") or "crew"
+    if value not in groups:
+        errors.append(_("Group by one of: %(choices)s.") % {"choices": ", ".join(groups)})
+        return "crew"
+    return value
+
+
+def _period_context(request, period: reports.Period, groups: dict, group_by: str) -> dict:
+    params = request.GET.copy()
+    params.pop("format", None)
+    prev, nxt = params.copy(), params.copy()
+    for p, target in ((prev, period.previous()), (nxt, period.next())):
+        p.pop("to", None)
+        p.update(target.as_params())
+    return {
+        "period": period,
+        "periods": [(k, reports.PERIOD_LABELS[k]) for k in reports.PERIOD_KINDS],
+        "groups": [(k, g.title) for k, g in groups.items()],
+        "group_by": group_by,
+        "query": params.urlencode(),
+        "prev_query": prev.urlencode(),
+        "next_query": nxt.urlencode(),
+    }
+
+
+@login_required
+def dashboard(request):
+    """This month at a glance: satisfaction and its 12-month trend, SLA compliance, open complaints by
+    deadline, top hotspots, the crew ranking. A fixed number of queries (see the test)."""
+    _require(can_view_reports(request.user))
+    now = timezone.now()
+    period = reports.period_containing("month", timezone.localdate(now))
+    satisfaction = reports.satisfaction_report(period, "crew", now=now)
+    sla = reports.sla_report(period, "crew", now=now)
+    context = {
+        "period": period,
+        "satisfaction": satisfaction,
+        "trend": reports.satisfaction_trend(12, now=now),
+        "sla": sla,
+        "complaints": reports.open_complaints_by_deadline(now=now),
+        "spots": reports.hotspots(end=now, limit=5),
+        "ranking": reports.assessment(period.start, "crew", now=now),
+        "overdue_count": reports.overdue_count(now=now),
+    }
+    return render(request, "feedback/dashboard.html", context)
+
+
+@login_required
+def report_satisfaction(request):
+    _require(can_view_satisfaction(request.user))
+    period, errors, status = _period(request)
+    group_by = _group_by(request, reports.FOLLOW_UP_GROUPS, errors)
+    report = reports.satisfaction_report(period, group_by)
+    if request.GET.get("format") == "xlsx" and not errors:
+        return _xlsx(exports.satisfaction_workbook(report), f"satisfaction-{period.start:%Y%m%d}.xlsx")
+    context = {
+        "report": report,
+        "errors": errors,
+        "ratings": RATINGS,
+        **_period_context(request, period, reports.FOLLOW_UP_GROUPS, group_by),
+    }
+    return render(request, "feedback/report_satisfaction.html", context, status=400 if errors else status)
+
+
+@login_required
+def report_sla(request):
+    _require(can_view_reports(request.user))
+    period, errors, status = _period(request)
+    group_by = _group_by(request, reports.SLA_GROUPS, errors)
+    report = reports.sla_report(period, group_by)
+    overdue = reports.overdue_orders()
+    if request.GET.get("format") == "xlsx" and not errors:
+        return _xlsx(exports.sla_workbook(report, overdue), f"sla-{period.start:%Y%m%d}.xlsx")
+    context = {
+        "report": report,
+        "overdue": overdue,
+        "errors": errors,
+        **_period_context(request, period, reports.SLA_GROUPS, group_by),
+    }
+    return render(request, "feedback/report_sla.html", context, status=400 if errors else status)
+
+
+@login_required
+def report_volume(request):
+    _require(can_view_reports(request.user))
+    period, errors, status = _period(request)
+    try:
+        min_orders = max(2, min(int(request.GET.get("min") or 3), 100))
+    except ValueError:
+        min_orders, status = 3, 400
+        errors.append(_("The minimum number of orders must be a whole number."))
+    report = reports.volume_report(period)
+    spots = reports.hotspots(end=min(period.end_at, timezone.now()), min_orders=min_orders)
+    if request.GET.get("format") == "xlsx" and not errors:
+        return _xlsx(exports.volume_workbook(report, spots), f"volume-{period.start:%Y%m%d}.xlsx")
+    context = {
+        "report": report,
+        "spots": spots,
+        "min_orders": min_orders,
+        "errors": errors,
+        **_period_context(request, period, {}, ""),
+    }
+    return render(request, "feedback/report_volume.html", context, status=400 if errors else status)
+
+
+@login_required
+def assessment(request):
+    """The month's assessment, live and (once frozen) frozen side by side; POST freezes the month."""
+    _require(can_view_reports(request.user))
+    errors: list[str] = []
+    try:
+        month = reports.parse_month(request.GET.get("month") or request.POST.get("month"))
+    except ValidationError as exc:
+        month, errors = reports.parse_month(None), exc.messages
+    level = request.GET.get("level") or request.POST.get("level") or AssessmentLevel.CREW
+    if level not in AssessmentLevel.values:
+        level, errors = AssessmentLevel.CREW, [*errors, _("Choose crew or worker.")]
+    if request.method == "POST":
+        try:
+            services.freeze_assessment(actor=request.user, month=month, level=level)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("The assessment of %(month)s is frozen.") % {"month": f"{month:%Y-%m}"}
+            )
+        return redirect(f"{request.path}?month={month:%Y-%m}&level={level}")
+    live = reports.assessment(month, level)
+    frozen = reports.frozen_assessment(month, level)
+    if request.GET.get("format") == "xlsx":
+        use_frozen = request.GET.get("figures") == "frozen" and frozen is not None
+        lines = frozen.lines if use_frozen else live
+        content = exports.assessment_workbook(
+            lines,
+            month_label=f"{month:%Y-%m}",
+            level_label=str(AssessmentLevel(level).label),
+            frozen=str(_("Frozen") if use_frozen else _("Live")),
+        )
+        return _xlsx(content, f"assessment-{month:%Y%m}-{level}.xlsx")
+    context = {
+        "month": month,
+        "level": level,
+        "levels": AssessmentLevel.choices,
+        "rows": reports.compare(live, frozen),
+        "frozen": frozen,
+        "kpis": reports.KPIS,
+        "errors": errors,
+        "can_freeze": timezone.localdate() >= reports.period_containing("month", month).end,
+        "prev_month": reports.period_containing("month", month).previous().start,
+        "next_month": reports.period_containing("month", month).next().start,
+    }
+    return render(request, "feedback/assessment_list.html", context, status=400 if errors else 200)
+
+
+@login_required
+def assessment_weights(request):
+    _require(can_manage_assessment(request.user))
+    form = WeightsForm(request.POST or None, initial_weights=reports.current_weights())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_assessment_weights(actor=request.user, weights=form.cleaned_data)
+        except ValidationError as exc:
+            put_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Weights saved. Frozen months keep the weights they were frozen with.")
+            )
+            return redirect("feedback:assessment-weights")
+    return render(
+        request, "feedback/assessmentweight_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def reward_penalty_list(request):
+    """Rewards and penalties (奖惩) of a month, and the form to enter one."""
+    _require(can_manage_assessment(request.user))
+    try:
+        month = reports.parse_month(request.GET.get("month"))
+    except ValidationError:
+        month = reports.parse_month(None)
+    form = RewardPenaltyForm(request.POST or None, initial={"date": timezone.localdate(), "kind": "reward"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_reward_penalty(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            put_errors(form, exc)
+        else:
+            messages.success(request, _("Recorded."))
+            return redirect(f"{request.path}?month={form.cleaned_data['date']:%Y-%m}")
+    period = reports.period_containing("month", month)
+    rows = selectors.rewards_penalties(period.start, period.end)
+    context = {
+        "form": form,
+        "rows": rows,
+        "month": month,
+        "prev_month": period.previous().start,
+        "next_month": period.next().start,
+    }
+    return render(request, "feedback/rewardpenalty_list.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def export_orders(request):
+    """The order list with the list's filters, as the user sees it, to Excel: at most EXPORT_SYNC_LIMIT rows
+    right away, more as a background job with a progress bar."""
+    _require(can_export_orders(request.user))
+    params = {k: v if len(v) > 1 else v[0] for k, v in request.GET.lists() if k not in ("export", "page")}
+    filterset = WorkOrderFilterSet(request.GET or None, queryset=WorkOrder.objects.none())
+    if request.GET.get("export"):
+        try:
+            qs, _filters = exports.orders_queryset(request.user, params)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            total = qs.count()
+            if total <= EXPORT_SYNC_LIMIT:
+                filename, content = exports.orders_export(request.user, params)
+                return _xlsx(content, filename)
+            job = services.start_export(
+                actor=request.user, kind=ExportKind.ORDERS, params=params, total=total
+            )
+            return redirect("feedback:export", pk=job.pk)
+    jobs = selectors.export_jobs_of(request.user)[:10]
+    return render(request, "feedback/exportjob_list.html", {"filterset": filterset, "jobs": jobs})
+
+
+@login_required
+def export_detail(request, pk: int):
+    """The job's progress; htmx polls the fragment every second until it is done."""
+    job = get_object_or_404(selectors.export_jobs_of(request.user), pk=pk)
+    if _fragment(request):
+        return render(request, "feedback/partials/exportjob_progress.html", {"job": job})
+    return render(request, "feedback/exportjob_detail.html", {"job": job})
+
+
+@login_required
+def export_download(request, pk: int):
+    job = get_object_or_404(selectors.export_jobs_of(request.user), pk=pk, status=ExportStatus.DONE)
+    if not job.file:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])

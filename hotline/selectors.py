@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -286,11 +286,12 @@ def manager_calls(user, *, open_only: bool = True) -> QuerySet[Call]:
 
 
 def board_orders(user) -> QuerySet[WorkOrder]:
-    """The dispatch board: active orders the user may see, most urgent deadline first."""
+    """The dispatch board: active orders the user may see, most urgent deadline first; orders on hold (their
+    clock paused, no deadline) last on every database."""
     return (
         with_list_relations(work_orders_visible_to(user).filter(status__in=ACTIVE))
         .select_related("room")
-        .order_by("due_at", "-created_at")
+        .order_by(F("due_at").asc(nulls_last=True), "-created_at")
     )
 
 

@@ -196,3 +196,82 @@ def tiny_png(rgb: tuple[int, int, int] = (200, 30, 30), size: int = 8) -> bytes:
         + chunk(b"IDAT", zlib.compress(row * size))
         + chunk(b"IEND", b"")
     )
+
+
+# --- Reports and assessments (feedback) ---------------------------------------------------------------
+from datetime import datetime  # noqa: E402
+
+# "Now" in the report tests: mid-November 2026, so October is a finished month and September the one before.
+NOW = timezone.make_aware(datetime(2026, 11, 15, 12, 0))
+OCT_10 = timezone.make_aware(datetime(2026, 10, 10, 10, 0))
+SEP_10 = timezone.make_aware(datetime(2026, 9, 10, 10, 0))
+
+
+def add_follow_ups(
+    order,
+    due_at,
+    *,
+    satisfied: int = 0,
+    basically: int = 0,
+    dissatisfied: int = 0,
+    refused: int = 0,
+    open_: int = 0,
+    ratings: dict[str, int] | None = None,
+    crew=None,
+    worker=None,
+) -> list:
+    """Bulk-create follow-ups of `order` due at `due_at` with the given answers (the rounds of one order stand
+    for many completions: 20,000 answers in a second). Reached ones get a reached attempt carrying `ratings`
+    when given; all are attributed to `crew`/`worker` (default: the order's)."""
+    from feedback.models import FollowUp, FollowUpAttempt
+
+    start = (
+        FollowUp.objects.filter(work_order=order).order_by("-round").values_list("round", flat=True).first()
+        or 0
+    ) + 1
+    crew_id = crew.pk if crew else order.crew_id
+    worker_id = worker.pk if worker else order.worker_id
+    plan = (
+        [("done", "reached", "satisfied")] * satisfied
+        + [("done", "reached", "basically_satisfied")] * basically
+        + [("done", "reached", "dissatisfied")] * dissatisfied
+        + [("done", "refused", "")] * refused
+        + [("due", "", "")] * open_
+    )
+    rows = [
+        FollowUp(
+            work_order=order,
+            round=start + i,
+            status=status,
+            outcome=outcome,
+            verdict=verdict,
+            resolved=True if outcome == "reached" else None,
+            due_at=due_at,
+            done_at=due_at if status == "done" else None,
+            crew_id=crew_id,
+            worker_id=worker_id,
+        )
+        for i, (status, outcome, verdict) in enumerate(plan)
+    ]
+    made = FollowUp.objects.bulk_create(rows, batch_size=2000)
+    if ratings is not None:
+        made = list(
+            FollowUp.objects.filter(work_order=order, round__gte=start, outcome="reached").values_list(
+                "pk", "verdict"
+            )
+        )
+        FollowUpAttempt.objects.bulk_create(
+            [
+                FollowUpAttempt(
+                    follow_up_id=pk,
+                    at=due_at,
+                    outcome="reached",
+                    resolved=True,
+                    verdict=verdict,
+                    **{f"rating_{k}": v for k, v in ratings.items()},
+                )
+                for pk, verdict in made
+            ],
+            batch_size=2000,
+        )
+    return made

@@ -1115,10 +1115,10 @@ def seed_demo_orders(*, rng, count: int, now: datetime) -> dict[str, int]:
     plans = []
     for _i in range(count):
         created = start + timedelta(seconds=rng.uniform(0, 60 * 86400 - 600))
-        # Office hours are busier than nights.
-        if timezone.localtime(created).hour < 7 and rng.random() < 0.7:
+        # Office hours are busier than nights (but never move an order past now: the last night stays a night).
+        if timezone.localtime(created).hour < 7 and rng.random() < 0.7 and created + timedelta(hours=9) < now:
             created += timedelta(hours=9)
-        plans.append(min(created, now - timedelta(minutes=5)))
+        plans.append(created)
     plans.sort()
 
     orders: list[WorkOrder] = []

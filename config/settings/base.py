@@ -278,6 +278,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "feedback-escalate-complaints": {"task": "feedback.escalate_complaints", "schedule": 300.0},
     # The week's sample is drawn on the first run of the week; later runs add nothing.
     "feedback-draw-inspection-sample": {"task": "feedback.draw_inspection_sample", "schedule": 6 * 3600.0},
+    # Freezes last month's assessment once (later runs find the snapshot and do nothing).
+    "feedback-freeze-previous-month": {"task": "feedback.freeze_previous_month", "schedule": 6 * 3600.0},
 }
 
 # --- SMS (pluggable, like EMAIL_BACKEND) ---

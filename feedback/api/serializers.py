@@ -184,3 +184,109 @@ class ResolveSerializer(serializers.Serializer):
 class CloseSerializer(serializers.Serializer):
     callback_note = serializers.CharField(max_length=2000)
     callback_satisfied = serializers.BooleanField()
+
+
+# --- Reports (read-only; the rows are the report dataclasses of feedback.reports) -----------------------------
+
+
+class PeriodSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField(source="last_day", help_text="Last day, inclusive.")
+    label = serializers.CharField()
+
+
+class RatingAveragesSerializer(serializers.Serializer):
+    care = serializers.FloatField(allow_null=True)
+    workmanship = serializers.FloatField(allow_null=True)
+    safety = serializers.FloatField(allow_null=True)
+    quality = serializers.FloatField(allow_null=True)
+    comfort = serializers.FloatField(allow_null=True)
+
+
+class SatisfactionRowSerializer(serializers.Serializer):
+    key = serializers.JSONField(help_text="Id of the crew, worker, district or category; null for the total.")
+    label = serializers.CharField()
+    due = serializers.IntegerField()
+    contacted = serializers.IntegerField()
+    reached = serializers.IntegerField()
+    follow_up_rate = serializers.FloatField(allow_null=True)
+    satisfied = serializers.IntegerField()
+    basically_satisfied = serializers.IntegerField()
+    dissatisfied = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+    ci_low = serializers.FloatField(allow_null=True)
+    ci_high = serializers.FloatField(allow_null=True)
+    prev_reached = serializers.IntegerField()
+    prev_good = serializers.IntegerField()
+    prev_rate = serializers.FloatField(allow_null=True)
+    delta_pp = serializers.FloatField(allow_null=True)
+    p_value = serializers.FloatField(allow_null=True)
+    significant = serializers.BooleanField(allow_null=True)
+    ratings = RatingAveragesSerializer()
+
+
+class SatisfactionReportSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    previous = PeriodSerializer()
+    group_by = serializers.CharField()
+    rows = SatisfactionRowSerializer(many=True)
+    total = SatisfactionRowSerializer()
+
+
+class SlaRowSerializer(serializers.Serializer):
+    key = serializers.JSONField(help_text="Id of the crew or category, or the urgency; null for the total.")
+    label = serializers.CharField()
+    orders = serializers.IntegerField()
+    respond_due = serializers.IntegerField()
+    respond_ok = serializers.IntegerField()
+    respond_rate = serializers.FloatField(allow_null=True)
+    arrive_due = serializers.IntegerField()
+    arrive_ok = serializers.IntegerField()
+    arrive_rate = serializers.FloatField(allow_null=True)
+    complete_due = serializers.IntegerField()
+    complete_ok = serializers.IntegerField()
+    complete_rate = serializers.FloatField(allow_null=True)
+
+
+class SlaReportSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    group_by = serializers.CharField()
+    rows = SlaRowSerializer(many=True)
+    total = SlaRowSerializer()
+
+
+class KpiValuesSerializer(serializers.Serializer):
+    on_time_accept = serializers.FloatField(allow_null=True)
+    on_time_arrive = serializers.FloatField(allow_null=True)
+    on_time_complete = serializers.FloatField(allow_null=True)
+    first_fix = serializers.FloatField(allow_null=True)
+    rework = serializers.FloatField(allow_null=True)
+    follow_up = serializers.FloatField(allow_null=True)
+    satisfaction = serializers.FloatField(allow_null=True)
+    valid_complaints = serializers.FloatField(allow_null=True)
+    checklist = serializers.FloatField(allow_null=True)
+    inspection = serializers.FloatField(allow_null=True, help_text="Average inspection total, 0–100.")
+
+
+class AssessmentRowSerializer(serializers.Serializer):
+    key = serializers.IntegerField(help_text="Crew or worker id.")
+    label = serializers.CharField()
+    crew = serializers.CharField(help_text="The worker's crew (worker level).")
+    rank = serializers.IntegerField()
+    score = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    base_score = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    veto = serializers.BooleanField(help_text="一票否决: a valid conduct complaint in the month.")
+    kpis = KpiValuesSerializer(source="values")
+    counts = serializers.DictField(child=serializers.IntegerField())
+    reward_points = serializers.DecimalField(max_digits=8, decimal_places=2)
+    penalty_points = serializers.DecimalField(max_digits=8, decimal_places=2)
+
+
+class AssessmentReportSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    level = serializers.CharField()
+    figures = serializers.ChoiceField(choices=["live", "frozen"])
+    frozen_at = serializers.DateTimeField(allow_null=True)
+    weights = serializers.DictField(child=serializers.DecimalField(max_digits=5, decimal_places=2))
+    rows = AssessmentRowSerializer(many=True)

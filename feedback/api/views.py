@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from config.api import Conflict
 from crews.permissions import is_crew_leader
 
-from .. import selectors, services
+from .. import reports, selectors, services
 from ..filtersets import ComplaintFilterSet, FollowUpFilterSet
 from ..models import Complaint, FollowUpAttempt
-from ..permissions import IsDesk, can_handle_complaint, can_register_complaint, can_see_complainant
+from ..permissions import (
+    CanReadSatisfaction,
+    IsDesk,
+    IsManager,
+    can_handle_complaint,
+    can_register_complaint,
+    can_see_complainant,
+)
 from .serializers import (
+    AssessmentReportSerializer,
     AttemptInputSerializer,
     AttemptSerializer,
     CloseSerializer,
@@ -26,6 +36,8 @@ from .serializers import (
     FollowUpSerializer,
     InvestigateSerializer,
     ResolveSerializer,
+    SatisfactionReportSerializer,
+    SlaReportSerializer,
 )
 
 
@@ -137,3 +149,93 @@ class ComplaintViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._step(services.close_complaint)
+
+
+# --- Reports (shared/API.md) -------------------------------------------------------------------------------
+
+_PERIOD_PARAMS = [
+    OpenApiParameter("period", str, enum=list(reports.PERIOD_KINDS), description="Default month."),
+    OpenApiParameter(
+        "from", OpenApiTypes.DATE, description="A day in the period (first day of a custom range)."
+    ),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Last day of a custom range (inclusive)."),
+]
+
+
+class SatisfactionReportViewSet(viewsets.ViewSet):
+    """满意率 per group with raw counts, the 95% Wilson interval and the change against the previous period
+    with its two-proportion z-test. Managers and the desk."""
+
+    permission_classes = [CanReadSatisfaction]
+
+    @extend_schema(
+        parameters=[
+            *_PERIOD_PARAMS,
+            OpenApiParameter(
+                "group_by", str, enum=list(reports.FOLLOW_UP_GROUPS), description="Default crew."
+            ),
+        ],
+        responses={200: SatisfactionReportSerializer},
+    )
+    def list(self, request):
+        period = reports.parse_period(request.query_params)
+        report = reports.satisfaction_report(period, request.query_params.get("group_by") or "crew")
+        return Response(SatisfactionReportSerializer(report).data)
+
+
+class SlaReportViewSet(viewsets.ViewSet):
+    """On-time rates for response, arrival and completion (hold time excluded). Managers only."""
+
+    permission_classes = [IsManager]
+
+    @extend_schema(
+        parameters=[
+            *_PERIOD_PARAMS,
+            OpenApiParameter("group_by", str, enum=list(reports.SLA_GROUPS), description="Default crew."),
+        ],
+        responses={200: SlaReportSerializer},
+    )
+    def list(self, request):
+        period = reports.parse_period(request.query_params)
+        report = reports.sla_report(period, request.query_params.get("group_by") or "crew")
+        return Response(SlaReportSerializer(report).data)
+
+
+class AssessmentReportViewSet(viewsets.ViewSet):
+    """The monthly assessment, ranked: live figures, or the frozen (published) ones. Managers only."""
+
+    permission_classes = [IsManager]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", str, description="YYYY-MM; default this month."),
+            OpenApiParameter("level", str, enum=["crew", "worker"], description="Default crew."),
+            OpenApiParameter(
+                "figures",
+                str,
+                enum=["live", "frozen"],
+                description="Default: frozen when the month is frozen.",
+            ),
+        ],
+        responses={200: AssessmentReportSerializer},
+    )
+    def list(self, request):
+        month = reports.parse_month(request.query_params.get("month"))
+        level = request.query_params.get("level") or "crew"
+        figures = request.query_params.get("figures") or ""
+        if figures not in ("", "live", "frozen"):
+            raise ValidationError({"figures": ["live or frozen"]})
+        live = reports.assessment(month, level)  # validates the level
+        frozen = reports.frozen_assessment(month, level)
+        use_frozen = frozen is not None and figures != "live"
+        if figures == "frozen" and frozen is None:
+            raise NotFound(_("This month has not been frozen."))
+        data = {
+            "month": f"{month:%Y-%m}",
+            "level": level,
+            "figures": "frozen" if use_frozen else "live",
+            "frozen_at": frozen.snapshot.frozen_at if frozen else None,
+            "weights": frozen.snapshot.weights if use_frozen else reports.current_weights(),
+            "rows": frozen.lines if use_frozen else live,
+        }
+        return Response(AssessmentReportSerializer(data).data)

@@ -18,6 +18,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+            # The live server needs committed data. Every browser test restores the migrated data (categories,
+            # groups, commitments) the same way; mixing flush-only tests with serialized ones would re-create
+            # the groups twice (post_migrate after a flush, then the serialized copy) and fail.
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
 @pytest.fixture(scope="session")

@@ -84,3 +84,16 @@ def test_seed_demo_adds_orders_with_timelines_once():
     # Live intake continues each day's sequence.
     last_day = OrderNumberCounter.objects.order_by("-day").first()
     assert WorkOrder.objects.filter(number=f"{last_day.day:%Y%m%d}-{last_day.last:04d}").exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_the_workbench_and_reports_follow_ups_once():
+    from feedback.models import FollowUp, FollowUpAttempt
+
+    call_command("seed_demo", scale="small", seed=3, quiet_logins=True)
+    done = FollowUp.objects.filter(status="done").count()
+    assert done > 0 and FollowUpAttempt.objects.count() == done
+    assert FollowUp.objects.filter(status__in=["due", "scheduled"]).exists()
+    before = FollowUp.objects.count()
+    call_command("seed_demo", scale="small", seed=3, quiet_logins=True)
+    assert FollowUp.objects.count() == before

@@ -106,7 +106,7 @@ def test_every_master_data_admin_is_audited():
         "residents.district", "residents.building", "residents.unit", "residents.room", "residents.facility",
         "residents.resident", "crews.crew", "crews.worker", "crews.dutyshift", "workorders.category",
         "workorders.servicecommitment", "workorders.workingcalendar", "workorders.holiday",
-        "feedback.complainttype",
+        "feedback.complainttype", "feedback.assessmentweight", "feedback.rewardpenalty",
     }  # fmt: skip
     registered = {model._meta.label_lower: model_admin for model, model_admin in admin.site._registry.items()}
     assert master <= set(registered)

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from crews.services import seed_demo_staff
+from feedback.services import seed_demo_follow_ups
 from residents.services import seed_demo_places
 from workorders.services import seed_demo_orders
 
@@ -60,7 +61,13 @@ class Command(BaseCommand):
         places = seed_demo_places(rng=rng, **spec["places"])
         staff = seed_demo_staff(rng=rng, password=DEMO_PASSWORD, now=timezone.now(), **spec["staff"])
         orders = seed_demo_orders(rng=rng, count=spec["orders"], now=timezone.now())
-        for label, counts in (("places", places), ("staff", staff), ("orders", orders)):
+        follow_ups = seed_demo_follow_ups(rng=rng, now=timezone.now())
+        for label, counts in (
+            ("places", places),
+            ("staff", staff),
+            ("orders", orders),
+            ("follow-ups", follow_ups),
+        ):
             if counts:
                 summary = ", ".join(f"{k} {v}" for k, v in counts.items())
                 self.stdout.write(f"seed_demo {label}: {summary}")

@@ -1,0 +1,380 @@
+"""Excel workbooks (openpyxl) of the reports and of the order list: a title, the filters written on the
+sheet, translated headers, one row per report row and a total row — so a printed sheet says what it shows."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .choices import RATINGS
+from .reports import KPIS, AssessmentLine, Hotspots, SatisfactionReport, SlaReport, VolumeReport
+
+HEADER_FILL = PatternFill("solid", fgColor="FFEDEDED")
+PERCENT = "0.0%"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Sheet:
+    """A report sheet: title, filters (label: value lines), then a header row and data rows."""
+
+    def __init__(self, ws, title: str, filters: Sequence[tuple[str, str]]) -> None:
+        self.ws = ws
+        ws.append([title])
+        ws["A1"].font = Font(bold=True, size=14)
+        ws.append([_("Exported at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+        for label, value in filters:
+            ws.append([label, value])
+        ws.append([])
+        self.widths: dict[int, int] = {}
+
+    def header(self, labels: Sequence[str]) -> None:
+        self.ws.append([str(x) for x in labels])
+        row = self.ws.max_row
+        for col in range(1, len(labels) + 1):
+            cell = self.ws.cell(row=row, column=col)
+            cell.font, cell.fill = Font(bold=True), HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            self.widths[col] = max(self.widths.get(col, 8), min(len(str(labels[col - 1])) * 2 + 2, 30))
+        if not self.ws.freeze_panes:
+            self.ws.freeze_panes = f"A{row + 1}"
+
+    def row(self, values: Sequence[Any], percent: Iterable[int] = (), bold: bool = False) -> None:
+        self.ws.append(list(values))
+        r = self.ws.max_row
+        for col in percent:
+            self.ws.cell(row=r, column=col).number_format = PERCENT
+        if bold:
+            for col in range(1, len(values) + 1):
+                self.ws.cell(row=r, column=col).font = Font(bold=True)
+
+    def finish(self) -> None:
+        for col, width in self.widths.items():
+            self.ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _bytes(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def satisfaction_workbook(report: SatisfactionReport) -> bytes:
+    wb = Workbook()
+    sheet = Sheet(
+        wb.active,
+        _("Satisfaction report"),
+        [
+            (_("Period"), report.period.label),
+            (_("Compared with"), report.previous.label),
+            (_("Grouped by"), report.grouping_title),
+        ],
+    )
+    wb.active.title = _("Satisfaction")[:31]
+    sheet.header(
+        [
+            report.grouping_title,
+            _("Follow-ups due"),
+            _("Reached"),
+            _("Follow-up rate (回访率)"),
+            _("Satisfied"),
+            _("Basically satisfied"),
+            _("Dissatisfied"),
+            _("Satisfaction (满意率)"),
+            _("Wilson lower bound (95 percent)"),
+            _("Wilson upper bound (95 percent)"),
+            _("Previous period rate"),
+            _("Change (percentage points)"),
+            _("p-value"),
+            _("Significant (α=0.05)"),
+            *[str(label) for _key, label in RATINGS],
+        ]
+    )
+    for row in [*report.rows, report.total]:
+        sheet.row(
+            [
+                row.label,
+                row.due,
+                row.reached,
+                _round(row.follow_up_rate),
+                row.satisfied,
+                row.basically_satisfied,
+                row.dissatisfied,
+                _round(row.rate),
+                _round(row.ci_low),
+                _round(row.ci_high),
+                _round(row.prev_rate),
+                _round(row.delta_pp, 2),
+                _round(row.p_value),
+                "" if row.significant is None else (_("Yes") if row.significant else _("No")),
+                *[_round(row.ratings.get(k), 2) for k, _label in RATINGS],
+            ],
+            percent=(4, 8, 9, 10, 11),
+            bold=row is report.total,
+        )
+    sheet.finish()
+    return _bytes(wb)
+
+
+def sla_workbook(report: SlaReport, overdue: Sequence = ()) -> bytes:
+    wb = Workbook()
+    wb.active.title = _("SLA")[:31]
+    sheet = Sheet(
+        wb.active,
+        _("SLA compliance"),
+        [(_("Period"), report.period.label), (_("Grouped by"), report.grouping_title)],
+    )
+    sheet.header(
+        [
+            report.grouping_title,
+            _("Orders"),
+            _("Response due"),
+            _("Responded on time"),
+            _("On-time response"),
+            _("Arrival due"),
+            _("Arrived on time"),
+            _("On-time arrival"),
+            _("Completion due"),
+            _("Completed on time"),
+            _("On-time completion"),
+        ]
+    )
+    for row in [*report.rows, report.total]:
+        sheet.row(
+            [
+                row.label,
+                row.orders,
+                row.respond_due,
+                row.respond_ok,
+                _round(row.respond_rate),
+                row.arrive_due,
+                row.arrive_ok,
+                _round(row.arrive_rate),
+                row.complete_due,
+                row.complete_ok,
+                _round(row.complete_rate),
+            ],
+            percent=(5, 8, 11),
+            bold=row is report.total,
+        )
+    sheet.finish()
+    ws = wb.create_sheet(_("Overdue")[:31])
+    sheet = Sheet(ws, _("Overdue orders"), [])
+    sheet.header([_("Order"), _("Category"), _("Location"), _("Status"), _("Deadline"), _("Held by")])
+    for order in overdue:
+        sheet.row(
+            [
+                order.number,
+                str(order.category),
+                order.location_label,
+                order.get_status_display(),
+                timezone.localtime(order.due_at).strftime("%Y-%m-%d %H:%M") if order.due_at else "",
+                str(order.current_holder or ""),
+            ]
+        )
+    sheet.finish()
+    return _bytes(wb)
+
+
+def volume_workbook(report: VolumeReport, spots: Hotspots) -> bytes:
+    wb = Workbook()
+    wb.active.title = _("Volume")[:31]
+    sheet = Sheet(wb.active, _("Volume and hotspots"), [(_("Period"), report.period.label)])
+    sheet.header([_("Category"), _("Orders")])
+    for r in report.by_category:
+        sheet.row([r["label"], r["orders"]])
+    sheet.row([_("Total"), report.total], bold=True)
+    sheet.row([])
+    sheet.header([_("District"), _("Orders")])
+    for r in report.by_district:
+        sheet.row([r["label"], r["orders"]])
+    sheet.row([])
+    sheet.header([_("Hour of day"), _("Orders")])
+    for hour, n in enumerate(report.by_hour):
+        sheet.row([f"{hour:02d}:00", n])
+    sheet.finish()
+    ws = wb.create_sheet(_("Hotspots")[:31])
+    sheet = Sheet(
+        ws,
+        _("Repeat-failure hotspots"),
+        [(_("Window (days)"), str(spots.days)), (_("At least (orders)"), str(spots.min_orders))],
+    )
+    sheet.header([_("Room"), _("System"), _("Orders")])
+    for r in spots.rooms:
+        sheet.row([r["label"], r["system"], r["orders"]])
+    sheet.row([])
+    sheet.header([_("Building"), _("System"), _("Orders")])
+    for r in spots.buildings:
+        sheet.row([r["label"], r["system"], r["orders"]])
+    sheet.row([])
+    sheet.header([_("Building"), _("System"), _("Last 90 days"), _("90 days before"), _("Growth")])
+    for r in spots.growing:
+        sheet.row([r["label"], r["system"], r["current"], r["before"], _round(r["growth_pct"])], percent=(5,))
+    sheet.finish()
+    return _bytes(wb)
+
+
+def assessment_workbook(
+    lines: Sequence[AssessmentLine], *, month_label: str, level_label: str, frozen: str
+) -> bytes:
+    wb = Workbook()
+    wb.active.title = _("Assessment")[:31]
+    sheet = Sheet(
+        wb.active,
+        _("Monthly assessment"),
+        [(_("Month"), month_label), (_("Level"), level_label), (_("Figures"), frozen)],
+    )
+    sheet.header(
+        [
+            _("Rank"),
+            _("Name"),
+            _("Crew"),
+            *[str(k.label) for k in KPIS],
+            _("Completed orders"),
+            _("Reward points"),
+            _("Penalty points"),
+            _("Score"),
+            _("Veto (一票否决)"),
+        ]
+    )
+    for line in lines:
+        sheet.row(
+            [
+                line.rank,
+                line.label,
+                line.crew,
+                *[_round(line.values.get(k.code), 2 if k.code == "inspection" else 4) for k in KPIS],
+                line.counts["completed"],
+                float(line.reward_points),
+                float(line.penalty_points),
+                None if line.score is None else float(line.score),
+                _("Yes") if line.veto else "",
+            ],
+            percent=range(4, 4 + len(KPIS) - 1),
+        )
+    sheet.finish()
+    return _bytes(wb)
+
+
+ORDER_COLUMNS = (
+    ("number", gettext_noop("Order number")),
+    ("created", gettext_noop("Created at")),
+    ("status", gettext_noop("Status")),
+    ("urgency", gettext_noop("Urgency")),
+    ("category", gettext_noop("Category")),
+    ("location", gettext_noop("Location")),
+    ("reporter", gettext_noop("Reporter")),
+    ("phone", gettext_noop("Reporter phone")),
+    ("crew", gettext_noop("Crew")),
+    ("worker", gettext_noop("Worker")),
+    ("respond_by", gettext_noop("Respond by")),
+    ("accepted", gettext_noop("Accepted at")),
+    ("arrived", gettext_noop("Arrived at")),
+    ("completed", gettext_noop("Completed at")),
+    ("rework", gettext_noop("Rework")),
+    ("fee", gettext_noop("Fee")),
+)
+CHUNK = 500
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def orders_queryset(user, params: dict[str, Any]):
+    """The order list as the user sees it (work_orders_visible_to) with the list's FilterSet applied, and the
+    filters as (label, value) lines for the sheet. Raises ValidationError on bad filters."""
+    from django.core.exceptions import ValidationError
+    from django.http import QueryDict
+
+    from workorders.filtersets import WorkOrderFilterSet
+    from workorders.selectors import with_list_relations, work_orders_visible_to
+
+    data = QueryDict(mutable=True)
+    for key, value in params.items():
+        data.setlist(key, value if isinstance(value, list) else [value])
+    fs = WorkOrderFilterSet(data=data, queryset=work_orders_visible_to(user))
+    if not fs.is_valid():
+        raise ValidationError({k: [str(m) for m in v] for k, v in fs.errors.items()})
+    lines = []
+    for name, f in fs.filters.items():
+        value = fs.form.cleaned_data.get(name)
+        if value in (None, "", [], ()):
+            continue
+        if isinstance(value, list | tuple):
+            choices = dict(getattr(f, "extra", {}).get("choices", []) or [])
+            text = "、".join(str(choices.get(v, v)) for v in value)
+        elif isinstance(value, bool):
+            text = _("Yes") if value else _("No")
+        elif hasattr(value, "strftime"):
+            text = _when(value)
+        else:
+            text = str(value)
+        lines.append((str(f.label or name), text))
+    qs = with_list_relations(fs.qs).order_by("-created_at", "-id")
+    return qs, lines
+
+
+def orders_export(
+    user, params: dict[str, Any], *, progress: Callable[[int, int], None] | None = None
+) -> tuple[str, bytes]:
+    """The filtered order list as a workbook. Phones are masked unless the user has
+    residents.view_full_phone. Rows are read in chunks of CHUNK (iterator), so memory stays flat."""
+    from residents.selectors import mask_phone
+
+    qs, filters = orders_queryset(user, params)
+    total = qs.count()
+    full_phone = user.has_perm("residents.view_full_phone")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Work orders")[:31])
+    ws.append([_("Work orders")])
+    ws.append([_("Exported at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    ws.append([_("Filters"), "；".join(f"{k}：{v}" for k, v in filters) or _("none")])
+    ws.append([_("Rows"), total])
+    ws.append([])
+    ws.append([_(label) for _key, label in ORDER_COLUMNS])
+    done = 0
+    for order in qs.iterator(chunk_size=CHUNK):
+        phone = (
+            order.reporter_phone
+            if full_phone or not order.reporter_phone
+            else mask_phone(order.reporter_phone)
+        )
+        ws.append(
+            [
+                order.number,
+                _when(order.created_at),
+                order.get_status_display(),
+                order.get_urgency_display(),
+                str(order.category),
+                order.location_label,
+                order.reporter_name,
+                phone,
+                order.crew.name if order.crew else "",
+                order.worker.name if order.worker else "",
+                _when(order.respond_by),
+                _when(order.accepted_at),
+                _when(order.arrived_at),
+                _when(order.completed_at),
+                _("Yes") if order.is_rework else "",
+                float(order.fee),
+            ]
+        )
+        done += 1
+        if progress and done % CHUNK == 0:
+            progress(done, total)
+    if progress:
+        progress(done, total)
+    filename = f"orders-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
+    return filename, _bytes(wb)
