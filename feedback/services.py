@@ -28,6 +28,8 @@ from django.utils.translation import gettext_noop
 
 from config.celery import enqueue
 from crews.models import Crew, Worker
+from residents.models import AuditEntry
+from residents.services import audit_value, record_audit
 from workorders.choices import Charge, Status, Urgency
 from workorders.models import WorkOrder
 from workorders.selectors import Calendar
@@ -1174,10 +1176,18 @@ def set_assessment_weights(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        before = dict(AssessmentWeight.objects.select_for_update().values_list("kpi", "weight"))
         for code, value in clean.items():
-            AssessmentWeight.objects.update_or_create(
+            row, created = AssessmentWeight.objects.update_or_create(
                 kpi=code, defaults={"weight": value, "updated_at": now, "updated_by": actor}
             )
+            if created or before.get(code) != value:  # the master-data audit: who changed which weight
+                record_audit(
+                    actor=actor,
+                    obj=row,
+                    action=AuditEntry.Action.ADD if created else AuditEntry.Action.CHANGE,
+                    changes={"weight": [audit_value(before.get(code)), audit_value(value)]},
+                )
     return clean
 
 
@@ -1310,7 +1320,7 @@ def start_export(*, actor, kind: str, params: dict[str, Any], total: int) -> Exp
     """Queue a large export as a Celery task (after commit); the browser polls the job for its progress."""
     job = ExportJob.objects.create(kind=kind, params=params, user=actor, total=total)
     job_id = job.pk
-    transaction.on_commit(lambda: _task("run_export_task").delay(job_id))
+    transaction.on_commit(lambda: enqueue(_task("run_export_task"), job_id))
     return job
 
 

@@ -73,6 +73,8 @@ def world(
     inspection = QualityInspection.objects.create(
         work_order=done, crew=crew, week=timezone.localdate(), reason="sample"
     )
+    export = fs.start_export(actor=manager, kind="orders", params={}, total=2)
+    fs.run_export(job_id=export.pk)
     clients = {"anon": Client()}
     for column, user in {
         "dispatcher": dispatcher,
@@ -104,4 +106,5 @@ def world(
         crew=crew,
         worker=worker,
         facility=f.FacilityFactory(district=room.district),
+        export=export,
     )

@@ -151,3 +151,22 @@ def test_managers_browse_and_filter_the_audit_read_only(manager, leader, residen
     crew_client = Client()
     crew_client.force_login(leader.user)
     assert crew_client.get("/admin/residents/auditentry/").status_code == 403
+
+
+def test_changing_the_assessment_weights_is_audited(manager_client, manager):
+    from decimal import Decimal
+
+    from feedback import reports
+    from feedback.models import AssessmentWeight
+
+    data = dict.fromkeys(reports.KPI_CODES, "10") | {"satisfaction": "30"}
+    seeded = dict(AssessmentWeight.objects.values_list("kpi", "weight"))
+    changed = {kpi for kpi, value in data.items() if seeded.get(kpi) != Decimal(value)}
+    assert changed
+    assert manager_client.post("/feedback/assessments/weights/", data).status_code == 302
+    first = AuditEntry.objects.filter(model="feedback.assessmentweight")
+    assert first.count() == len(changed) and {e.actor for e in first} == {manager}
+    AuditEntry.objects.all().delete()
+    manager_client.post("/feedback/assessments/weights/", data | {"satisfaction": "25"})
+    entry = AuditEntry.objects.get()  # only the weight that changed
+    assert entry.action == "change" and entry.changes == {"weight": ["30.00", "25.00"]}
