@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from crews.models import Crew, Worker
@@ -19,6 +20,16 @@ class RatingsSerializer(serializers.Serializer):
     comfort = serializers.IntegerField(min_value=1, max_value=5)
 
 
+class RatingsOutSerializer(serializers.Serializer):
+    """The scores an attempt recorded: null when the call did not reach the resident (or they declined)."""
+
+    care = serializers.IntegerField(min_value=1, max_value=5, allow_null=True)
+    workmanship = serializers.IntegerField(min_value=1, max_value=5, allow_null=True)
+    safety = serializers.IntegerField(min_value=1, max_value=5, allow_null=True)
+    quality = serializers.IntegerField(min_value=1, max_value=5, allow_null=True)
+    comfort = serializers.IntegerField(min_value=1, max_value=5, allow_null=True)
+
+
 class SeenSerializer(serializers.Serializer):
     greeting = serializers.BooleanField(required=False, allow_null=True, default=None)
     shoe_covers = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -30,7 +41,7 @@ class AttemptSerializer(serializers.ModelSerializer):
     # Declared so the schema says "" is a value (DRF drops allow_blank from read-only model fields).
     verdict = serializers.ChoiceField(choices=Verdict.choices, allow_blank=True, read_only=True)
 
-    ratings = RatingsSerializer(read_only=True)
+    ratings = RatingsOutSerializer(read_only=True)
 
     class Meta:
         model = FollowUpAttempt
@@ -226,6 +237,7 @@ class SatisfactionRowSerializer(serializers.Serializer):
     ratings = RatingAveragesSerializer()
 
 
+@extend_schema_serializer(many=False)  # one report object, though served by the viewset's list
 class SatisfactionReportSerializer(serializers.Serializer):
     period = PeriodSerializer()
     previous = PeriodSerializer()
@@ -249,6 +261,7 @@ class SlaRowSerializer(serializers.Serializer):
     complete_rate = serializers.FloatField(allow_null=True)
 
 
+@extend_schema_serializer(many=False)  # one report object, though served by the viewset's list
 class SlaReportSerializer(serializers.Serializer):
     period = PeriodSerializer()
     group_by = serializers.CharField()
@@ -283,6 +296,7 @@ class AssessmentRowSerializer(serializers.Serializer):
     penalty_points = serializers.DecimalField(max_digits=8, decimal_places=2)
 
 
+@extend_schema_serializer(many=False)  # one report object, though served by the viewset's list
 class AssessmentReportSerializer(serializers.Serializer):
     month = serializers.CharField()
     level = serializers.CharField()

@@ -65,3 +65,38 @@ def test_the_schema_documents_the_caller_screen_as_one_object_and_blank_reasons(
     hold = schema["components"]["schemas"]["WorkOrderDetail"]["properties"]["hold_reason"]
     assert "oneOf" in hold and {"$ref": "#/components/schemas/BlankEnum"} in hold["oneOf"]
     assert schema["components"]["schemas"]["Complaint"]["properties"]["type"].get("nullable") is True
+    for path in ("/api/v1/reports/satisfaction/", "/api/v1/reports/sla/", "/api/v1/reports/assessments/"):
+        answer = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert "$ref" in answer and answer.get("type") != "array", path
+
+
+def test_an_attempt_without_ratings_answers_null_scores_as_documented(follow_up_for_matrix):
+    follow_up, client = follow_up_for_matrix
+    response = client.post(
+        f"/api/v1/follow-ups/{follow_up.pk}/attempts/", {"outcome": "no_answer"}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["ratings"] == dict.fromkeys(
+        ["care", "workmanship", "safety", "quality", "comfort"]
+    )
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    attempt = schema["components"]["schemas"]["Attempt"]["properties"]["ratings"]
+    ref = (attempt.get("allOf") or [attempt])[0]["$ref"].rsplit("/", 1)[1]
+    assert schema["components"]["schemas"][ref]["properties"]["care"].get("nullable") is True
+
+
+@pytest.fixture
+def follow_up_for_matrix(make_order, dispatcher, django_capture_on_commit_callbacks):
+    from feedback.models import FollowUp
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = make_order("completed")
+    follow_up = FollowUp.objects.get(work_order=order)
+    FollowUp.objects.filter(pk=follow_up.pk).update(
+        status="due"
+    )  # its time has come (the release sweep's job)
+    client = APIClient()
+    client.force_authenticate(dispatcher)
+    return follow_up, client
