@@ -170,7 +170,8 @@ def build(p: Params) -> list[Scenario]:
     now = timezone.now()
     statuses = ["closed", "completed", "on_site", "cancelled", "accepted"]
     pages_default = 20  # pages 1..20 of the default list
-    deep_max = max(2, min(p.orders // 50, 20_000))
+    # Deep pages: the second half of the first 2,000 pages (offsets up to 100k rows).
+    deep_max = max(2, min(p.orders // 50, 2_000))
 
     def lookup_api(i):
         return "/api/v1/hotline/lookup/", {"phone": p.pick(p.phones, i)}

@@ -330,6 +330,12 @@ class WorkOrder(models.Model):
             models.Index(fields=["district", "status"], name="wo_district_status"),
             models.Index(fields=["building", "status"], name="wo_building_status"),
             models.Index(fields=["room", "category"], name="wo_room_category"),
+            # The caller screen: the newest orders at a caller's rooms; intake's duplicate check: the active
+            # orders at a room for a category (bench/README.md).
+            models.Index(fields=["room", "-created_at"], name="wo_room_created"),
+            models.Index(
+                fields=["room", "category"], name="wo_room_category_active", condition=Q(status__in=ACTIVE)
+            ),
             models.Index(fields=["-created_at"], name="wo_created_desc"),
             models.Index(fields=["category", "created_at"], name="wo_category_created"),
             models.Index(fields=["due_at"], name="wo_due_at", condition=Q(due_at__isnull=False)),
