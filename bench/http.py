@@ -169,7 +169,7 @@ def run_all(*, seconds: int = 15, only: list[str] | None = None) -> list[dict]:
         f"bench: HTTP scenarios (gunicorn 2 workers on 127.0.0.1:{port}, wrk 2 threads x 4 connections, {seconds} s each)"
     )
     results = []
-    log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115 (closed in finally, kept on errors)
     proc = subprocess.Popen(
         [
             str(gunicorn),
