@@ -27,6 +27,7 @@ def machine() -> dict:
         c.execute("SHOW server_version")
         pg = c.fetchone()[0]
     return {
+        "load_average": os.getloadavg(),
         "nproc": os.cpu_count(),
         "memory_gb": mem_gb,
         "cpu": _cpu_model(),
@@ -88,7 +89,8 @@ def table(meta: dict, results: list, http_results: list) -> str:
     m, d = meta["machine"], meta["data"]
     lines = [
         f"**{meta['when']}** — {m['nproc']} cores ({m['cpu']}), {m['memory_gb']} GB RAM; Python {m['python']}, "
-        f"Django {m['django']}, PostgreSQL {m['postgresql']}.",
+        f"Django {m['django']}, PostgreSQL {m['postgresql']}; load average at the end "
+        f"{' / '.join(f'{x:.1f}' for x in m['load_average'])} (other work on the machine inflates the figures).",
         "",
         f"Data: {d['orders']:,} orders, {d['events']:,} events, {d['follow_ups']:,} follow-ups "
         f"({d['attempts']:,} attempts), {d['calls']:,} calls, {d['complaints']:,} complaints, "

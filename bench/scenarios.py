@@ -280,25 +280,44 @@ def build(p: Params) -> list[Scenario]:
         phone = p.pick(p.phones, i)
         sql = """
         WITH res AS (
-            SELECT r.id, r.name, r.phone FROM residents_resident r
+            SELECT r.* FROM residents_resident r
             WHERE r.phone = %s OR r.alt_phone = %s ORDER BY r.name, r.id LIMIT 10),
-        rms AS (SELECT DISTINCT ry.room_id FROM residents_residency ry JOIN res ON res.id = ry.resident_id),
-        open_o AS (
-            SELECT o.id, o.number, o.status, o.created_at FROM workorders_workorder o
-            WHERE o.room_id IN (SELECT room_id FROM rms)
-              AND o.status IN ('received','dispatched','assigned','accepted','on_site','on_hold','completed')
-            ORDER BY o.created_at DESC LIMIT 30),
-        recent_o AS (
-            SELECT o.id, o.number, o.status, o.created_at FROM workorders_workorder o
-            WHERE o.room_id IN (SELECT room_id FROM rms) ORDER BY o.created_at DESC LIMIT 10),
+        rys AS (
+            SELECT ry.*, row_to_json(rm.*) AS room, row_to_json(u.*) AS unit FROM residents_residency ry
+            JOIN residents_room rm ON rm.id = ry.room_id JOIN residents_unit u ON u.id = rm.unit_id
+            WHERE ry.resident_id IN (SELECT id FROM res)),
+        orders AS (
+            SELECT o.*, row_to_json(c.*) AS category, row_to_json(pc.*) AS parent, row_to_json(cr.*) AS crew,
+                   row_to_json(w.*) AS worker, row_to_json(d.*) AS district, row_to_json(rm.*) AS room
+            FROM workorders_workorder o
+            JOIN workorders_category c ON c.id = o.category_id
+            LEFT JOIN workorders_category pc ON pc.id = c.parent_id
+            LEFT JOIN crews_crew cr ON cr.id = o.crew_id
+            LEFT JOIN crews_worker w ON w.id = o.worker_id
+            JOIN residents_district d ON d.id = o.district_id
+            LEFT JOIN residents_room rm ON rm.id = o.room_id
+            WHERE o.room_id IN (SELECT room_id FROM rys)
+              AND (o.status IN ('received','dispatched','assigned','accepted','on_site','on_hold','completed')
+                   OR o.id IN (SELECT id FROM workorders_workorder WHERE room_id IN (SELECT room_id FROM rys)
+                               ORDER BY created_at DESC LIMIT 10))
+            ORDER BY o.created_at DESC LIMIT 40),
+        incidents AS (
+            SELECT i.* FROM workorders_incident i
+            WHERE i.ended_at IS NULL AND i.district_id IN (
+                SELECT rm.district_id FROM residents_room rm WHERE rm.id IN (SELECT room_id FROM rys))),
+        complaints AS (
+            SELECT cp.id, cp.status, cp.summary, cp.received_at FROM feedback_complaint cp
+            WHERE cp.complainant_phone = %s AND cp.status <> 'closed' ORDER BY cp.received_at DESC LIMIT 10),
         calls AS (
-            SELECT c.id, c.call_type, c.started_at FROM hotline_call c
-            WHERE c.phone = %s ORDER BY c.started_at DESC, c.id DESC LIMIT 10)
-        SELECT (SELECT json_agg(res) FROM res), (SELECT json_agg(rms) FROM rms),
-               (SELECT json_agg(open_o) FROM open_o), (SELECT json_agg(recent_o) FROM recent_o),
-               (SELECT json_agg(calls) FROM calls)
+            SELECT cl.*, u.username, wo.number FROM hotline_call cl
+            JOIN auth_user u ON u.id = cl.taken_by_id
+            LEFT JOIN workorders_workorder wo ON wo.id = cl.work_order_id
+            WHERE cl.phone = %s ORDER BY cl.started_at DESC, cl.id DESC LIMIT 10)
+        SELECT (SELECT json_agg(res) FROM res), (SELECT json_agg(rys) FROM rys),
+               (SELECT json_agg(orders) FROM orders), (SELECT json_agg(incidents) FROM incidents),
+               (SELECT json_agg(complaints) FROM complaints), (SELECT json_agg(calls) FROM calls)
         """
-        return sql, [phone, phone, phone]
+        return sql, [phone, phone, phone, phone]
 
     list_select = """
         SELECT o.id, o.number, o.status, o.urgency, o.location_label, o.created_at, o.due_at, o.reporter_phone,
