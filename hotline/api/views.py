@@ -119,7 +119,8 @@ class CallViewSet(
             raise Conflict(str(exc)) from None
         except TransitionNotAllowed as exc:
             raise Conflict(exc.message) from None
-        call = with_call_relations(calls_visible_to(request.user)).get(pk=result.call.pk)
+        # The service's Call already holds its relations (taken_by, room, category, order, incident): no re-read.
+        call = result.call
         body = {
             "call": CallSerializer(call, context={"request": request}).data,
             "work_order": OrderBriefSerializer(result.order).data if result.order else None,
