@@ -51,11 +51,16 @@ messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete -i '.venv/*' -i 'bench/*'
 	$(PY) manage.py compilemessages -l zh_Hans -i '.venv'
 
+# Benchmarks on PostgreSQL (never part of `make test`): DATABASE_URL defaults to a bench database on
+# 127.0.0.1 (created when missing). ARGS passes options through, e.g. `make bench ARGS="--no-http"`.
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/bst_bench
+BENCH_LARGE_DB ?= postgres://postgres@127.0.0.1:5432/bst_bench_large
+
 bench: $(STAMP)
-	$(PY) -m bench.run --orders 50000
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} $(PY) -m bench.run --orders 50000 $(ARGS)
 
 bench-large: $(STAMP)
-	$(PY) -m bench.run --orders 1000000
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_LARGE_DB)} $(PY) -m bench.run --orders 1000000 $(ARGS)
 
 # Backup and restore of the PostgreSQL database named by DATABASE_URL (README, "Backup and restore").
 BACKUP ?= backups/baishitong-$(shell date +%Y%m%d-%H%M%S).dump

@@ -82,6 +82,8 @@ class FollowUp(models.Model):
             models.Index(fields=["status", "-is_emergency", "due_at"], name="followup_queue"),
             models.Index(fields=["status", "link_expires_at"], name="followup_link_expiry"),
             models.Index(fields=["due_at"], name="followup_due_at"),
+            # The satisfaction report and assessment read answered follow-ups by when they were done.
+            models.Index(fields=["done_at"], name="followup_done_at", condition=Q(status="done")),
         ]
 
     def __str__(self) -> str:
@@ -311,6 +313,12 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["status", "-received_at"], name="complaint_status"),
             models.Index(fields=["crew", "-received_at"], name="complaint_crew"),
+            # The caller screen: open complaints from a number.
+            models.Index(
+                fields=["complainant_phone", "-received_at"],
+                name="complaint_open_by_phone",
+                condition=~Q(status="closed"),
+            ),
         ]
 
     def __str__(self) -> str:

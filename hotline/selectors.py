@@ -21,6 +21,7 @@ from residents.models import Residency, Resident, Room
 from residents.selectors import AddressError, mask_phone, normalize_phone, resolve_address
 from workorders.choices import ACTIVE, OPEN, SYSTEM_OF_CREW_KIND
 from workorders.models import Category, Incident, WorkOrder
+from workorders.permissions import can_see_full_phone
 from workorders.selectors import Calendar, with_list_relations, work_orders_visible_to
 
 from .choices import INCIDENT_SUGGEST_CALLS, INCIDENT_SUGGEST_MINUTES, MANAGER_TYPES
@@ -58,7 +59,7 @@ def parse_phone(text: str) -> str:
 
 def show_phone(user, phone: str) -> str:
     """Full number for those who may see it (residents.view_full_phone), masked for everyone else."""
-    if not phone or user.has_perm("residents.view_full_phone"):
+    if not phone or can_see_full_phone(user):
         return phone
     return mask_phone(phone)
 
@@ -105,8 +106,8 @@ def caller_screen(*, user, phone: str | None = None, address: str | None = None,
     address (the room and who lives there): open orders at those rooms, the last 10 orders there, active
     incidents covering their buildings (any system), recent calls from that number or about that room.
 
-    Raises LookupInputError for a malformed number or an address that names no room. Queries: a known caller 7,
-    an address 7 (+ the parser's miss diagnostics), an unknown number 1 — whatever the number of orders."""
+    Raises LookupInputError for a malformed number or an address that names no room. Queries: a known caller 6,
+    an address 6 (+ the parser's miss diagnostics), an unknown number 1 — whatever the number of orders."""
     now = now or timezone.now()
     screen = CallerScreen()
     if phone:
@@ -143,11 +144,18 @@ def caller_screen(*, user, phone: str | None = None, address: str | None = None,
 
     room_ids = [r.id for r in screen.rooms]
     if room_ids:
-        at_rooms = with_list_relations(WorkOrder.objects.filter(room_id__in=room_ids)).select_related("room")
-        screen.open_orders = list(
-            at_rooms.filter(status__in=OPEN).order_by("-created_at")[:OPEN_ORDERS_SHOWN]
+        # One query for both lists: the open orders there plus the last RECENT_ORDERS whatever their state,
+        # newest first. At most RECENT_ORDERS rows are not open, so the first OPEN_ORDERS_SHOWN open rows of
+        # these are the newest open ones, and the first RECENT_ORDERS rows are the most recent orders.
+        at_rooms = WorkOrder.objects.filter(room_id__in=room_ids)
+        latest = at_rooms.order_by("-created_at").values("pk")[:RECENT_ORDERS]
+        rows = list(
+            with_list_relations(at_rooms.filter(Q(status__in=OPEN) | Q(pk__in=latest)))
+            .select_related("room")
+            .order_by("-created_at")[: OPEN_ORDERS_SHOWN + RECENT_ORDERS]
         )
-        screen.recent_orders = list(at_rooms.order_by("-created_at")[:RECENT_ORDERS])
+        screen.open_orders = [o for o in rows if o.status in OPEN][:OPEN_ORDERS_SHOWN]
+        screen.recent_orders = rows[:RECENT_ORDERS]
         screen.incidents = list(
             covering_incidents(
                 buildings={r.building_id for r in screen.rooms},
@@ -172,7 +180,9 @@ def caller_screen(*, user, phone: str | None = None, address: str | None = None,
         .exclude(status=ComplaintStatus.CLOSED)
         .order_by("-received_at")[:RECENT_CALLS]
     ]
-    calls = Call.objects.select_related("taken_by", "work_order").order_by("-started_at", "-id")
+    calls = Call.objects.select_related("taken_by", "handed_to", "category", "work_order").order_by(
+        "-started_at", "-id"
+    )
     if screen.phone:
         screen.recent_calls = list(calls.filter(phone=screen.phone)[:RECENT_CALLS])
     elif room_ids:

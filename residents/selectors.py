@@ -194,3 +194,31 @@ def place_figures() -> dict[str, int]:
         "rooms": Room.objects.count(),
         "residents": Resident.objects.count(),
     }
+
+
+FULL_PHONE = ("residents", "view_full_phone")
+
+
+def can_see_full_phone(user) -> bool:
+    """`user.has_perm("residents.view_full_phone")` in one query instead of ModelBackend's two (the user's own
+    and the groups' permissions), cached on the user for the request; reuses ModelBackend's cache when the
+    request already loaded it. Used on every list and caller screen (bench/README.md)."""
+    if not getattr(user, "is_active", False) or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    loaded = getattr(user, "_perm_cache", None)
+    if loaded is not None:
+        return ".".join(FULL_PHONE) in loaded
+    cached = getattr(user, "_bst_full_phone", None)
+    if cached is None:
+        from django.contrib.auth.models import Permission
+        from django.db.models import Q
+
+        cached = (
+            Permission.objects.filter(Q(user=user) | Q(group__user=user))
+            .filter(content_type__app_label=FULL_PHONE[0], codename=FULL_PHONE[1])
+            .exists()
+        )
+        user._bst_full_phone = cached
+    return cached

@@ -43,7 +43,9 @@ def register_resident(
 
 
 def may_see_full_phone(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.has_perm("residents.view_full_phone")
+    from .selectors import can_see_full_phone
+
+    return can_see_full_phone(user)
 
 
 def log_phone_views(*, user, residents: Iterable[Resident], where: str, path: str = "", at=None) -> int:

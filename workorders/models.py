@@ -330,6 +330,16 @@ class WorkOrder(models.Model):
             models.Index(fields=["district", "status"], name="wo_district_status"),
             models.Index(fields=["building", "status"], name="wo_building_status"),
             models.Index(fields=["room", "category"], name="wo_room_category"),
+            # The caller screen: the newest orders at a caller's rooms; intake's duplicate check: the active
+            # orders at a room for a category (bench/README.md).
+            models.Index(fields=["room", "-created_at"], name="wo_room_created"),
+            models.Index(
+                fields=["room", "category"], name="wo_room_category_active", condition=Q(status__in=ACTIVE)
+            ),
+            # Filtered lists, newest first: a crew's orders in a state, or all orders in a state, walked in
+            # order instead of the whole created_at index (a crew with no cancelled orders: 849 → 0.1 ms).
+            models.Index(fields=["crew", "status", "-created_at"], name="wo_crew_status_created"),
+            models.Index(fields=["status", "-created_at"], name="wo_status_created"),
             models.Index(fields=["-created_at"], name="wo_created_desc"),
             models.Index(fields=["category", "created_at"], name="wo_category_created"),
             models.Index(fields=["due_at"], name="wo_due_at", condition=Q(due_at__isnull=False)),

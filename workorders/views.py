@@ -30,7 +30,7 @@ from . import services as s
 from .choices import ACTIVE, URGENCY_RANK, AttachmentKind, Move, Status, Urgency
 from .filtersets import WorkOrderFilterSet
 from .models import Attachment, Category, WorkOrder
-from .permissions import available_moves, is_assigned_worker
+from .permissions import available_moves, can_see_full_phone, is_assigned_worker
 from .selectors import crew_workers_with_load, with_list_relations, work_orders_visible_to
 
 QUEUE_LIMIT = 200
@@ -74,7 +74,7 @@ def _full_phone_allowed(user, order: WorkOrder) -> bool:
     """The resident's full number: the desk, or the assigned worker while the order is active."""
     if order.status in ACTIVE and is_assigned_worker(user, order):
         return True
-    return user.has_perm("residents.view_full_phone")
+    return can_see_full_phone(user)
 
 
 def _fragment(request: HttpRequest) -> bool:

@@ -270,8 +270,8 @@ def test_call_list_query_count_is_flat_and_filters_by_type(
     log(1)
 
     def measure():
-        # session, user, roles, count, page of calls with relations, view_full_phone (perms: user + group)
-        with django_assert_num_queries(7):
+        # session, user, roles, count, page of calls with relations, view_full_phone (one query)
+        with django_assert_num_queries(6):
             response = dispatcher_client.get("/desk/calls/?call_type=help")
         assert response.status_code == 200
         return response.content.decode()

@@ -21,6 +21,7 @@ from ..choices import (
     HandBackReason,
     HoldReason,
     IncidentKind,
+    Status,
     System,
     Urgency,
 )
@@ -170,6 +171,50 @@ class WorkOrderListSerializer(PhoneMaskingMixin, serializers.ModelSerializer):
 
     def get_reporter_phone(self, order: WorkOrder) -> str:
         return self._phone(order)
+
+    def to_representation(self, order: WorkOrder) -> dict:
+        """The same dict DRF's field machinery builds, written out: a 50-row page took ~25 ms of field lookups
+        (get_FIELD_display through inspect.signature, nested serializers) and takes ~3 ms this way
+        (bench/README.md). Subclasses with more fields use DRF's path; tests compare the two outputs."""
+        if type(self) is not WorkOrderListSerializer:
+            return super().to_representation(order)
+        dt = _DATETIME.to_representation
+        category, crew, worker = order.category, order.crew, order.worker
+        return {
+            "id": order.id,
+            "number": order.number,
+            "status": order.status,
+            "status_label": str(Status(order.status).label) if order.status in _STATUS else order.status,
+            "urgency": order.urgency,
+            "urgency_label": str(Urgency(order.urgency).label)
+            if order.urgency in _URGENCY
+            else order.urgency,
+            "category": {
+                "id": category.id,
+                "code": category.code,
+                "name": category.name,
+                "full_name": category.full_name,
+                "crew_kind": category.crew_kind,
+            },
+            "location": order.location_label,
+            "district": order.district_id,
+            "crew": {"id": crew.id, "name": crew.name, "kind": crew.kind} if crew is not None else None,
+            "worker": {"id": worker.id, "name": worker.name, "phone": worker.phone}
+            if worker is not None
+            else None,
+            "reporter_name": order.reporter_name,
+            "reporter_phone": self._phone(order),
+            "created_at": dt(order.created_at),
+            "due_at": dt(order.due_at) if order.due_at is not None else None,
+            "overdue": order.is_overdue(self.context.get("now")),
+            "rework": order.is_rework,
+            "remind_count": order.remind_count,
+        }
+
+
+_DATETIME = serializers.DateTimeField()
+_STATUS = frozenset(Status.values)
+_URGENCY = frozenset(Urgency.values)
 
 
 class WorkOrderDetailSerializer(WorkOrderListSerializer):

@@ -18,14 +18,16 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from config.api import Conflict
+from crews.permissions import is_crew_leader, is_worker
 from crews.selectors import worker_of
 
 from .. import services
 from ..filtersets import IncidentFilterSet, WorkOrderFilterSet
 from ..models import Category, Incident, WorkOrder, WorkOrderEvent
-from ..permissions import CanCreateOrder
+from ..permissions import CanCreateOrder, can_see_full_phone
 from ..selectors import with_list_relations, work_orders_visible_to
 from . import serializers as s
+from .pagination import EstimatedCountPagination
 
 ORDERING_FIELDS = ["created_at", "due_at", "number", "urgency", "status", "remind_count", "completed_at"]
 
@@ -53,6 +55,7 @@ class WorkOrderViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     permission_classes = [permissions.IsAuthenticated, CanCreateOrder]
+    pagination_class = EstimatedCountPagination  # no COUNT(*) over a million rows per page
     filterset_class = WorkOrderFilterSet
     ordering_fields = ORDERING_FIELDS
     ordering = ["-created_at"]
@@ -78,9 +81,10 @@ class WorkOrderViewSet(
         context = super().get_serializer_context()
         user = self.request.user
         if user.is_authenticated:
-            worker = worker_of(user)
+            # Only crew members have a Worker row: the desk skips that query.
+            worker = worker_of(user) if is_worker(user) or is_crew_leader(user) else None
             context.update(
-                full_phone=user.has_perm("residents.view_full_phone"),
+                full_phone=can_see_full_phone(user),
                 worker_id=worker.id if worker else None,
                 now=timezone.now(),
             )

@@ -1,0 +1,543 @@
+"""In-process scenarios: Django's test client against the real URL conf on PostgreSQL (DEBUG off).
+
+Each scenario logs in as the role that uses the screen (force_login), warms up, then sends `requests`
+requests with varied parameters (different phones, pages, filters, orders). For every request: wall time,
+the number of SQL queries and the time spent in them (connection.execute_wrapper). A scenario whose URL does
+not resolve yet (reports land from another branch) prints "not available" and is skipped.
+
+Raw-SQL floors: for lookup, the list page and the satisfaction report, the same rows fetched by one
+hand-written statement through a cursor, timed the same way, so the table can show app / floor."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+
+WARMUP = 5
+
+
+class QueryTimer:
+    """Counts and times every SQL statement run through Django's connection."""
+
+    def __init__(self):
+        self.count = 0
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - t
+            self.count += 1
+
+
+@dataclass
+class Scenario:
+    name: str
+    user: str
+    target_ms: float | None = None
+    max_queries: int | None = None
+    fixed_queries: bool = False
+    method: str = "get"
+    # i → (path, params or body); a list of candidate paths is tried in order (the first that resolves).
+    make: Callable[[int], tuple[str, dict]] | None = None
+    htmx: bool = False
+    floor: Callable[[int], tuple[str, list]] | None = None
+    floor_target: float | None = None  # max app/floor ratio
+    requests: int | None = None
+    note: str = ""
+    ok_status: tuple[int, ...] = (200,)
+
+
+@dataclass
+class Result:
+    name: str
+    available: bool = True
+    n: int = 0
+    errors: int = 0
+    median_ms: float = 0
+    p95_ms: float = 0
+    queries_median: float = 0
+    queries_min: int = 0
+    queries_max: int = 0
+    sql_ms_median: float = 0
+    floor_median_ms: float | None = None
+    ratio: float | None = None
+    target_ms: float | None = None
+    max_queries: int | None = None
+    floor_target: float | None = None
+    fixed_queries: bool = False
+    note: str = ""
+    path_example: str = ""
+    statuses: dict = field(default_factory=dict)
+
+    def verdict(self) -> str:
+        if not self.available:
+            return "n/a"
+        ok = self.errors == 0
+        if self.target_ms is not None:
+            ok &= self.median_ms <= self.target_ms
+        if self.max_queries is not None:
+            ok &= self.queries_max <= self.max_queries
+        if self.floor_target is not None and self.ratio is not None:
+            ok &= self.ratio <= self.floor_target
+        return "met" if ok else "MISSED"
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    s = sorted(values)
+    k = min(len(s) - 1, max(0, round(q * (len(s) - 1))))
+    return s[k]
+
+
+def resolves(path: str) -> bool:
+    """The path names a view of its own (not a detail route swallowing the last segment as a pk)."""
+    try:
+        match = resolve(path.split("?")[0])
+    except Resolver404:
+        return False
+    return not (match.url_name or "").endswith("-detail")
+
+
+# --- Parameters drawn from the data (deterministic for a seed) -------------------------------------------
+
+
+class Params:
+    def __init__(self, seed: int = 7):
+        from crews.models import Crew
+        from residents.models import District, Room
+        from workorders.models import Category, WorkOrder
+
+        rng = random.Random(seed)
+        self.rng = rng
+        with connection.cursor() as c:
+            # Callers who reported orders (known numbers); 2% unknown numbers as real desks see.
+            c.execute("SELECT phone FROM residents_resident WHERE phone <> '' ORDER BY id")
+            phones = [r[0] for r in c.fetchall()]
+            c.execute("SELECT MIN(id), MAX(id) FROM workorders_workorder")
+            self.min_id, self.max_id = c.fetchone()
+            c.execute("SELECT COUNT(*) FROM workorders_workorder")
+            self.orders = c.fetchone()[0]
+        self.phones = rng.sample(phones, min(400, len(phones)))
+        self.crews = list(Crew.objects.order_by("id").values_list("id", flat=True))
+        self.districts = list(District.objects.order_by("id").values_list("id", flat=True))
+        self.rooms = list(Room.objects.order_by("id").values_list("id", "label"))
+        self.leaves = list(
+            Category.objects.filter(parent__isnull=False, active=True)
+            .order_by("id")
+            .values_list("code", flat=True)
+        )
+        self.labels = [label for _, label in rng.sample(self.rooms, 200)]
+        self.order_ids = [rng.randint(self.min_id, self.max_id) for _ in range(400)]
+        self.recent_ids = list(WorkOrder.objects.order_by("-created_at").values_list("id", flat=True)[:400])
+        # Search terms: an address (district+building), a phone prefix, words of the description.
+        self.words = [
+            "漏水",
+            "地漏堵塞",
+            "灯不亮",
+            "门锁",
+            "水压",
+            "屋顶漏雨",
+            "插座没电",
+            "下水道返味",
+            "跳闸",
+        ]
+
+    def pick(self, seq, i):
+        return seq[(i * 7919) % len(seq)]
+
+
+def _address_term(label: str) -> str:
+    # "5区37栋1单元302室" → "5区37栋" (all orders of a building)
+    head = label.split("栋")[0]
+    return head + "栋" if "栋" in label else label[:4]
+
+
+def build(p: Params) -> list[Scenario]:
+    now = timezone.now()
+    statuses = ["closed", "completed", "on_site", "cancelled", "accepted"]
+    pages_default = 20  # pages 1..20 of the default list
+    # Deep pages: the second half of the first 2,000 pages (offsets up to 100k rows).
+    deep_max = max(2, min(p.orders // 50, 2_000))
+
+    def lookup_api(i):
+        return "/api/v1/hotline/lookup/", {"phone": p.pick(p.phones, i)}
+
+    def lookup_panel(i):
+        return "/desk/lookup/", {"phone": p.pick(p.phones, i)}
+
+    def intake(i):
+        room_id, _label = p.pick(p.rooms, i * 13 + 1)
+        return "/api/v1/calls/", {
+            "phone": p.pick(p.phones, i + 3),
+            "call_type": "repair",
+            "summary": "bench: 厨房水龙头漏水",
+            "room": room_id,
+            "category": p.pick(p.leaves, i),
+        }
+
+    def list_default(i):
+        return "/api/v1/work-orders/", {"page": 1 + i % pages_default}
+
+    def list_filtered(i):
+        return "/api/v1/work-orders/", {
+            "crew": p.pick(p.crews, i),
+            "status": statuses[i % len(statuses)],
+            "district": p.pick(p.districts, i // 3),
+        }
+
+    def search(i):
+        kind = i % 3
+        if kind == 0:
+            q = _address_term(p.pick(p.labels, i))
+        elif kind == 1:
+            q = p.pick(p.phones, i)[:7]
+        else:
+            q = p.pick(p.words, i)
+        return "/api/v1/work-orders/", {"q": q}
+
+    def deep(i):
+        return "/api/v1/work-orders/", {"page": deep_max - (i * 37) % max(1, deep_max // 2)}
+
+    def detail(i):
+        return f"/orders/{p.pick(p.order_ids, i)}/", {}
+
+    def detail_recent(i):
+        return f"/orders/{p.pick(p.recent_ids, i)}/", {}
+
+    def board(i):
+        return "/desk/board/", ({"page": 1 + i % 2} if i % 3 else {"crew": p.pick(p.crews, i)})
+
+    def crew_queue(i):
+        return "/orders/crew/", ({} if i % 2 else {"status": "assigned"})
+
+    def mine(i):
+        return "/orders/mine/", {}
+
+    def follow_ups(i):
+        return "/feedback/", {"page": 1 + i % 3}
+
+    def month(i):
+        d = (now.replace(day=1) - timedelta(days=1 + 31 * (i % 12))).replace(day=1)
+        return f"{d:%Y-%m}"
+
+    def satisfaction(i):
+        to = timezone.localdate(now).replace(day=1) - timedelta(days=30 * (i % 6))
+        frm = to - timedelta(days=365)
+        return "/api/v1/reports/satisfaction/", {
+            "from": frm.isoformat(),
+            "to": to.isoformat(),
+            "period": "month",
+            "group_by": "crew",
+        }
+
+    def sla(i):
+        to = timezone.localdate(now) - timedelta(days=30 * (i % 6))
+        frm = to - timedelta(days=90)
+        return "/api/v1/reports/sla/", {
+            "from": frm.isoformat(),
+            "to": to.isoformat(),
+            "group_by": ("crew", "category", "urgency")[i % 3],
+        }
+
+    def assessment(i):
+        return "/api/v1/reports/assessments/", {"month": month(i), "level": ("crew", "worker")[i % 2]}
+
+    def dashboard(i):
+        return [
+            "/feedback/dashboard/",
+            "/feedback/reports/dashboard/",
+            "/reports/dashboard/",
+            "/dashboard/",
+        ], {}
+
+    def export(i):
+        to = timezone.localdate(now) - timedelta(days=30 * (i % 3))
+        frm = to - timedelta(days=60)
+        return [
+            "/api/v1/reports/orders.xlsx",
+            "/api/v1/reports/export/",
+            "/api/v1/work-orders/export/",
+            "/feedback/reports/export/",
+            "/feedback/export/",
+        ], {"from": frm.isoformat(), "to": to.isoformat(), "created_after": f"{frm}T00:00:00+08:00"}
+
+    # Raw-SQL floors --------------------------------------------------------------------------------------
+    def floor_lookup(i):
+        phone = p.pick(p.phones, i)
+        sql = """
+        WITH res AS (
+            SELECT r.* FROM residents_resident r
+            WHERE r.phone = %s OR r.alt_phone = %s ORDER BY r.name, r.id LIMIT 10),
+        rys AS (
+            SELECT ry.*, row_to_json(rm.*) AS room, row_to_json(u.*) AS unit FROM residents_residency ry
+            JOIN residents_room rm ON rm.id = ry.room_id JOIN residents_unit u ON u.id = rm.unit_id
+            WHERE ry.resident_id IN (SELECT id FROM res)),
+        orders AS (
+            SELECT o.*, row_to_json(c.*) AS category, row_to_json(pc.*) AS parent, row_to_json(cr.*) AS crew,
+                   row_to_json(w.*) AS worker, row_to_json(d.*) AS district, row_to_json(rm.*) AS room
+            FROM workorders_workorder o
+            JOIN workorders_category c ON c.id = o.category_id
+            LEFT JOIN workorders_category pc ON pc.id = c.parent_id
+            LEFT JOIN crews_crew cr ON cr.id = o.crew_id
+            LEFT JOIN crews_worker w ON w.id = o.worker_id
+            JOIN residents_district d ON d.id = o.district_id
+            LEFT JOIN residents_room rm ON rm.id = o.room_id
+            WHERE o.room_id IN (SELECT room_id FROM rys)
+              AND (o.status IN ('received','dispatched','assigned','accepted','on_site','on_hold','completed')
+                   OR o.id IN (SELECT id FROM workorders_workorder WHERE room_id IN (SELECT room_id FROM rys)
+                               ORDER BY created_at DESC LIMIT 10))
+            ORDER BY o.created_at DESC LIMIT 40),
+        incidents AS (
+            SELECT i.* FROM workorders_incident i
+            WHERE i.ended_at IS NULL AND i.district_id IN (
+                SELECT rm.district_id FROM residents_room rm WHERE rm.id IN (SELECT room_id FROM rys))),
+        complaints AS (
+            SELECT cp.id, cp.status, cp.summary, cp.received_at FROM feedback_complaint cp
+            WHERE cp.complainant_phone = %s AND cp.status <> 'closed' ORDER BY cp.received_at DESC LIMIT 10),
+        calls AS (
+            SELECT cl.*, u.username, wo.number FROM hotline_call cl
+            JOIN auth_user u ON u.id = cl.taken_by_id
+            LEFT JOIN workorders_workorder wo ON wo.id = cl.work_order_id
+            WHERE cl.phone = %s ORDER BY cl.started_at DESC, cl.id DESC LIMIT 10)
+        SELECT (SELECT json_agg(res) FROM res), (SELECT json_agg(rys) FROM rys),
+               (SELECT json_agg(orders) FROM orders), (SELECT json_agg(incidents) FROM incidents),
+               (SELECT json_agg(complaints) FROM complaints), (SELECT json_agg(calls) FROM calls)
+        """
+        return sql, [phone, phone, phone, phone]
+
+    list_select = """
+        SELECT o.id, o.number, o.status, o.urgency, o.location_label, o.created_at, o.due_at, o.reporter_phone,
+               c.name, pc.name, cr.name, w.name, d.name
+        FROM workorders_workorder o
+        JOIN workorders_category c ON c.id = o.category_id
+        LEFT JOIN workorders_category pc ON pc.id = c.parent_id
+        LEFT JOIN crews_crew cr ON cr.id = o.crew_id
+        LEFT JOIN crews_worker w ON w.id = o.worker_id
+        JOIN residents_district d ON d.id = o.district_id
+    """
+
+    def floor_list(i):
+        page = 1 + i % pages_default
+        return list_select + " ORDER BY o.created_at DESC LIMIT 50 OFFSET %s", [(page - 1) * 50]
+
+    def floor_filtered(i):
+        return (
+            list_select
+            + " WHERE o.crew_id = %s AND o.status = %s AND o.district_id = %s ORDER BY o.created_at DESC LIMIT 50",
+            [p.pick(p.crews, i), statuses[i % len(statuses)], p.pick(p.districts, i // 3)],
+        )
+
+    def floor_satisfaction(i):
+        _path, q = satisfaction(i)
+        return (
+            """
+            SELECT o.crew_id, date_trunc('month', f.done_at AT TIME ZONE 'Asia/Shanghai') AS m,
+                   COUNT(*) FILTER (WHERE f.outcome = 'reached'),
+                   COUNT(*) FILTER (WHERE f.verdict = 'satisfied'),
+                   COUNT(*) FILTER (WHERE f.verdict = 'basically_satisfied'),
+                   COUNT(*) FILTER (WHERE f.verdict = 'dissatisfied')
+            FROM feedback_followup f JOIN workorders_workorder o ON o.id = f.work_order_id
+            WHERE f.done_at >= %s::date AND f.done_at < %s::date AND f.status = 'done'
+            GROUP BY 1, 2 ORDER BY 1, 2
+            """,
+            [q["from"], q["to"]],
+        )
+
+    return [
+        Scenario(
+            "caller lookup (API)",
+            "dispatcher",
+            15,
+            8,
+            True,
+            make=lookup_api,
+            floor=floor_lookup,
+            floor_target=3,
+        ),
+        Scenario(
+            "caller lookup (htmx panel)",
+            "dispatcher",
+            15,
+            8,
+            True,
+            make=lookup_panel,
+            htmx=True,
+            floor=floor_lookup,
+            floor_target=3,
+        ),
+        Scenario(
+            "intake: call + order + dispatch",
+            "dispatcher",
+            40,
+            None,
+            True,
+            method="post",
+            make=intake,
+            ok_status=(201,),
+        ),
+        Scenario(
+            "order list, default (50 rows)",
+            "dispatcher",
+            30,
+            8,
+            True,
+            make=list_default,
+            floor=floor_list,
+            floor_target=3,
+        ),
+        Scenario(
+            "order list, filtered crew+status+district",
+            "dispatcher",
+            30,
+            8,
+            True,
+            make=list_filtered,
+            floor=floor_filtered,
+            floor_target=3,
+        ),
+        Scenario("keyword search (address, phone, words)", "dispatcher", 60, None, True, make=search),
+        Scenario("order list, deep page", "dispatcher", None, 8, True, make=deep),
+        Scenario("order detail (HTML)", "dispatcher", 20, 12, False, make=detail),
+        Scenario("order detail, recent active (HTML)", "dispatcher", 20, 12, False, make=detail_recent),
+        Scenario("dispatch board", "dispatcher", None, None, True, make=board),
+        Scenario("leader queue", "leader_water", None, None, True, make=crew_queue),
+        Scenario("worker: my orders", "worker_water", None, None, True, make=mine),
+        Scenario("follow-up queue", "dispatcher", None, None, True, make=follow_ups),
+        Scenario(
+            "satisfaction report (12 months x crews)",
+            "manager",
+            300,
+            None,
+            True,
+            make=satisfaction,
+            floor=floor_satisfaction,
+            floor_target=3,
+        ),
+        Scenario("SLA report", "manager", None, None, True, make=sla),
+        Scenario("monthly assessment (crews, workers)", "manager", 1000, None, True, make=assessment),
+        Scenario("manager dashboard", "manager", 400, None, True, make=dashboard),
+        Scenario("Excel export, 10k orders", "manager", None, None, True, make=export, requests=5),
+    ]
+
+
+def _pick_path(path) -> str | None:
+    if isinstance(path, str):
+        return path if resolves(path) else None
+    for candidate in path:
+        if resolves(candidate):
+            return candidate
+    return None
+
+
+def run_scenario(sc: Scenario, client: Client, requests: int) -> Result:
+    res = Result(
+        sc.name,
+        target_ms=sc.target_ms,
+        max_queries=sc.max_queries,
+        floor_target=sc.floor_target,
+        fixed_queries=sc.fixed_queries,
+        note=sc.note,
+    )
+    first_path, _ = sc.make(0)
+    path0 = _pick_path(first_path)
+    if path0 is None:
+        res.available = False
+        print(f"  {sc.name:<45} not available (no URL yet)")
+        return res
+    n = sc.requests or requests
+    headers = {"HTTP_HX_REQUEST": "true"} if sc.htmx else {}
+    times, qcounts, sqltimes = [], [], []
+
+    def one(i, measure):
+        path, params = sc.make(i)
+        path = _pick_path(path) or path0
+        timer = QueryTimer()
+        with connection.execute_wrapper(timer):
+            t = time.perf_counter()
+            if sc.method == "post":
+                r = client.post(path, params, content_type="application/json", **headers)
+            else:
+                r = client.get(path, params, **headers)
+            if getattr(r, "streaming", False):
+                b"".join(r.streaming_content)
+            else:
+                r.content  # noqa: B018 — make sure the body is rendered
+            elapsed = time.perf_counter() - t
+        if measure:
+            res.statuses[r.status_code] = res.statuses.get(r.status_code, 0) + 1
+            if r.status_code not in sc.ok_status:
+                res.errors += 1
+            times.append(elapsed * 1000)
+            qcounts.append(timer.count)
+            sqltimes.append(timer.seconds * 1000)
+        if not res.path_example:
+            res.path_example = path + (
+                "?" + "&".join(f"{k}={v}" for k, v in params.items()) if params and sc.method == "get" else ""
+            )
+        return r
+
+    for i in range(WARMUP):
+        one(10_000 + i, False)
+    for i in range(n):
+        one(i, True)
+    res.n = n
+    res.median_ms = round(statistics.median(times), 2)
+    res.p95_ms = round(pct(times, 0.95), 2)
+    res.queries_median = statistics.median(qcounts)
+    res.queries_min, res.queries_max = min(qcounts), max(qcounts)
+    res.sql_ms_median = round(statistics.median(sqltimes), 2)
+    if sc.floor is not None:
+        ftimes = []
+        for i in list(range(WARMUP)) + list(range(n)):
+            sql, params = sc.floor(i)
+            with connection.cursor() as c:
+                t = time.perf_counter()
+                c.execute(sql, params)
+                c.fetchall()
+                if i >= WARMUP or n < WARMUP:
+                    ftimes.append((time.perf_counter() - t) * 1000)
+        res.floor_median_ms = round(statistics.median(ftimes), 2)
+        res.ratio = round(res.median_ms / res.floor_median_ms, 1) if res.floor_median_ms else None
+    floor = f" floor {res.floor_median_ms:.1f} ms (x{res.ratio})" if res.floor_median_ms is not None else ""
+    print(
+        f"  {sc.name:<45} median {res.median_ms:7.1f} ms  p95 {res.p95_ms:7.1f} ms  "
+        f"queries {res.queries_min}-{res.queries_max}  sql {res.sql_ms_median:6.1f} ms{floor}  "
+        f"errors {res.errors}  [{res.verdict()}]"
+    )
+    return res
+
+
+def run_all(*, requests: int = 60, only: list[str] | None = None) -> list[Result]:
+    print(f"bench: in-process scenarios ({requests} requests each after {WARMUP} warm-up)")
+    params = Params()
+    users = {
+        u.username: u
+        for u in get_user_model().objects.filter(
+            username__in=["dispatcher", "leader_water", "worker_water", "manager"]
+        )
+    }
+    clients: dict[str, Client] = {}
+    results = []
+    for sc in build(params):
+        if only and not any(word.lower() in sc.name.lower() for word in only):
+            continue
+        if sc.user not in clients:
+            client = Client(enforce_csrf_checks=False)
+            client.force_login(users[sc.user])
+            clients[sc.user] = client
+        results.append(run_scenario(sc, clients[sc.user], requests))
+    return results
