@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # API fuzzing: schemathesis against /api/schema/ on gunicorn (PostgreSQL, demo data `seed_demo --scale small`),
 # authenticated as the demo dispatcher with a token. Every check but negative_data_rejection (STACK-NOTES #7):
-# no 5xx, every response conforms to the schema. Exit code is schemathesis'.
+# no 5xx, every response conforms to the schema. Exit code is schemathesis'. One worker: two threads parsing
+# lambdas at once trip a CPython 3.11 ast bug inside hypothesis ("AST constructor recursion depth mismatch"),
+# an error of the tool, not of the API. Settings for the checks: .ci/schemathesis.toml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/server-lib.sh
@@ -19,5 +21,5 @@ started=$(date +%s)
 "$VENV/bin/schemathesis" --config-file .ci/schemathesis.toml run "http://127.0.0.1:$PORT/api/schema/" \
   -H "Authorization: Token $TOKEN" \
   --max-time "$MAX_TIME" --checks all --exclude-checks negative_data_rejection \
-  --workers 2 --no-color ${FUZZ_ARGS:-}
+  --workers 1 --no-color ${FUZZ_ARGS:-}
 echo "fuzz: schemathesis finished in $(( $(date +%s) - started )) s against http://127.0.0.1:$PORT (database $DB)"

@@ -95,7 +95,8 @@ _ERROR_SCHEMA = {
 
 def document_error_responses(result: dict, generator: Any, request: Any, public: bool) -> dict:
     """Every operation may answer 400/401/403/404 (and POSTs 409) in the shared error shape, 429 when the
-    user's throttle is spent and 503 while the database is unreachable (config.middleware)."""
+    user's throttle is spent and 503 while the database is unreachable (config.middleware); GETs 414 for a
+    URL longer than the server accepts."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
     for path in result.get("paths", {}).values():
@@ -108,4 +109,7 @@ def document_error_responses(result: dict, generator: Any, request: Any, public:
                     code,
                     {"description": "Error", "content": {"application/json": {"schema": ref}}},
                 )
+            # gunicorn refuses a request line over its limit before Django sees it (a plain page, no body shape).
+            if method == "get":
+                operation["responses"].setdefault("414", {"description": "Request line (URL) too long"})
     return result

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from crews.models import Crew
 from residents.models import Room
 from residents.selectors import AddressError, resolve_address
-from workorders.choices import Channel, Urgency
+from workorders.choices import Channel, System, Urgency
 from workorders.models import Category, Incident, WorkOrder
 
 from ..choices import CallType
@@ -86,9 +86,15 @@ class ScreenResidentSerializer(serializers.Serializer):
 class CallSerializer(serializers.ModelSerializer):
     phone = serializers.SerializerMethodField()
     taken_by = serializers.CharField(source="taken_by.username", read_only=True)
-    handed_to = serializers.CharField(source="handed_to.username", default=None, read_only=True)
-    category = serializers.CharField(source="category.code", default=None, read_only=True)
-    work_order = serializers.CharField(source="work_order.number", default=None, read_only=True)
+    handed_to = serializers.CharField(
+        source="handed_to.username", default=None, read_only=True, allow_null=True
+    )
+    category = serializers.CharField(source="category.code", default=None, read_only=True, allow_null=True)
+    work_order = serializers.CharField(
+        source="work_order.number", default=None, read_only=True, allow_null=True
+    )
+    # Declared so the schema says "" is a value (DRF drops allow_blank from read-only model fields).
+    system = serializers.ChoiceField(choices=System.choices, allow_blank=True, read_only=True)
     work_order_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:

@@ -65,6 +65,10 @@ def test_the_schema_documents_the_caller_screen_as_one_object_and_blank_reasons(
     hold = schema["components"]["schemas"]["WorkOrderDetail"]["properties"]["hold_reason"]
     assert "oneOf" in hold and {"$ref": "#/components/schemas/BlankEnum"} in hold["oneOf"]
     assert schema["components"]["schemas"]["Complaint"]["properties"]["type"].get("nullable") is True
+    call = schema["components"]["schemas"]["Call"]["properties"]
+    assert all(call[name].get("nullable") for name in ("handed_to", "category", "work_order"))
+    assert {"$ref": "#/components/schemas/BlankEnum"} in call["system"]["oneOf"]
+    assert "414" in schema["paths"]["/api/v1/incidents/"]["get"]["responses"]
     for path in ("/api/v1/reports/satisfaction/", "/api/v1/reports/sla/", "/api/v1/reports/assessments/"):
         answer = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         assert "$ref" in answer and answer.get("type") != "array", path
