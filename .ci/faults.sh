@@ -12,8 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/server-lib.sh
-DB="${FAULTS_DB:-baishitong_faults}"
-PORT="${FAULTS_PORT:-8767}"
+DB="${FAULTS_DB:-baishitong_faults_$$}"
+PORT="${FAULTS_PORT:-$(srv_free_port)}"
 REDIS_DB="${FAULTS_REDIS_DB:-9}"
 REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB"
 DRY="${FAULTS_DRY:-0}"
@@ -63,6 +63,7 @@ restore() {
     psql -h 127.0.0.1 -U postgres -d postgres -qc "ALTER DATABASE $DB ALLOW_CONNECTIONS true" >/dev/null 2>&1
   fi
   rm -rf "$work"
+  srv_drop_db
 }
 trap restore EXIT
 check() { if "$@"; then :; else failed=1; fi; }

@@ -7,10 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/server-lib.sh
-DB="${FUZZ_DB:-baishitong_fuzz}"
-PORT="${FUZZ_PORT:-8765}"
+DB="${FUZZ_DB:-baishitong_fuzz_$$}"
+PORT="${FUZZ_PORT:-$(srv_free_port)}"
 MAX_TIME="${FUZZ_MAX_TIME:-60}"
-trap srv_stop EXIT
+trap 'srv_stop; srv_drop_db' EXIT
 
 srv_env "$DB"
 export SMS_BACKEND=feedback.sms.LocmemBackend

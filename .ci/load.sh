@@ -5,10 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/server-lib.sh
-DB="${LOAD_DB:-baishitong_load}"
-PORT="${LOAD_PORT:-8766}"
+DB="${LOAD_DB:-baishitong_load_$$}"
+PORT="${LOAD_PORT:-$(srv_free_port)}"
 USERS="${LOAD_USERS:-50}"
-trap 'srv_stop; rm -f "$users_file"' EXIT
+trap 'srv_stop; srv_drop_db; rm -f "$users_file"' EXIT
 users_file="$(mktemp)"
 
 srv_env "$DB"

@@ -19,7 +19,8 @@ srv_env() {  # srv_env DB [BROKER_URL]: the environment of the server and of man
   unset DJANGO_SETTINGS_MODULE
 }
 
-srv_fresh_db() {  # srv_fresh_db DB SCALE: drop, create, migrate, seed
+srv_fresh_db() {  # srv_fresh_db DB SCALE: drop, create, migrate, seed (srv_drop_db removes it at the end)
+  SRV_DB="$1"
   psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null
   psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $1" >/dev/null
   psql -h 127.0.0.1 -U postgres -d "$1" -qc "CREATE EXTENSION IF NOT EXISTS pg_trgm" >/dev/null
@@ -33,6 +34,10 @@ srv_token() {  # srv_token USERNAME: prints an API token of that demo user
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 print(Token.objects.get_or_create(user=get_user_model().objects.get(username='$1'))[0].key)"
+}
+
+srv_free_port() {  # a port nothing listens on now (fixed ports collided with other servers on the machine)
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
 srv_start() {  # srv_start PORT [WORKERS]: gunicorn in the background, waits until it answers
@@ -54,4 +59,9 @@ srv_stop() {
     [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   done
   SRV_PIDS=()
+}
+
+srv_drop_db() {  # the per-run database, once its servers are stopped
+  [ -n "${SRV_DB:-}" ] && psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $SRV_DB WITH (FORCE)" \
+    >/dev/null 2>&1 || true
 }

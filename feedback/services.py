@@ -33,7 +33,7 @@ from residents.services import audit_value, record_audit
 from workorders.choices import Charge, Status, Urgency
 from workorders.models import WorkOrder
 from workorders.selectors import Calendar
-from workorders.services import TransitionNotAllowed, close_order, rework_order
+from workorders.services import TransitionNotAllowed, clean_text, close_order, rework_order
 
 from . import conf
 from .choices import (
@@ -108,17 +108,6 @@ class ComplaintTransitionNotAllowed(Exception):
             "status": ComplaintStatus(complaint.status).label,
         }
         super().__init__(self.message)
-
-
-def _text(
-    value: str | None, field: str, message: str, *, required: bool = True, max_length: int = 2000
-) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: [message]})
-    if len(value) > max_length:
-        raise ValidationError({field: [_("At most %(n)s characters.") % {"n": max_length}]})
-    return value
 
 
 # --- Follow-ups: creation and release ---------------------------------------------------------------------
@@ -721,9 +710,9 @@ def register_complaint(
         raise ValidationError({"source": [_("Choose where the complaint came from.")]})
     if severity not in Severity.values:
         raise ValidationError({"severity": [_("Unknown severity.")]})
-    summary = _text(summary, "summary", _("Write down what the complaint is about."))
-    phone = _text(phone, "phone", "", required=False, max_length=20)
-    name = _text(name, "name", "", required=False, max_length=40)
+    summary = clean_text(summary, "summary", _("Write down what the complaint is about."))
+    phone = clean_text(phone, "phone", "", required=False, max_length=20)
+    name = clean_text(name, "name", "", required=False, max_length=40)
     if worker is not None and crew is not None and worker.crew_id != crew.id:
         raise ValidationError({"worker": [_("The worker is not in that crew.")]})
     if work_order is not None:
@@ -876,7 +865,7 @@ def close_complaint(
     *, actor, complaint_id: int, callback_note: str, callback_satisfied: Any, now: datetime | None = None
 ) -> Complaint:
     """Close after calling the complainant back (回访投诉人) with what was found and done."""
-    callback_note = _text(callback_note, "callback_note", _("Record the callback to the complainant."))
+    callback_note = clean_text(callback_note, "callback_note", _("Record the callback to the complainant."))
     if not isinstance(callback_satisfied, bool):
         raise ValidationError({"callback_satisfied": [_("Say whether the complainant accepted the result.")]})
 
@@ -979,7 +968,7 @@ def record_praise(
         raise PermissionDenied(_("Only dispatchers and managers may record praise."))
     if source not in PraiseSource.values:
         raise ValidationError({"source": [_("Choose where the praise came from.")]})
-    summary = _text(summary, "summary", _("Write down what the resident praised."))
+    summary = clean_text(summary, "summary", _("Write down what the resident praised."))
     if work_order is not None:
         crew = crew or work_order.crew
         worker = worker or work_order.worker

@@ -21,6 +21,7 @@ from residents.models import Resident, Room
 from workorders import services as orders
 from workorders.choices import Channel, IncidentKind, System, Urgency
 from workorders.models import Category, Incident, WorkOrder
+from workorders.services import clean_text
 
 from .choices import CallType
 from .models import Call
@@ -58,15 +59,6 @@ class CallResult:
 def _require_desk(actor) -> None:
     if not is_desk(actor):
         raise PermissionDenied(_("Only dispatchers and managers take calls."))
-
-
-def _text(value: str | None, name: str, message: str, *, required: bool, max_length: int) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({name: [message]})
-    if len(value) > max_length:
-        raise ValidationError({name: [_("At most %(n)s characters.") % {"n": max_length}]})
-    return value
 
 
 def _resident_for(phone: str, room: Room | None) -> Resident | None:
@@ -124,7 +116,7 @@ def take_call(
         raise ValidationError({"call_type": [_("Choose what the call is about.")]})
     if channel not in (Channel.PHONE, Channel.WALK_IN):
         raise ValidationError({"channel": [_("A call comes by phone or to the window.")]})
-    caller_name = _text(
+    caller_name = clean_text(
         caller_name,
         "caller_name",
         _("Write the visitor's name."),
@@ -136,14 +128,14 @@ def take_call(
             phone = parse_phone(phone)
         except LookupInputError as exc:
             raise ValidationError({"phone": [exc.message]}) from None
-    summary = _text(
+    summary = clean_text(
         summary,
         "summary",
         _("Describe the fault.") if call_type == CallType.REPAIR else _("Write what the caller said."),
         required=call_type not in (CallType.REMINDER,),
         max_length=2000,
     )
-    subject = _text(subject, "subject", "", required=False, max_length=100)
+    subject = clean_text(subject, "subject", "", required=False, max_length=100)
     result = CallResult(call=Call())
 
     with transaction.atomic():
@@ -214,7 +206,7 @@ def take_call(
                 )
             order = work_order
         elif call_type == CallType.INQUIRY:
-            answer = _text(
+            answer = clean_text(
                 answer, "answer", _("Write the answer you gave the caller."), required=True, max_length=2000
             )
             closed = True
@@ -268,7 +260,7 @@ def hand_over_call(*, actor, call_id: int, to_user, note: str = "") -> Call:
 def close_call(*, actor, call_id: int, note: str) -> Call:
     """A manager (or the desk) marks a logged call handled, saying how. Repeating it changes nothing."""
     _require_desk(actor)
-    note = _text(note, "note", _("Say how the call was handled."), required=True, max_length=300)
+    note = clean_text(note, "note", _("Say how the call was handled."), required=True, max_length=300)
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call_id)
         if call.closed_at is not None:
@@ -307,7 +299,7 @@ def report_incident(
     attach the calls of the last 30 minutes about that system in that building to it."""
     _require_desk(actor)
     now = now or timezone.now()
-    title = _text(title, "title", _("Give the incident a short title."), required=True, max_length=100)
+    title = clean_text(title, "title", _("Give the incident a short title."), required=True, max_length=100)
     if system not in System.values:
         raise ValidationError({"system": [_("Choose the system: water, power or drainage.")]})
     if kind not in IncidentKind.values:

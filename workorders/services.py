@@ -215,9 +215,11 @@ def next_number(now: datetime) -> str:
     raise RuntimeError("Could not allocate an order number")
 
 
-def _text(
+def clean_text(
     value: str | None, field: str, message: str, *, required: bool = True, max_length: int = 2000
 ) -> str:
+    """Free text from a form or API: stripped; `message` (naming `field`) when required and empty; a clear
+    length error instead of a database error past `max_length`. Shared by the services of higher apps."""
     value = (value or "").strip()
     if required and not value:
         raise ValidationError({field: [message]})
@@ -256,7 +258,7 @@ def create_order(
         raise ValidationError({"room": [_("Give the room or the public facility where the fault is.")]})
     if category.parent_id is None or not category.active:
         raise ValidationError({"category": [_("Choose a specific category (a second-level item).")]})
-    description = _text(description, "description", _("Describe the fault."))
+    description = clean_text(description, "description", _("Describe the fault."))
     urgency = urgency or category.default_urgency
     if urgency not in Urgency.values:
         raise ValidationError({"urgency": [_("Unknown urgency.")]})
@@ -273,8 +275,8 @@ def create_order(
     reporter_phone = normalize_phone(reporter_phone or "")
     if reporter_phone and not 7 <= len(reporter_phone) <= 12:
         raise ValidationError({"reporter_phone": [_("Enter a valid phone number (7–12 digits).")]})
-    reporter_name = _text(reporter_name, "reporter_name", "", required=False, max_length=40)
-    location_detail = _text(location_detail, "location_detail", "", required=False, max_length=200)
+    reporter_name = clean_text(reporter_name, "reporter_name", "", required=False, max_length=40)
+    location_detail = clean_text(location_detail, "location_detail", "", required=False, max_length=200)
     deadlines = deadlines_for(at=now, urgency=urgency, category=category, appointment_at=appointment_at)
     if room is not None:
         district_id, building_id = room.district_id, room.building_id
@@ -556,7 +558,7 @@ def complete_order(
     """The worker completes the order (已完工) with the 六个一 checklist answered (any "no" needs a reason),
     the resolution, the full-inspection findings, materials and, for paid work, the fee the resident
     confirmed. Everything is validated before anything is written."""
-    resolution = _text(resolution, "resolution", _("Say what was done."))
+    resolution = clean_text(resolution, "resolution", _("Say what was done."))
     checklist = checklist if isinstance(checklist, dict) else {}
     missing = [key for key in CHECKLIST_KEYS if not isinstance(checklist.get(key), bool)]
     if missing:
@@ -669,7 +671,7 @@ def hand_back_order(
         raise ValidationError(
             {"reason": [_("Choose why the order is handed back: %(c)s.") % {"c": _labels(HandBackReason)}]}
         )
-    note = _text(note, "note", _("Explain the hand-back in a few words."), max_length=500)
+    note = clean_text(note, "note", _("Explain the hand-back in a few words."), max_length=500)
 
     def apply(order: WorkOrder, at: datetime):
         order.crew, order.worker = None, None
@@ -700,7 +702,7 @@ def transfer_order(
     transfer within the crew."""
     if (crew is None) == (worker is None):
         raise ValidationError({"crew": [_("Transfer to either a crew or a worker.")]})
-    reason = _text(reason, "reason", _("Say why the order is transferred."), max_length=500)
+    reason = clean_text(reason, "reason", _("Say why the order is transferred."), max_length=500)
     target = worker or crew
     if not target.active:
         raise ValidationError({"worker" if worker else "crew": [_("The target is not active.")]})
@@ -750,7 +752,7 @@ def remind_order(*, actor, order_id: int, note: str = "", now: datetime | None =
 
 def supervise_order(*, actor, order_id: int, note: str, now: datetime | None = None) -> WorkOrder:
     """A manager flags an overdue or complained-about order for supervision (督办)."""
-    note = _text(note, "note", _("Say what must be done and by when."), max_length=500)
+    note = clean_text(note, "note", _("Say what must be done and by when."), max_length=500)
 
     def apply(order: WorkOrder, at: datetime):
         order.supervised_at = at
@@ -772,7 +774,7 @@ def rework_order(
 ) -> WorkOrder:
     """Send a completed or closed order back to its crew (返修/发回重办), flagged as rework, with fresh
     deadlines from now. Used by managers, by a 不满意 follow-up and by a failed inspection (by_system)."""
-    reason = _text(reason, "reason", _("Say why the work must be redone."), max_length=500)
+    reason = clean_text(reason, "reason", _("Say why the work must be redone."), max_length=500)
 
     def apply(order: WorkOrder, at: datetime):
         deadlines = deadlines_for(at=at, urgency=order.urgency, category=order.category)
@@ -817,7 +819,7 @@ def request_extension(
     *, actor, order_id: int, until: datetime, reason: str, now: datetime | None = None
 ) -> WorkOrder:
     """The crew leader asks for more time on a planned job (≤ 15 working days in all); a manager approves."""
-    reason = _text(reason, "reason", _("Say why more time is needed."), max_length=500)
+    reason = clean_text(reason, "reason", _("Say why more time is needed."), max_length=500)
 
     def apply(order: WorkOrder, at: datetime):
         if order.urgency != Urgency.PLANNED:
@@ -1032,7 +1034,7 @@ def create_incident(
 
     if not (can_create_order(actor)):
         raise PermissionDenied(_("Only dispatchers and managers may record incidents."))
-    title = _text(title, "title", _("Give the incident a title."), max_length=100)
+    title = clean_text(title, "title", _("Give the incident a title."), max_length=100)
     if system not in System.values:
         raise ValidationError({"system": [_("Unknown system.")]})
     if kind not in IncidentKind.values:
@@ -1051,7 +1053,7 @@ def create_incident(
             system=system,
             kind=kind,
             district=district,
-            description=_text(description, "description", "", required=False),
+            description=clean_text(description, "description", "", required=False),
             starts_at=starts_at,
             expected_end_at=expected_end_at,
             created_by=actor if getattr(actor, "pk", None) else None,
