@@ -86,6 +86,8 @@ w = Worker.objects.select_related('crew').get(user__username='worker_water')
 print('dispatcher', tok('dispatcher')); print('dispatcher2', tok('dispatcher2'))
 print('leader', tok('leader_water')); print('worker', tok('worker_water'))
 print('worker_id', w.pk); print('crew_id', w.crew_id); print('room_id', Room.objects.order_by('id').first().pk)
+from crews.models import Crew
+print('other_crew_id', Crew.objects.exclude(pk=w.crew_id).order_by('id').first().pk)
 " > "$work/tokens"
 redis-cli -h 127.0.0.1 -p 6379 -n "$REDIS_DB" flushdb >/dev/null
 base="http://127.0.0.1:$PORT"

@@ -268,12 +268,18 @@ def build(p: Params) -> list[Scenario]:
         to = timezone.localdate(now) - timedelta(days=30 * (i % 3))
         frm = to - timedelta(days=60)
         return [
+            "/feedback/exports/orders/",
             "/api/v1/reports/orders.xlsx",
             "/api/v1/reports/export/",
             "/api/v1/work-orders/export/",
             "/feedback/reports/export/",
             "/feedback/export/",
-        ], {"from": frm.isoformat(), "to": to.isoformat(), "created_after": f"{frm}T00:00:00+08:00"}
+        ], {
+            "from": frm.isoformat(),
+            "to": to.isoformat(),
+            "created_after": f"{frm}T00:00:00+08:00",
+            "export": 1,
+        }
 
     # Raw-SQL floors --------------------------------------------------------------------------------------
     def floor_lookup(i):
