@@ -16,6 +16,11 @@ def roles_of(user) -> frozenset[str]:
     return cached
 
 
+def remember_roles(user, names) -> None:
+    """Cache the user's group names when they were loaded with the user (crews.auth: one query for both)."""
+    user._bst_roles = frozenset(names)
+
+
 def has_role(user, role: str) -> bool:
     return role in roles_of(user)
 

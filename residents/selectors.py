@@ -199,6 +199,11 @@ def place_figures() -> dict[str, int]:
 FULL_PHONE = ("residents", "view_full_phone")
 
 
+def remember_full_phone(user, allowed: bool) -> None:
+    """Cache the answer of `can_see_full_phone` when it was loaded with the user (crews.auth)."""
+    user._bst_full_phone = allowed
+
+
 def can_see_full_phone(user) -> bool:
     """`user.has_perm("residents.view_full_phone")` in one query instead of ModelBackend's two (the user's own
     and the groups' permissions), cached on the user for the request; reuses ModelBackend's cache when the

@@ -79,7 +79,8 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that loads the user's roles and full-phone permission with the user (one query).
+    "crews.auth.RoleModelBackend",
 ]
 # Login throttling: an account is locked after AXES_FAILURE_LIMIT failures for AXES_COOLOFF_MINUTES.
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
@@ -195,7 +196,7 @@ X_FRAME_OPTIONS = "DENY"
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header is what makes "not logged in" a 401 (API.md), not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "crews.auth.RoleTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

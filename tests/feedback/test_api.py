@@ -35,12 +35,12 @@ def test_follow_ups_api_is_for_the_desk(leader_client, worker_client, anon_clien
 
 def test_follow_up_list_query_count_is_flat(dispatcher_client, complete, django_assert_num_queries):
     complete()
-    # 1 session, 2 user, 3 groups, 4 COUNT, 5 page with order joined, 6 attempts prefetched.
-    with django_assert_num_queries(6):
+    # 1 session, 2 user with groups (crews.auth), 3 COUNT, 4 page with order joined, 5 attempts prefetched.
+    with django_assert_num_queries(5):
         assert dispatcher_client.get("/api/v1/follow-ups/").json()["count"] == 1
     for _ in range(3):
         complete()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert dispatcher_client.get("/api/v1/follow-ups/").json()["count"] == 4
 
 
@@ -178,12 +178,12 @@ def test_create_complaint_bad_input(dispatcher_client, leader_client):
 
 
 def test_complaint_api_query_count_is_flat(manager_client, dispatcher, complaint, django_assert_num_queries):
-    # 1 session, 2 user, 3 groups, 4 COUNT, 5 page joined with order, crew, worker, type.
-    with django_assert_num_queries(5):
+    # 1 session, 2 user with groups (crews.auth), 3 COUNT, 4 page joined with order, crew, worker, type.
+    with django_assert_num_queries(4):
         manager_client.get("/api/v1/complaints/")
     for _ in range(4):
         services.register_complaint(
             actor=dispatcher, source="call", phone="", name="", summary="x", work_order=complaint.work_order
         )
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert manager_client.get("/api/v1/complaints/").json()["count"] == 5

@@ -101,20 +101,20 @@ def test_report_pages_run_in_a_fixed_number_of_queries(
 ):
     _grow(make_order, size)
     oct_ = "?period=month&from=2026-10-01"
-    # session + user, then: satisfaction counts, 五心 averages (+ the nav's role lookup)
-    with django_assert_num_queries(5):
+    # session + user with roles (crews.auth), then: satisfaction counts, 五心 averages
+    with django_assert_num_queries(4):
         assert manager_client.get(reverse("feedback:report-satisfaction") + oct_).status_code == 200
-    # session, user, roles; SLA grouped counts; overdue list
-    with django_assert_num_queries(5):
+    # session, user with roles; SLA grouped counts; overdue list
+    with django_assert_num_queries(4):
         manager_client.get(reverse("feedback:report-sla") + oct_)
-    # session, user, roles; 3 volume + 3 hotspot queries
-    with django_assert_num_queries(9):
+    # session, user with roles; 3 volume + 3 hotspot queries
+    with django_assert_num_queries(8):
         manager_client.get(reverse("feedback:report-volume") + oct_)
-    # session, user, roles; 7 assessment + 1 snapshot
-    with django_assert_num_queries(11):
+    # session, user with roles; 7 assessment + 1 snapshot
+    with django_assert_num_queries(10):
         manager_client.get(reverse("feedback:assessment") + "?month=2026-10")
-    # session, user, roles; satisfaction 2, trend 1, SLA 1, complaints 1, hotspots 3, ranking 7, overdue count 1
-    with django_assert_num_queries(19):
+    # session, user with roles; satisfaction 2, trend 1, SLA 1, complaints 1, hotspots 3, ranking 7, overdue count 1
+    with django_assert_num_queries(18):
         manager_client.get(reverse("feedback:dashboard"))
 
 

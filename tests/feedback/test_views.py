@@ -71,9 +71,9 @@ def test_queue_query_count_is_flat_as_rows_grow(dispatcher_client, complete, dja
     _make_due(FollowUp.objects.get(work_order=complete()))
 
     def count():
-        # 1 session, 2 user, 3 the user's groups (role check), 4 COUNT for the paginator,
-        # 5 the page of follow-ups joined with order, category (+parent), crew and worker.
-        with django_assert_num_queries(5):
+        # 1 session, 2 user with their groups (role check; crews.auth), 3 COUNT for the paginator,
+        # 4 the page of follow-ups joined with order, category (+parent), crew and worker.
+        with django_assert_num_queries(4):
             response = dispatcher_client.get(QUEUE)
         return response.content.decode().count('class="button primary"')
 
@@ -265,9 +265,9 @@ def test_other_crew_leader_and_workers_cannot_see_it(other_leader_client, worker
 
 def test_complaint_list_query_count_is_flat(manager_client, dispatcher, complaint, django_assert_num_queries):
     def count():
-        # 1 session, 2 user, 3 groups, 4 COUNT for the paginator, 5 open alerts (with order and complaint),
-        # 6 the page of complaints joined with order, crew, worker and type.
-        with django_assert_num_queries(6):
+        # 1 session, 2 user with groups (crews.auth), 3 COUNT for the paginator, 4 open alerts (with order and
+        # complaint), 5 the page of complaints joined with order, crew, worker and type.
+        with django_assert_num_queries(5):
             body = manager_client.get(reverse("feedback:complaints")).content.decode()
         return body.count("/feedback/complaints/") - 1
 

@@ -67,10 +67,10 @@ def test_lookup_api_query_count_is_flat_as_orders_grow(
     client = api(dispatcher)
 
     def measure():
-        # session, user, roles (3), residents + residencies (2), open and recent orders in one query,
-        # incidents, open complaints, recent calls (4), view_full_phone in one query (1),
+        # session, the user with roles and view_full_phone (crews.auth) (2), residents + residencies (2),
+        # open and recent orders in one query, incidents, open complaints, recent calls (4),
         # the phone-view log: one bulk INSERT for every resident shown (1)
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(9):
             assert client.get("/api/v1/hotline/lookup/?phone=13800138000").status_code == 200
 
     measure()
@@ -163,8 +163,9 @@ def test_calls_list_filters_by_phone_and_type_with_a_flat_query_count(dispatcher
     client = api(dispatcher)
 
     def measure(expected):
-        # session, user, roles, count (exact below 1,000 rows), page with relations, view_full_phone (one query)
-        with django_assert_num_queries(6):
+        # session, user with roles and view_full_phone (crews.auth), count (exact below 1,000 rows), the page
+        # with its relations
+        with django_assert_num_queries(4):
             body = client.get("/api/v1/calls/?phone=13800138000&call_type=inquiry").json()
         assert body["count"] == expected
         assert {c["call_type"] for c in body["results"]} == {"inquiry"}

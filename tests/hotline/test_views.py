@@ -161,9 +161,9 @@ def test_board_query_count_is_flat_as_orders_grow(dispatcher_client, make_order,
     make_order("dispatched")
 
     def measure():
-        # 1 session, 2 user, 3 roles (groups), 4 counts per state (one aggregate), 5 paginator count,
-        # 6 page of orders with their relations, 7 crews for filters and actions, 8 districts
-        with django_assert_num_queries(8):
+        # 1 session, 2 user with roles and view_full_phone (crews.auth), 3 counts per state (one aggregate),
+        # 4 paginator count, 5 page of orders with their relations, 6 crews for filters and actions, 7 districts
+        with django_assert_num_queries(7):
             response = dispatcher_client.get("/desk/board/?overdue=false")
         assert response.status_code == 200
 
@@ -270,8 +270,8 @@ def test_call_list_query_count_is_flat_and_filters_by_type(
     log(1)
 
     def measure():
-        # session, user, roles, count, page of calls with relations, view_full_phone (one query)
-        with django_assert_num_queries(6):
+        # session, user with roles and view_full_phone (crews.auth), count, page of calls with relations
+        with django_assert_num_queries(4):
             response = dispatcher_client.get("/desk/calls/?call_type=help")
         assert response.status_code == 200
         return response.content.decode()

@@ -322,10 +322,10 @@ def test_list_query_count_is_flat(
     n, dispatcher_client, make_order, worker, manager, django_assert_num_queries
 ):
     _orders(make_order, n, worker, manager)
-    with django_assert_num_queries(6):
-        # 1 session, 2 user, 3 the user's groups (visibility), 4 COUNT for the paginator (exact below 1,000
-        # rows, bench/README.md), 5 the page with category, its parent, crew, worker and district joined,
-        # 6 residents.view_full_phone in one query (can_see_full_phone). The desk has no Worker row to read.
+    with django_assert_num_queries(4):
+        # 1 session, 2 the user with their groups (visibility) and residents.view_full_phone (crews.auth: one
+        # query), 3 COUNT for the paginator (exact below 1,000 rows, bench/README.md), 4 the page with
+        # category, its parent, crew, worker and district joined. The desk has no Worker row to read.
         response = dispatcher_client.get(f"{LIST}?page_size=200")
     assert len(response.json()["results"]) == n
 
@@ -335,9 +335,9 @@ def test_list_query_count_is_flat_for_a_leader(
     n, leader_client, make_order, worker, manager, django_assert_num_queries
 ):
     _orders(make_order, n, worker, manager)
-    with django_assert_num_queries(7):
-        # 1 session, 2 user, 3 groups, 4 the leader's Worker row (crew scope, also reused for masking),
-        # 5 COUNT, 6 the page with its joins, 7 residents.view_full_phone (one query).
+    with django_assert_num_queries(5):
+        # 1 session, 2 user with groups and the full-phone permission, 3 the leader's Worker row (crew scope,
+        # also reused for masking), 4 COUNT, 5 the page with its joins.
         response = leader_client.get(f"{LIST}?page_size=200")
     assert len(response.json()["results"]) == n
 
@@ -354,10 +354,10 @@ def test_detail_query_count_is_flat(n, dispatcher_client, make_order, worker, dj
     )
     for _ in range(n):
         s.add_attachment(actor=worker.user, order=order, file=SimpleUploadedFile("a.png", PNG))
-    with django_assert_num_queries(7):
-        # 1 session, 2 user, 3 groups, 4 the order with category, parent, crew, worker, district and
-        # first-contact owner joined, 5 its materials, 6 its photos, 7 residents.view_full_phone (one
-        # query). The desk has no Worker row to read.
+    with django_assert_num_queries(5):
+        # 1 session, 2 user with groups and the full-phone permission, 3 the order with category, parent,
+        # crew, worker, district and first-contact owner joined, 4 its materials, 5 its photos. The desk has
+        # no Worker row to read.
         response = dispatcher_client.get(f"{LIST}{order.id}/")
     assert len(response.json()["materials"]) == n
 
@@ -367,8 +367,8 @@ def test_events_query_count_is_flat(n, dispatcher_client, make_order, dispatcher
     order = make_order("assigned")
     for i in range(n):
         s.remind_order(actor=dispatcher, order_id=order.id, note=f"第{i}次")
-    with django_assert_num_queries(5):
-        # 1 session, 2 user, 3 groups, 4 the order (visibility), 5 its events with their actors.
+    with django_assert_num_queries(4):
+        # 1 session, 2 user with groups, 3 the order (visibility), 4 its events with their actors.
         response = dispatcher_client.get(f"{LIST}{order.id}/events/")
     assert len(response.json()) == 3 + n
 

@@ -256,10 +256,10 @@ def test_extension_is_not_offered_for_a_normal_job(leader_client, make_order):
 
 
 def _queue_queries(client, django_assert_num_queries):
-    # 1 session, 2 user, 3 the leader's Worker row, 4 the user's groups, 5 the orders (one join),
-    # 6 the crew's workers with load and duty (one aggregate), 7-9 the filter choices: districts,
+    # 1 session, 2 user with their groups (crews.auth), 3 the leader's Worker row, 4 the orders (one join),
+    # 5 the crew's workers with load and duty (one aggregate), 6-8 the filter choices: districts,
     # categories of the crew's trade (with parent), the crew's workers
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(QUEUE)
     assert response.status_code == 200
     return response

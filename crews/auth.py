@@ -1,0 +1,64 @@
+"""Loading the signed-in user with what every request asks about them, in one query.
+
+Every page and endpoint asks who the user is (session or token), which roles they hold (`roles_of`) and,
+for lists and the caller screen, whether they may see full phone numbers (`can_see_full_phone`). Django's
+ModelBackend and DRF's TokenAuthentication load the user alone, and the two questions then cost a query each.
+Here the user row is read with their group names (one row per group) and the permission as an EXISTS, and
+both answers are cached on the user object for the request (bench/README.md: −2 queries on every request)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
+
+from residents.selectors import FULL_PHONE, remember_full_phone
+
+from .permissions import remember_roles
+
+
+def users_with_roles(queryset):
+    """The users of `queryset`, one row per group: `bst_role` (a group name or None) and `bst_full_phone`."""
+    full_phone = Permission.objects.filter(
+        Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")),
+        content_type__app_label=FULL_PHONE[0],
+        codename=FULL_PHONE[1],
+    )
+    return queryset.annotate(bst_role=F("groups__name"), bst_full_phone=Exists(full_phone))
+
+
+def first_with_roles(queryset):
+    """The single user of `queryset` with roles and the full-phone answer cached on it, or None."""
+    rows = list(users_with_roles(queryset))
+    if not rows:
+        return None
+    user = rows[0]
+    remember_roles(user, {row.bst_role for row in rows if row.bst_role})
+    remember_full_phone(user, bool(user.bst_full_phone))
+    return user
+
+
+class RoleModelBackend(ModelBackend):
+    """ModelBackend (passwords, permissions, inactive users refused) whose `get_user` — called on every
+    request with a session — also loads the roles and the full-phone permission in the same query."""
+
+    def get_user(self, user_id):
+        user = first_with_roles(get_user_model()._default_manager.filter(pk=user_id))
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class RoleTokenAuthentication(TokenAuthentication):
+    """DRF's token authentication (`Authorization: Token <key>`), loading the user with roles in one query."""
+
+    def authenticate_credentials(self, key):
+        user = first_with_roles(get_user_model()._default_manager.filter(auth_token__key=key))
+        if user is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return (user, Token(key=key, user=user))
