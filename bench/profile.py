@@ -23,6 +23,7 @@ def main(argv=None) -> int:
     parser.add_argument("-n", type=int, default=40)
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--sql", action="store_true", help="print the full SQL, not only its first 160 chars")
+    parser.add_argument("--explain", type=float, metavar="MS", help="EXPLAIN ANALYZE the SELECTs slower than MS")
     args = parser.parse_args(argv)
     setup_env()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
@@ -68,15 +69,19 @@ def main(argv=None) -> int:
         try:
             return execute(sql, params_, many, context)
         finally:
-            statements.append(((time.perf_counter() - t) * 1000, sql))
+            statements.append(((time.perf_counter() - t) * 1000, sql, params_))
 
     with connection.execute_wrapper(wrapper):
         t = time.perf_counter()
         r = one(1)
         total = (time.perf_counter() - t) * 1000
     print(f"{sc.name}: status {r.status_code}, {total:.1f} ms, {len(statements)} statements")
-    for ms, sql in statements:
+    for ms, sql, sql_params in statements:
         print(f"  {ms:6.2f} ms  {sql if args.sql else sql[:160]}")
+        if args.explain is not None and ms >= args.explain and sql.lstrip().upper().startswith("SELECT"):
+            with connection.cursor() as c:
+                c.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, sql_params)
+                print("\n".join("        " + row[0] for row in c.fetchall()))
     prof = cProfile.Profile()
     t = time.perf_counter()
     prof.enable()

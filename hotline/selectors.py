@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,8 +17,15 @@ from crews.permissions import is_dispatcher, is_manager
 from crews.selectors import on_duty
 from feedback.choices import ComplaintStatus
 from feedback.models import Complaint
-from residents.models import Residency, Resident, Room
-from residents.selectors import AddressError, mask_phone, normalize_phone, resolve_address
+from residents.models import Resident, Room
+from residents.selectors import (
+    AddressError,
+    mask_phone,
+    normalize_phone,
+    residents_by_phone,
+    residents_with_homes,
+    resolve_address,
+)
 from workorders.choices import ACTIVE, OPEN, SYSTEM_OF_CREW_KIND
 from workorders.models import Category, Incident, WorkOrder
 from workorders.permissions import can_see_full_phone
@@ -30,6 +37,27 @@ from .models import Call
 RECENT_ORDERS = 10
 RECENT_CALLS = 10
 OPEN_ORDERS_SHOWN = 30
+# The columns the caller screen shows (panel and API): fewer columns, a cheaper query to build and read.
+SCREEN_ORDER_FIELDS = (
+    "number",
+    "status",
+    "urgency",
+    "location_label",
+    "room__label",
+    "category__code",
+    "category__name",
+    "crew__name",
+    "created_at",
+    "due_at",
+    "remind_count",
+    "is_rework",
+)
+SCREEN_CALL_FIELDS = (
+    *(f.name for f in Call._meta.concrete_fields if not f.is_relation),
+    *("taken_by_id", "handed_to_id", "room_id", "category_id", "work_order_id", "incident_id"),
+    *("taken_by__username", "taken_by__first_name", "taken_by__last_name", "handed_to__username"),
+    *("category__code", "work_order__number"),
+)
 
 
 class LookupInputError(ValueError):
@@ -112,18 +140,12 @@ def caller_screen(*, user, phone: str | None = None, address: str | None = None,
     screen = CallerScreen()
     if phone:
         screen.phone = parse_phone(phone)
-        # Query 1 (+1 prefetch): the residents with this number and where they live.
-        screen.residents = list(
-            Resident.objects.filter(Q(phone=screen.phone) | Q(alt_phone=screen.phone))
-            .prefetch_related(
-                Prefetch("residencies", queryset=Residency.objects.select_related("room", "room__unit"))
-            )
-            .order_by("name", "id")[:10]
-        )
+        # Query 1: the residents with this number and where they live (one LEFT JOIN).
+        screen.residents = residents_with_homes(residents_by_phone(screen.phone))
         seen: dict[int, Room] = {}
         for resident in screen.residents:
-            for residency in resident.residencies.all():
-                seen.setdefault(residency.room_id, residency.room)
+            for home in resident.homes:
+                seen.setdefault(home.id, home)
         screen.rooms = list(seen.values())
     elif address:
         try:
@@ -132,13 +154,7 @@ def caller_screen(*, user, phone: str | None = None, address: str | None = None,
             raise LookupInputError(exc.message, "address") from None
         screen.address = room.label
         screen.rooms = [room]
-        screen.residents = list(
-            Resident.objects.filter(residencies__room=room)
-            .prefetch_related(
-                Prefetch("residencies", queryset=Residency.objects.select_related("room", "room__unit"))
-            )
-            .order_by("name", "id")[:10]
-        )
+        screen.residents = residents_with_homes(Resident.objects.filter(residencies__room=room))
     else:
         raise LookupInputError(_("Enter the caller's phone number or an address."), "phone")
 
@@ -150,8 +166,9 @@ def caller_screen(*, user, phone: str | None = None, address: str | None = None,
         at_rooms = WorkOrder.objects.filter(room_id__in=room_ids)
         latest = at_rooms.order_by("-created_at").values("pk")[:RECENT_ORDERS]
         rows = list(
-            with_list_relations(at_rooms.filter(Q(status__in=OPEN) | Q(pk__in=latest)))
-            .select_related("room")
+            at_rooms.filter(Q(status__in=OPEN) | Q(pk__in=latest))
+            .select_related("category", "crew", "room")
+            .only(*SCREEN_ORDER_FIELDS)
             .order_by("-created_at")[: OPEN_ORDERS_SHOWN + RECENT_ORDERS]
         )
         screen.open_orders = [o for o in rows if o.status in OPEN][:OPEN_ORDERS_SHOWN]
@@ -180,8 +197,10 @@ def caller_screen(*, user, phone: str | None = None, address: str | None = None,
         .exclude(status=ComplaintStatus.CLOSED)
         .order_by("-received_at")[:RECENT_CALLS]
     ]
-    calls = Call.objects.select_related("taken_by", "handed_to", "category", "work_order").order_by(
-        "-started_at", "-id"
+    calls = (
+        Call.objects.select_related("taken_by", "handed_to", "category", "work_order")
+        .only(*SCREEN_CALL_FIELDS)
+        .order_by("-started_at", "-id")
     )
     if screen.phone:
         screen.recent_calls = list(calls.filter(phone=screen.phone)[:RECENT_CALLS])

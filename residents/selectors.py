@@ -179,6 +179,34 @@ def residents_by_phone(phone: str) -> QuerySet[Resident]:
     return Resident.objects.filter(Q(phone=phone) | Q(alt_phone=phone))
 
 
+# In the model's field order (Model.from_db takes the values in that order).
+HOME_FIELDS = ("id", "unit_id", "building_id", "district_id", "number", "label")
+
+
+def residents_with_homes(residents: QuerySet[Resident], *, limit: int = 10) -> list[Resident]:
+    """The first `limit` of `residents` by name, each with `.homes`: the rooms they live in (id, label, number
+    and the unit, building and district ids), in one query — a LEFT JOIN through their residencies, so a
+    resident registered without a room comes with no homes. For the caller screen (bench/README.md)."""
+    first = residents.order_by("name", "id").values("pk")[:limit]
+    rows = (
+        Resident.objects.filter(pk__in=first)
+        .order_by("name", "id", "residencies__id")
+        .values_list(
+            "id", "name", "phone", "alt_phone", "notes", *(f"residencies__room__{f}" for f in HOME_FIELDS)
+        )
+    )
+    found: dict[int, Resident] = {}
+    for row in rows:
+        resident = found.get(row[0])
+        if resident is None:
+            resident = Resident.from_db("default", ["id", "name", "phone", "alt_phone", "notes"], row[:5])
+            resident.homes = []
+            found[row[0]] = resident
+        if row[5] is not None:
+            resident.homes.append(Room.from_db("default", list(HOME_FIELDS), row[5:]))
+    return list(found.values())
+
+
 def mask_phone(phone: str) -> str:
     """138****5678: enough for a crew to confirm, not enough to call."""
     if len(phone) >= 7:

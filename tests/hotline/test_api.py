@@ -67,10 +67,10 @@ def test_lookup_api_query_count_is_flat_as_orders_grow(
     client = api(dispatcher)
 
     def measure():
-        # session, the user with roles and view_full_phone (crews.auth) (2), residents + residencies (2),
-        # open and recent orders in one query, incidents, open complaints, recent calls (4),
+        # session, the user with roles and view_full_phone (crews.auth) (2), residents with their rooms (one
+        # LEFT JOIN), open and recent orders in one query, incidents, open complaints, recent calls (5),
         # the phone-view log: one bulk INSERT for every resident shown (1)
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(8):
             assert client.get("/api/v1/hotline/lookup/?phone=13800138000").status_code == 200
 
     measure()
@@ -173,3 +173,47 @@ def test_calls_list_filters_by_phone_and_type_with_a_flat_query_count(dispatcher
     measure(1)
     log(8)
     measure(9)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["dispatcher", "nobody"])
+def test_written_out_lookup_shapes_equal_drfs_field_machinery(
+    who, dispatcher, manager, two_home_resident, make_order, make_incident, building
+):
+    """The caller screen's serializers write their dicts out for speed; DRF's own path must give the same."""
+    from rest_framework import serializers
+    from rest_framework.test import APIRequestFactory
+
+    from hotline.api import serializers as s
+    from hotline.selectors import caller_screen
+    from hotline.services import hand_over_call, take_call
+
+    make_order("dispatched", now=DAY)
+    make_order("closed", now=DAY)
+    make_order("received", now=DAY)  # no crew yet
+    make_incident(buildings=[building])
+    take_call(actor=dispatcher, call_type="inquiry", phone="13800138000", summary="问", answer="答")
+    help_call = take_call(actor=dispatcher, call_type="help", phone="13800138000", summary="求助").call
+    hand_over_call(actor=dispatcher, call_id=help_call.id, to_user=manager)
+    from django.contrib.auth.models import User
+
+    viewer = dispatcher if who == "dispatcher" else User.objects.create_user("nobody")
+    request = APIRequestFactory().get("/")
+    request.user = viewer
+    context = {"request": request}
+    screen = caller_screen(user=dispatcher, phone="13800138000")
+    pairs = [
+        (s.OrderBriefSerializer, screen.open_orders + screen.recent_orders),
+        (s.IncidentBriefSerializer, screen.incidents),
+        (s.ScreenRoomSerializer, screen.rooms),
+        (s.ScreenResidentSerializer, screen.residents),
+        (s.CallSerializer, screen.recent_calls),
+    ]
+    for cls, objects in pairs:
+        assert objects, cls
+        for obj in objects:
+            written = cls(obj, context=context).data
+            drf = serializers.Serializer.to_representation(cls(context=context), obj)
+            assert dict(written) == dict(drf), cls
+    assert any(o.crew is None for o in screen.open_orders)
+    assert any(c.handed_to_id for c in screen.recent_calls)

@@ -41,6 +41,19 @@ def test_lookup_of_an_unknown_number_is_an_empty_screen_in_three_queries(
     assert screen.rooms == [] and screen.open_orders == [] and screen.incidents == []
 
 
+@pytest.mark.django_db
+def test_a_caller_registered_without_a_room_is_known_with_no_homes(dispatcher, two_home_resident, room):
+    from residents.models import Resident
+
+    Resident.objects.create(name="阿无房", phone="13800138000")
+    screen = caller_screen(user=dispatcher, phone="13800138000")
+    by_name = {r.name: r for r in screen.residents}
+    assert by_name["阿无房"].homes == []
+    assert len(by_name[two_home_resident.name].homes) == 2
+    assert {r.id for r in screen.rooms} == {h.id for h in by_name[two_home_resident.name].homes}
+    assert room.id in {r.id for r in screen.rooms}
+
+
 @pytest.mark.parametrize("phone", ["123", "abc", "1380013800012345", ""])
 @pytest.mark.django_db
 def test_malformed_numbers_are_refused_with_a_chinese_message(dispatcher, phone):
@@ -75,9 +88,9 @@ def test_lookup_query_count_is_fixed_as_orders_grow(
     make_order("dispatched", now=DAY)
 
     def measure():
-        # 1 residents, 2 their residencies+rooms, 3 open orders and the last 10 orders in one query,
-        # 4 incidents, 5 open complaints from the number or about these rooms, 6 recent calls
-        with django_assert_num_queries(6):
+        # 1 residents with their rooms (one LEFT JOIN), 2 open orders and the last 10 orders in one query,
+        # 3 incidents, 4 open complaints from the number or about these rooms, 5 recent calls
+        with django_assert_num_queries(5):
             caller_screen(user=dispatcher, phone="13800138000", now=DAY)
 
     measure()
