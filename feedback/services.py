@@ -625,7 +625,12 @@ _ORDER_MESSAGES = {
 
 def notify_order(*, order_id: int, kind: str, now: datetime | None = None) -> Notification | None:
     """The resident's SMS for an order milestone; once per order, kind and completion round."""
-    order = WorkOrder.objects.select_related("category", "worker", "reporter").filter(pk=order_id).first()
+    order = (
+        WorkOrder.objects.select_related("category", "worker", "reporter")
+        .only("number", "reporter_phone", "rework_count", "category__name", "worker__name", "reporter__phone")
+        .filter(pk=order_id)
+        .first()
+    )
     if order is None or kind not in _ORDER_MESSAGES:
         return None
     body = _(_ORDER_MESSAGES[kind]) % {

@@ -217,9 +217,10 @@ def duplicate_orders(*, room: Room | None, category: Category | None) -> list[Wo
     if room is None or category is None:
         return []
     return list(
-        with_list_relations(
-            WorkOrder.objects.filter(room=room, category=category, status__in=ACTIVE)
-        ).order_by("-created_at")[:5]
+        WorkOrder.objects.filter(room=room, category=category, status__in=ACTIVE)
+        .select_related("category", "crew", "room")
+        .only(*SCREEN_ORDER_FIELDS)  # what the check panel and the API's brief show; checked on every intake
+        .order_by("-created_at")[:5]
     )
 
 
@@ -267,13 +268,20 @@ def should_suggest_incident(
     return count + pending >= INCIDENT_SUGGEST_CALLS
 
 
-def suggest_crew(*, category: Category, district_id: int | None, at: datetime | None = None) -> Crew | None:
+def suggest_crew(
+    *,
+    category: Category,
+    district_id: int | None,
+    at: datetime | None = None,
+    calendar: Calendar | None = None,
+) -> Crew | None:
     """The crew to dispatch to: of the category's trade; outside working hours (nights, weekends, holidays)
     the crew of the worker on duty (值班); otherwise the active crew serving the district (a crew with no
-    districts serves all). None when the base has no such crew."""
+    districts serves all). None when the base has no such crew. `calendar`: one the caller loaded already
+    (covering `at`)."""
     at = at or timezone.now()
     kind = category.crew_kind
-    if not Calendar.load(at, days=2).is_working_time(at):
+    if not (calendar or Calendar.load(at, days=2)).is_working_time(at):
         duty = on_duty(kind, at).filter(crew__active=True).order_by("duty_shifts__starts_at", "id").first()
         if duty is not None:
             return duty.crew

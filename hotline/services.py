@@ -11,16 +11,18 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crews.models import Crew
 from feedback import services as feedback
 from feedback.choices import ComplaintSource, PraiseSource
-from residents.models import Resident, Room
+from residents.models import Residency, Resident, Room
 from workorders import services as orders
 from workorders.choices import Channel, IncidentKind, System, Urgency
 from workorders.models import Category, Incident, WorkOrder
+from workorders.selectors import Calendar
 from workorders.services import clean_text
 
 from .choices import CallType
@@ -67,12 +69,11 @@ def _resident_for(phone: str, room: Room | None) -> Resident | None:
         return None
     from residents.selectors import residents_by_phone
 
-    candidates = list(residents_by_phone(phone).prefetch_related("residencies")[:10])
-    if room is not None:
-        for resident in candidates:
-            if any(r.room_id == room.id for r in resident.residencies.all()):
-                return resident
-    return candidates[0] if candidates else None
+    candidates = residents_by_phone(phone)
+    if room is not None:  # one query: those living in the room first
+        lives_here = Exists(Residency.objects.filter(resident=OuterRef("pk"), room=room))
+        return candidates.annotate(lives_here=lives_here).order_by("-lives_here", "name", "id").first()
+    return candidates.order_by("name", "id").first()
 
 
 def take_call(
@@ -166,6 +167,12 @@ def take_call(
                 if result.duplicates and not allow_duplicate:
                     raise DuplicateFound(result.duplicates)
                 resident = _resident_for(phone, room)
+                # Created and dispatched in one write (create_order's `dispatch_to`), the working calendar
+                # loaded once for the deadlines and the crew suggestion.
+                calendar = Calendar.load(now)
+                target = crew or suggest_crew(
+                    category=category, district_id=room.district_id, at=now, calendar=calendar
+                )
                 order = orders.create_order(
                     actor=actor,
                     category=category,
@@ -176,12 +183,11 @@ def take_call(
                     reporter=resident,
                     reporter_phone=phone,
                     reporter_name=caller_name,
+                    dispatch_to=target,
+                    calendar=calendar,
                     now=now,
                 )
-                target = crew or suggest_crew(category=category, district_id=room.district_id, at=now)
-                if target is not None:
-                    order = orders.dispatch_order(actor=actor, order_id=order.id, crew=target, now=now)
-                    result.dispatched_to = target
+                result.dispatched_to = target
         elif call_type == CallType.COMPLAINT:
             result.complaint = feedback.register_complaint(
                 actor=actor,

@@ -18,8 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -201,13 +200,20 @@ def next_number(now: datetime) -> str:
     """`YYYYMMDD-NNNN`, unique under concurrent creation: the day's counter row is incremented under its
     row lock (UPDATE … SET last = last + 1), created on first use with a retry if another request won."""
     day = timezone.localdate(now)
-    with transaction.atomic():
+    # One statement on the hot path: UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35); the ORM's update() cannot
+    # return the new value, and a second SELECT per intake showed in the bench (bench/README.md).
+    table = connection.ops.quote_name(OrderNumberCounter._meta.db_table)
+    with transaction.atomic(savepoint=False):
         for _attempt in range(3):
-            if OrderNumberCounter.objects.filter(day=day).update(last=F("last") + 1):
-                last = OrderNumberCounter.objects.values_list("last", flat=True).get(day=day)
-                return f"{day:%Y%m%d}-{last:04d}"
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f'UPDATE {table} SET "last" = "last" + 1 WHERE "day" = %s RETURNING "last"', [day]
+                )
+                row = cursor.fetchone()
+            if row is not None:
+                return f"{day:%Y%m%d}-{row[0]:04d}"
             try:
-                with transaction.atomic():
+                with transaction.atomic():  # a savepoint: the first order of the day may race another
                     OrderNumberCounter.objects.create(day=day, last=1)
                 return f"{day:%Y%m%d}-0001"
             except IntegrityError:
@@ -245,15 +251,25 @@ def create_order(
     location_detail: str = "",
     appointment_at: datetime | None = None,
     incident=None,
+    dispatch_to: Crew | None = None,
+    calendar: Calendar | None = None,
     by_system: bool = False,
     now: datetime | None = None,
 ) -> WorkOrder:
     """Log a new order in state `received`: number, location, category (a leaf), urgency (the category's
     default unless given), the three deadlines stamped from the service commitment, first-contact owner =
-    the actor (首问负责). Writes the `create` event; `order_created` is sent on commit."""
+    the actor (首问负责). Writes the `create` event; `order_created` is sent on commit.
+
+    With `dispatch_to`, the order is also dispatched to that crew in the same INSERT, as the hotline does on
+    every repair call: the `dispatch` move's rules are checked as `dispatch_order` checks them and its event
+    and signal follow the `create` ones — but the new row needs no lock and no second write (bench/README.md).
+    `calendar`: a caller that already loaded the working calendar passes it (the hotline suggests the crew
+    with it)."""
     now = now or timezone.now()
     if not by_system and not can_create_order(actor):
         raise PermissionDenied(_("Only dispatchers and managers may create orders."))
+    if dispatch_to is not None and not dispatch_to.active:
+        raise ValidationError({"crew": [_("This crew is not active.")]})
     if room is None and facility is None:
         raise ValidationError({"room": [_("Give the room or the public facility where the fault is.")]})
     if category.parent_id is None or not category.active:
@@ -277,7 +293,9 @@ def create_order(
         raise ValidationError({"reporter_phone": [_("Enter a valid phone number (7–12 digits).")]})
     reporter_name = clean_text(reporter_name, "reporter_name", "", required=False, max_length=40)
     location_detail = clean_text(location_detail, "location_detail", "", required=False, max_length=200)
-    deadlines = deadlines_for(at=now, urgency=urgency, category=category, appointment_at=appointment_at)
+    deadlines = deadlines_for(
+        at=now, urgency=urgency, category=category, appointment_at=appointment_at, calendar=calendar
+    )
     if room is not None:
         district_id, building_id = room.district_id, room.building_id
         label = room.label
@@ -285,7 +303,8 @@ def create_order(
         district_id, building_id, label = facility.district_id, None, facility.label
     if location_detail:
         label = f"{label} {location_detail.strip()}"
-    with transaction.atomic():
+    # No savepoint: the caller's transaction (or this one) is rolled back whole if anything here fails.
+    with transaction.atomic(savepoint=False):
         order = WorkOrder(
             number=next_number(now),
             room=room,
@@ -311,19 +330,40 @@ def create_order(
             complete_by=deadlines.complete_by,
             created_at=now,
         )
+        events = [
+            WorkOrderEvent(
+                order=order,
+                at=now,
+                actor=order.first_contact_owner,
+                kind=Move.CREATE,
+                to_status=Status.RECEIVED,
+                note=description[:200],
+                data={"channel": channel, "urgency": urgency},
+            )
+        ]
+        if dispatch_to is not None:
+            _sources, target = TRANSITIONS[Move.DISPATCH]  # received → dispatched
+            if not by_system and not can(Move.DISPATCH, actor, order):
+                raise _deny(Move.DISPATCH)
+            order.status, order.crew, order.worker, order.dispatched_at = target, dispatch_to, None, now
+            events.append(
+                WorkOrderEvent(
+                    order=order,
+                    at=now,
+                    actor=order.first_contact_owner,
+                    kind=Move.DISPATCH,
+                    from_status=Status.RECEIVED,
+                    to_status=target,
+                    data={"crew": dispatch_to.id, "crew_name": dispatch_to.name},
+                )
+            )
         order.due_at = next_deadline(order)
         order.save(force_insert=True)
-        WorkOrderEvent.objects.create(
-            order=order,
-            at=now,
-            actor=order.first_contact_owner,
-            kind=Move.CREATE,
-            to_status=Status.RECEIVED,
-            note=description[:200],
-            data={"channel": channel, "urgency": urgency},
-        )
+        WorkOrderEvent.objects.bulk_create(events)  # in this order: the timeline reads create, then dispatch
         order_id = order.pk
         transaction.on_commit(lambda: signals.order_created.send(sender=WorkOrder, order_id=order_id))
+        if dispatch_to is not None:
+            _queue_signals(order_id, Move.DISPATCH, Status.RECEIVED, order.status)
     return order
 
 

@@ -103,6 +103,44 @@ def test_post_a_repair_call_creates_and_dispatches_the_order(dispatcher, residen
 
 
 @pytest.mark.django_db
+def test_intake_runs_a_fixed_number_of_statements_as_orders_and_calls_grow(
+    dispatcher, resident, room, crew, make_order, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(dispatcher)
+    body = {
+        "phone": "13800138000",
+        "call_type": "repair",
+        "summary": "厨房漏水",
+        "room": room.id,
+        "category": "water.leak_fitting",
+    }
+
+    def measure():
+        with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/api/v1/calls/", body, format="json")
+        assert response.status_code == 201, response.json()
+        return len(ctx.captured_queries), response.json()
+
+    make_order("dispatched")  # the day's number counter exists, as on every intake but the day's first
+    first, _ = measure()
+    for _ in range(6):
+        make_order("dispatched")
+    second, answer = measure()
+    assert len(answer["duplicates"]) == 5
+    # session, user with roles (crews.auth); the room and the category (input); SAVEPOINT (the test's own
+    # transaction around take_call's); active orders of that category at the room (duplicates); the caller
+    # (one query); the working calendar and its holidays (loaded once); the crew to suggest; the service
+    # commitment; the day's number (UPDATE … RETURNING); the order; its create + dispatch events (one INSERT);
+    # the call; RELEASE; the mass-fault COUNT; on commit the SMS: the order's number and phone, SAVEPOINT,
+    # the Notification (get_or_create: SELECT, SAVEPOINT, INSERT, RELEASE), RELEASE; its delivery (eager in
+    # tests: claim, read, mark sent)
+    assert first == second == 27
+
+
+@pytest.mark.django_db
 def test_post_refuses_a_duplicate_when_asked_and_records_a_reminder(dispatcher, room, crew, make_order):
     existing = make_order("dispatched")
     client = api(dispatcher)

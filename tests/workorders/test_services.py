@@ -443,3 +443,106 @@ def test_incident_covers_buildings_of_its_district_only(dispatcher, district, bu
     assert list(incident.buildings.all()) == [building]
     assert Incident.objects.count() == 1
     assert WorkOrderEvent.objects.count() == 0
+
+
+# --- Created and dispatched in one write (the hotline's repair call) -------------------------------------
+
+
+def _category():
+    from workorders.models import Category
+
+    return Category.objects.get(code="water.leak_fitting")
+
+
+def test_create_with_dispatch_to_writes_the_same_order_and_timeline_as_create_then_dispatch(
+    dispatcher, crew, room, django_capture_on_commit_callbacks
+):
+    from workorders import signals
+
+    seen = []
+
+    def on_created(sender, order_id, **kw):
+        seen.append(("created", order_id))
+
+    def on_changed(sender, order_id, move, from_status, to_status, **kw):
+        seen.append((move, from_status, to_status))
+
+    signals.order_created.connect(on_created)
+    signals.order_status_changed.connect(on_changed)
+    at = timezone.now()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            one = s.create_order(
+                actor=dispatcher,
+                category=_category(),
+                description="漏水",
+                room=room,
+                dispatch_to=crew,
+                now=at,
+            )
+        with django_capture_on_commit_callbacks(execute=True):
+            two = s.create_order(
+                actor=dispatcher, category=_category(), description="漏水", room=room, now=at
+            )
+            two = s.dispatch_order(actor=dispatcher, order_id=two.id, crew=crew, now=at)
+    finally:
+        signals.order_created.disconnect(on_created)
+        signals.order_status_changed.disconnect(on_changed)
+    one.refresh_from_db()
+    two.refresh_from_db()
+    for field in (
+        "status",
+        "crew_id",
+        "worker_id",
+        "due_at",
+        "respond_by",
+        "complete_by",
+        "first_contact_owner_id",
+    ):
+        assert getattr(one, field) == getattr(two, field), field
+    assert one.status == "dispatched" and one.dispatched_at == one.created_at
+
+    def timeline(order):
+        return list(
+            order.events.order_by("at", "id").values_list(
+                "kind", "from_status", "to_status", "actor_id", "data"
+            )
+        )
+
+    assert timeline(one) == timeline(two)
+    assert [kind for kind, *_ in timeline(one)] == ["create", "dispatch"]
+    assert seen[:2] == [("created", one.id), ("dispatch", "received", "dispatched")]
+    assert seen[2:] == [("created", two.id), ("dispatch", "received", "dispatched")]
+
+
+def test_create_with_an_inactive_crew_is_refused_and_writes_nothing(dispatcher, crew, room):
+    crew.active = False
+    crew.save()
+    before = (WorkOrder.objects.count(), WorkOrderEvent.objects.count())
+    with pytest.raises(ValidationError) as exc:
+        s.create_order(
+            actor=dispatcher, category=_category(), description="漏水", room=room, dispatch_to=crew
+        )
+    assert "crew" in exc.value.message_dict
+    assert (WorkOrder.objects.count(), WorkOrderEvent.objects.count()) == before
+
+
+def test_create_with_dispatch_is_refused_for_a_worker_and_writes_nothing(worker, crew, room):
+    before = WorkOrder.objects.count()
+    with pytest.raises(PermissionDenied):
+        s.create_order(
+            actor=worker.user, category=_category(), description="漏水", room=room, dispatch_to=crew
+        )
+    assert WorkOrder.objects.count() == before
+
+
+def test_order_numbers_count_up_within_a_day_and_restart_the_next(dispatcher, room):
+    day = timezone.now().replace(hour=10)
+    numbers = [
+        s.create_order(actor=dispatcher, category=_category(), description="x", room=room, now=at).number
+        for at in (day, day, day + timedelta(days=1))
+    ]
+    first, second, next_day = numbers
+    assert first.split("-")[0] == second.split("-")[0] != next_day.split("-")[0]
+    assert int(second.split("-")[1]) == int(first.split("-")[1]) + 1
+    assert next_day.endswith("-0001")
