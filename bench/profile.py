@@ -23,7 +23,9 @@ def main(argv=None) -> int:
     parser.add_argument("-n", type=int, default=40)
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--sql", action="store_true", help="print the full SQL, not only its first 160 chars")
-    parser.add_argument("--explain", type=float, metavar="MS", help="EXPLAIN ANALYZE the SELECTs slower than MS")
+    parser.add_argument(
+        "--explain", type=float, metavar="MS", help="EXPLAIN ANALYZE the SELECTs slower than MS"
+    )
     args = parser.parse_args(argv)
     setup_env()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
