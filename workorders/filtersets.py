@@ -15,8 +15,10 @@ from .models import Category, Incident, WorkOrder
 
 
 class WorkOrderFilterSet(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("status"))
-    urgency = django_filters.MultipleChoiceFilter(choices=Urgency.choices, label=_("urgency"))
+    # distinct=False: these are columns of the order itself (no join can repeat a row), and django-filter's
+    # default DISTINCT made PostgreSQL sort every matching order before the LIMIT (bench/README.md).
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("status"), distinct=False)
+    urgency = django_filters.MultipleChoiceFilter(choices=Urgency.choices, label=_("urgency"), distinct=False)
     crew = django_filters.ModelChoiceFilter(queryset=Crew.objects.all(), label=_("crew"))
     worker = django_filters.ModelChoiceFilter(queryset=Worker.objects.all(), label=_("worker"))
     category = django_filters.ModelChoiceFilter(

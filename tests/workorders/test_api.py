@@ -478,3 +478,21 @@ def test_schema_documents_every_action(dispatcher_client):
     order = paths["/api/v1/work-orders/{id}/"]["get"]["responses"]["200"]["content"]["application/json"]
     assert order["schema"]["$ref"].endswith("/WorkOrderDetail")
     assert dispatcher_client.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_status_filter_keeps_the_index_order_no_distinct(dispatcher_client, make_order):
+    """A status filter must not add DISTINCT: PostgreSQL would sort every matching order before the LIMIT."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_order("received")
+    make_order("dispatched")
+    make_order("closed")
+    with CaptureQueriesContext(connection) as ctx:
+        body = dispatcher_client.get(f"{LIST}?status=received&status=dispatched&urgency=normal").json()
+    assert {o["status"] for o in body["results"]} == {"received", "dispatched"}
+    page = [
+        q["sql"] for q in ctx.captured_queries if "workorders_workorder" in q["sql"] and "LIMIT" in q["sql"]
+    ]
+    assert page and not any("DISTINCT" in sql for sql in page)
