@@ -17,17 +17,17 @@ from .choices import NotificationKind
 logger = logging.getLogger(__name__)
 
 
-def _notify(order_id: int, kind: str) -> None:
+def _notify(order_id: int, kind: str, order=None) -> None:
     from .services import notify_order
 
     try:
-        notify_order(order_id=order_id, kind=kind)
+        notify_order(order_id=order_id, kind=kind, order=order)
     except Exception:  # the order is committed; a notification problem must not turn its request into a 500
         logger.exception("could not queue the %s SMS for order %s", kind, order_id)
 
 
-def on_order_created(sender, order_id: int, **kwargs) -> None:
-    _notify(order_id, NotificationKind.ORDER_RECEIVED)
+def on_order_created(sender, order_id: int, order=None, **kwargs) -> None:
+    _notify(order_id, NotificationKind.ORDER_RECEIVED, order=order)
 
 
 def on_order_status_changed(sender, order_id: int, to_status: str = "", **kwargs) -> None:

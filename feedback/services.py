@@ -550,20 +550,23 @@ def queue_notification(
     Nothing when there is no phone number to send to."""
     if not phone:
         return None
-    notification, created = Notification.objects.get_or_create(
-        key=key,
-        defaults={
-            "kind": kind,
-            "phone": phone,
-            "body": body,
-            "work_order": work_order,
-            "follow_up": follow_up,
-            "created_at": now or timezone.now(),
-        },
-    )
-    if created:
-        nid = notification.pk
-        transaction.on_commit(lambda: enqueue(_task("deliver_notification_task"), nid))
+    # INSERT first (a notification is new nearly always), the existing row only when the key is taken: one
+    # statement fewer than get_or_create's SELECT-then-INSERT on every order (bench/README.md).
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                key=key,
+                kind=kind,
+                phone=phone,
+                body=body,
+                work_order=work_order,
+                follow_up=follow_up,
+                created_at=now or timezone.now(),
+            )
+    except IntegrityError:
+        return Notification.objects.get(key=key)
+    nid = notification.pk
+    transaction.on_commit(lambda: enqueue(_task("deliver_notification_task"), nid))
     return notification
 
 
@@ -623,14 +626,25 @@ _ORDER_MESSAGES = {
 }
 
 
-def notify_order(*, order_id: int, kind: str, now: datetime | None = None) -> Notification | None:
-    """The resident's SMS for an order milestone; once per order, kind and completion round."""
-    order = (
-        WorkOrder.objects.select_related("category", "worker", "reporter")
-        .only("number", "reporter_phone", "rework_count", "category__name", "worker__name", "reporter__phone")
-        .filter(pk=order_id)
-        .first()
-    )
+def notify_order(
+    *, order_id: int, kind: str, now: datetime | None = None, order: WorkOrder | None = None
+) -> Notification | None:
+    """The resident's SMS for an order milestone; once per order, kind and completion round. `order`: the
+    instance when the caller has it with its category, worker and reporter (a new order; saves a read)."""
+    if order is None or order.pk != order_id:
+        order = (
+            WorkOrder.objects.select_related("category", "worker", "reporter")
+            .only(
+                "number",
+                "reporter_phone",
+                "rework_count",
+                "category__name",
+                "worker__name",
+                "reporter__phone",
+            )
+            .filter(pk=order_id)
+            .first()
+        )
     if order is None or kind not in _ORDER_MESSAGES:
         return None
     body = _(_ORDER_MESSAGES[kind]) % {
@@ -638,15 +652,14 @@ def notify_order(*, order_id: int, kind: str, now: datetime | None = None) -> No
         "category": order.category.name,
         "worker": order.worker.name if order.worker else "",
     }
-    with transaction.atomic():
-        return queue_notification(
-            key=f"{kind}:{order.pk}:{order.rework_count}",
-            kind=kind,
-            phone=_phone_of(order),
-            body=body,
-            work_order=order,
-            now=now,
-        )
+    return queue_notification(
+        key=f"{kind}:{order.pk}:{order.rework_count}",
+        kind=kind,
+        phone=_phone_of(order),
+        body=body,
+        work_order=order,
+        now=now,
+    )
 
 
 # --- Manager alerts ----------------------------------------------------------------------------------------

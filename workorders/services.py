@@ -361,7 +361,9 @@ def create_order(
         order.save(force_insert=True)
         WorkOrderEvent.objects.bulk_create(events)  # in this order: the timeline reads create, then dispatch
         order_id = order.pk
-        transaction.on_commit(lambda: signals.order_created.send(sender=WorkOrder, order_id=order_id))
+        transaction.on_commit(
+            lambda: signals.order_created.send(sender=WorkOrder, order_id=order_id, order=order)
+        )
         if dispatch_to is not None:
             _queue_signals(order_id, Move.DISPATCH, Status.RECEIVED, order.status)
     return order

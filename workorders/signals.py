@@ -4,7 +4,7 @@ Receivers must be idempotent: a periodic sweep produces the same effect if a sig
 
 from django.dispatch import Signal
 
-order_created = Signal()  # order_id
+order_created = Signal()  # order_id, order (the instance as created: receivers need not read it again)
 order_status_changed = Signal()  # order_id, move, from_status, to_status
 order_completed = Signal()  # order_id
 order_closed = Signal()  # order_id
