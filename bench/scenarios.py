@@ -363,7 +363,13 @@ def build(p: Params) -> list[Scenario]:
             [q["from"], q["to"]],
         )
 
+    def smallest_page(i):
+        return "/api/v1/crews/", {}
+
     return [
+        # Not a target: the fixed cost of any authenticated API request here (session, user, middleware, DRF,
+        # JSON) on a 4-row page — what every floor ratio below carries on top of its SQL.
+        Scenario("reference: smallest API page (4 crews)", "dispatcher", make=smallest_page),
         Scenario(
             "caller lookup (API)",
             "dispatcher",
