@@ -16,21 +16,22 @@ from residents.selectors import FULL_PHONE, can_see_full_phone  # noqa: F401
 from .choices import TRANSITIONS, Move
 from .models import WorkOrder
 
+# The role tests (cached on the user) come before `worker_of` (a query): a dispatcher's page asks these
+# predicates for every move and should not look for a Worker row they do not have.
+
 
 def is_assigned_worker(user, order: WorkOrder) -> bool:
+    if not is_worker(user) or order.worker_id is None:
+        return False
     worker = worker_of(user)
-    return worker is not None and is_worker(user) and order.worker_id == worker.id
+    return worker is not None and order.worker_id == worker.id
 
 
 def is_crew_leader_of(user, order: WorkOrder) -> bool:
+    if not is_crew_leader(user) or order.crew_id is None:
+        return False
     worker = worker_of(user)
-    return (
-        worker is not None
-        and is_crew_leader(user)
-        and worker.is_leader
-        and order.crew_id is not None
-        and worker.crew_id == order.crew_id
-    )
+    return worker is not None and worker.is_leader and worker.crew_id == order.crew_id
 
 
 def is_crew_member_of(user, order: WorkOrder) -> bool:

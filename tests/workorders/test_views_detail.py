@@ -196,3 +196,84 @@ def test_a_non_image_upload_is_refused_with_a_message(worker_client, make_order)
     )
     assert response.status_code == 200 and list(response.context["messages"])
     assert not order.attachments.exists()
+
+
+# --- Query counts -----------------------------------------------------------------------------------------
+# Every detail page: 1 session, 2 the user with their groups and the full-phone permission (crews.auth),
+# then the order (one query, five joins: category and its parent, crew, worker, district), its photos, and the
+# timeline with its actors (the first-contact owner, who created the order, comes with it). The reporter is
+# not read: the order carries the name the desk typed in.
+DETAIL_QUERIES = [
+    # 3 the order, 4 the active crews (dispatch form), 5 photos, 6 timeline
+    ("dispatcher", "received", 6),
+    # 3 the order, 4 the crew's workers with their load (transfer form), 5 the other active crews (transfer
+    # form), 6 photos, 7 timeline
+    ("dispatcher", "dispatched", 7),
+    # 3 the order, 4 materials (completion record), 5 photos, 6 timeline
+    ("dispatcher", "closed", 6),
+    # 3 the order, 4 the crew's workers with their load (one query for the assign and transfer forms and the
+    # suggestion), 5 the other active crews (transfer form), 6 photos, 7 timeline
+    ("manager", "dispatched", 7),
+    # 3 the order, 4 materials, 5 photos, 6 timeline
+    ("manager", "completed", 6),
+    # 3 the leader's Worker row, 4 the order, 5 the crew's workers with their load (assign and transfer
+    # forms), 6 photos, 7 timeline
+    ("leader", "dispatched", 7),
+    # 3 the leader's Worker row, 4 the order, 5 photos, 6 timeline
+    ("leader", "on_site", 6),
+    # 3 the worker's Worker row, 4 the order, 5 photos, 6 timeline
+    ("worker", "accepted", 6),
+    # 3 the worker's Worker row, 4 the order, 5 the crew's workers with their load (taking it from the
+    # pool: assign form), 6 photos, 7 timeline
+    ("worker", "dispatched", 7),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role,status,queries", DETAIL_QUERIES)
+def test_detail_query_count_per_role(
+    request, role, status, queries, make_order, resident, dispatcher, django_assert_num_queries
+):
+    order = make_order(status, reporter=resident, reporter_name="王大妈")
+    client = request.getfixturevalue(f"{role}_client")
+    with django_assert_num_queries(queries):
+        response = client.get(f"/orders/{order.pk}/")
+    assert response.status_code == 200
+    # The first-contact owner, taken from the timeline.
+    assert f"<dd>{dispatcher.get_full_name()}</dd>" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_detail_query_count_stays_flat_as_rows_grow(
+    dispatcher, dispatcher_client, worker, crew, make_order, django_assert_num_queries
+):
+    order = make_order("assigned")
+    for i in range(12):
+        f.WorkerFactory(crew=crew, user__username=f"t_more_{i}")
+    for i in range(6):
+        s.remind_order(actor=dispatcher, order_id=order.pk, note=f"第{i}次催单")
+        s.add_attachment(
+            actor=worker.user,
+            order=order,
+            file=SimpleUploadedFile("p.png", f.tiny_png(), content_type="image/png"),
+            kind="before",
+        )
+    # 1 session, 2 user, 3 the order, 4 the crew's workers with load, 5 other crews, 6 photos, 7 timeline
+    with django_assert_num_queries(7):
+        response = dispatcher_client.get(f"/orders/{order.pk}/")
+    html = response.content.decode()
+    assert html.count("<figure>") == 6 and html.count("第5次催单") == 1
+    assert len(response.context["events"]) == 3 + 12  # create, dispatch, assign; 6 reminders, 6 photos
+    transfer = next(m["form"] for m in response.context["move_forms"] if m["move"] == "transfer")
+    assert len(transfer.fields["worker"].choices) == 1 + 12  # "---------", then the others of the crew
+
+
+@pytest.mark.django_db
+def test_reporter_without_a_typed_in_name_is_read_for_the_page(
+    dispatcher_client, make_order, resident, django_assert_num_queries
+):
+    order = make_order("received", reporter=resident, reporter_name="")
+    # 1 session, 2 user, 3 the order, 4 the reporter (no typed-in name), 5 active crews, 6 photos, 7 timeline
+    with django_assert_num_queries(7):
+        response = dispatcher_client.get(f"/orders/{order.pk}/")
+    assert "王大妈" in response.content.decode()

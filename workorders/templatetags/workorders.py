@@ -47,14 +47,20 @@ def time_left(deadline: datetime | None, now: datetime | None = None, done: date
     return format_html('<span class="badge {}">{}</span>', css, _("%(t)s left") % {"t": _span(seconds)})
 
 
+# Built once: `Status.values` and `.choices` build their lists on every call (a timeline asks per event).
+# The labels stay lazy and are translated when shown.
+_STATUSES = dict(Status.choices)
+_MOVES = dict(Move.choices)
+
+
 @register.filter
 def status_label(value: str) -> str:
-    return Status(value).label if value in Status.values else value
+    return _STATUSES.get(value, value)
 
 
 @register.filter
 def move_label(value: str) -> str:
-    return Move(value).label if value in Move.values else value
+    return _MOVES.get(value, value)
 
 
 _REASONS = {**dict(HoldReason.choices), **dict(HandBackReason.choices), **dict(CancelReason.choices)}
