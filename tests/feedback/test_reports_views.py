@@ -107,13 +107,14 @@ def test_report_pages_run_in_a_fixed_number_of_queries(
     # session, user with roles; SLA grouped counts; overdue list
     with django_assert_num_queries(4):
         manager_client.get(reverse("feedback:report-sla") + oct_)
-    # session, user with roles; 3 volume + 3 hotspot queries
-    with django_assert_num_queries(8):
+    # session, user with roles; 3 volume + 2 hotspot queries (rooms; buildings by count and by growth)
+    with django_assert_num_queries(7):
         manager_client.get(reverse("feedback:report-volume") + oct_)
-    # session, user with roles; 7 assessment + 1 snapshot
-    with django_assert_num_queries(10):
+    # session, user with roles; 8 assessment (first-time fixes in a query of their own) + 1 snapshot
+    with django_assert_num_queries(11):
         manager_client.get(reverse("feedback:assessment") + "?month=2026-10")
-    # session, user with roles; satisfaction 2, trend 1, SLA 1, complaints 1, hotspots 3, ranking 7, overdue count 1
+    # session, user with roles; satisfaction 2, trend 1, SLA 1, complaints 1, hotspots 2 (rooms; buildings by
+    # count and by growth in one), ranking 8 (first-time fixes in a query of their own), overdue count 1
     with django_assert_num_queries(18):
         manager_client.get(reverse("feedback:dashboard"))
 
