@@ -52,7 +52,9 @@ def main(argv=None) -> int:
         path, body = sc.make(i)
         if isinstance(path, list):
             path = next(p for p in path if scenarios.resolves(p))
-        if sc.method == "post":
+        if sc.run is not None:
+            r = sc.run(client, path, body)
+        elif sc.method == "post":
             r = client.post(path, body, content_type="application/json", **headers)
         else:
             r = client.get(path, body, **headers)
@@ -91,6 +93,8 @@ def main(argv=None) -> int:
         one(i)
     prof.disable()
     print(f"\n{args.n} requests under cProfile: {(time.perf_counter() - t) * 1000 / args.n:.1f} ms each")
+    if sc.teardown is not None:
+        sc.teardown()
     stats = pstats.Stats(prof, stream=sys.stdout)
     stats.sort_stats("tottime").print_stats(args.top)
     stats.sort_stats("cumulative").print_stats(args.top)

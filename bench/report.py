@@ -112,8 +112,9 @@ def table(meta: dict, results: list, http_results: list) -> str:
         floor = f"{r.floor_median_ms:.1f}" if r.floor_median_ms is not None else ""
         ratio = f"{r.ratio:.1f}×" if r.ratio is not None else ""
         err = f" ({r.errors} errors)" if r.errors else ""
+        peak = f"; peak heap {r.peak_mb:.0f} MB" if getattr(r, "peak_mb", None) is not None else ""
         lines.append(
-            f"| {r.name} ({r.n}) | {r.median_ms:.1f} | {r.p95_ms:.1f} | {q} | {r.sql_ms_median:.1f} | {floor} | "
+            f"| {r.name} ({r.n}{peak}) | {r.median_ms:.1f} | {r.p95_ms:.1f} | {q} | {r.sql_ms_median:.1f} | {floor} | "
             f"{ratio} | {_fmt_target(r)} | {r.verdict()}{err} |"
         )
     if http_results:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -58,6 +59,12 @@ class Scenario:
     requests: int | None = None
     note: str = ""
     ok_status: tuple[int, ...] = (200,)
+    # A scenario that is more than one request: run(client, path, params) does the whole interaction and
+    # returns the last response (timed and counted as one); teardown() removes what it left behind.
+    run: Callable[[Client, str, dict], object] | None = None
+    teardown: Callable[[], None] | None = None
+    warmup: int = 0  # 0: WARMUP
+    peak_memory: bool = False  # one more, untimed run under tracemalloc: the peak Python heap
 
 
 @dataclass
@@ -81,6 +88,7 @@ class Result:
     note: str = ""
     path_example: str = ""
     statuses: dict = field(default_factory=dict)
+    peak_mb: float | None = None
 
     def verdict(self) -> str:
         if not self.available:
@@ -264,20 +272,26 @@ def build(p: Params) -> list[Scenario]:
             "/dashboard/",
         ], {}
 
+    # Excel export of 10k orders: the newest EXPORT_ROWS orders created before a day's start, a different day
+    # per request (8 windows); over EXPORT_SYNC_LIMIT rows the export is a job (bench_export_job below).
+    export_windows: dict[int, tuple] = {}
+
     def export(i):
-        to = timezone.localdate(now) - timedelta(days=30 * (i % 3))
-        frm = to - timedelta(days=60)
-        return [
-            "/feedback/exports/orders/",
-            "/api/v1/reports/orders.xlsx",
-            "/api/v1/reports/export/",
-            "/api/v1/work-orders/export/",
-            "/feedback/reports/export/",
-            "/feedback/export/",
-        ], {
-            "from": frm.isoformat(),
-            "to": to.isoformat(),
-            "created_after": f"{frm}T00:00:00+08:00",
+        from workorders.models import WorkOrder
+
+        k = i % 8
+        if k not in export_windows:
+            end = _local_midnight(timezone.localdate(now) - timedelta(days=1 + 9 * k))
+            start = (
+                WorkOrder.objects.filter(created_at__lt=end)
+                .order_by("-created_at")
+                .values_list("created_at", flat=True)[EXPORT_ROWS - 1]
+            )
+            export_windows[k] = (start, end)
+        start, end = export_windows[k]
+        return "/feedback/exports/orders/", {
+            "created_after": start.isoformat(),
+            "created_before": end.isoformat(),
             "export": 1,
         }
 
@@ -442,8 +456,61 @@ def build(p: Params) -> list[Scenario]:
         Scenario("SLA report", "manager", None, None, True, make=sla),
         Scenario("monthly assessment (crews, workers)", "manager", 1000, None, True, make=assessment),
         Scenario("manager dashboard", "manager", 400, None, True, make=dashboard),
-        Scenario("Excel export, 10k orders", "manager", None, None, True, make=export, requests=5),
+        Scenario(
+            "Excel export, 10k orders",
+            "manager",
+            None,
+            None,
+            True,
+            make=export,
+            requests=5,
+            run=bench_export_job,
+            teardown=delete_bench_exports,
+            warmup=1,
+            peak_memory=True,
+            note="export request → the job's task run in-process (no worker in the bench) → its page → download",
+        ),
     ]
+
+
+EXPORT_ROWS = 10_000
+_bench_export_ids: list[int] = []
+
+
+def _local_midnight(day):
+    from datetime import datetime
+
+    return datetime.combine(day, datetime.min.time(), timezone.get_current_timezone())
+
+
+def bench_export_job(client: Client, path: str, params: dict):
+    """What the manager waits for: the export request (over EXPORT_SYNC_LIMIT rows it creates a job and
+    redirects to its page), the job's Celery task — run here, synchronously, as a worker would — the job's
+    page, then the download of the workbook. Returns the download (a 302 or a failed job is an error)."""
+    from feedback.tasks import run_export_task
+
+    response = client.get(path, params)
+    if response.status_code != 302:
+        return response
+    job_id = resolve(response["Location"]).kwargs["pk"]
+    _bench_export_ids.append(job_id)
+    run_export_task(job_id)
+    page = client.get(response["Location"])
+    if page.status_code != 200:
+        return page
+    return client.get(f"{response['Location']}download/")
+
+
+def delete_bench_exports() -> None:
+    """The bench's export jobs and their files: the bench database holds no more than the data it loaded and
+    what the write scenarios add."""
+    from feedback.models import ExportJob
+
+    for job in ExportJob.objects.filter(pk__in=_bench_export_ids):
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+    _bench_export_ids.clear()
 
 
 def _pick_path(path) -> str | None:
@@ -480,12 +547,15 @@ def run_scenario(sc: Scenario, client: Client, requests: int) -> Result:
         timer = QueryTimer()
         with connection.execute_wrapper(timer):
             t = time.perf_counter()
-            if sc.method == "post":
+            if sc.run is not None:
+                r = sc.run(client, path, params)
+            elif sc.method == "post":
                 r = client.post(path, params, content_type="application/json", **headers)
             else:
                 r = client.get(path, params, **headers)
             if getattr(r, "streaming", False):
                 b"".join(r.streaming_content)
+                r.close()
             else:
                 r.content  # noqa: B018 — make sure the body is rendered
             elapsed = time.perf_counter() - t
@@ -502,10 +572,17 @@ def run_scenario(sc: Scenario, client: Client, requests: int) -> Result:
             )
         return r
 
-    for i in range(WARMUP):
+    for i in range(sc.warmup or WARMUP):
         one(10_000 + i, False)
     for i in range(n):
         one(i, True)
+    if sc.peak_memory:
+        tracemalloc.start()
+        one(n, False)
+        res.peak_mb = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+        tracemalloc.stop()
+    if sc.teardown is not None:
+        sc.teardown()
     res.n = n
     res.median_ms = round(statistics.median(times), 2)
     res.p95_ms = round(pct(times, 0.95), 2)
@@ -525,6 +602,8 @@ def run_scenario(sc: Scenario, client: Client, requests: int) -> Result:
         res.floor_median_ms = round(statistics.median(ftimes), 2)
         res.ratio = round(res.median_ms / res.floor_median_ms, 1) if res.floor_median_ms else None
     floor = f" floor {res.floor_median_ms:.1f} ms (x{res.ratio})" if res.floor_median_ms is not None else ""
+    if res.peak_mb is not None:
+        floor += f"  peak Python heap {res.peak_mb:.0f} MB"
     print(
         f"  {sc.name:<45} median {res.median_ms:7.1f} ms  p95 {res.p95_ms:7.1f} ms  "
         f"queries {res.queries_min}-{res.queries_max}  sql {res.sql_ms_median:6.1f} ms{floor}  "

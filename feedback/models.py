@@ -81,7 +81,14 @@ class FollowUp(models.Model):
         indexes = [
             models.Index(fields=["status", "-is_emergency", "due_at"], name="followup_queue"),
             models.Index(fields=["status", "link_expires_at"], name="followup_link_expiry"),
-            models.Index(fields=["due_at"], name="followup_due_at"),
+            # The reports read follow-ups by due date: satisfaction counts, its 五心 averages (joined to the
+            # attempts by id), the 12-month trend and the assessment. The included columns make those scans
+            # index-only (bench at 1M orders: bench/README.md).
+            models.Index(
+                fields=["due_at"],
+                include=["id", "crew", "worker", "outcome", "verdict"],
+                name="followup_due_covering",
+            ),
             # The satisfaction report and assessment read answered follow-ups by when they were done.
             models.Index(fields=["done_at"], name="followup_done_at", condition=Q(status="done")),
         ]
@@ -129,6 +136,24 @@ class FollowUpAttempt(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(outcome="reached") | Q(verdict=""), name="attempt_verdict_only_when_reached"
+            ),
+        ]
+        indexes = [
+            # The satisfaction report's 五心 averages: the reached attempt of each follow-up due in the period,
+            # read from the index alone (a nested loop over the period's follow-ups instead of reading all
+            # 1.2M attempts at 1M orders: 215 → 17 ms).
+            models.Index(
+                fields=["follow_up"],
+                include=[
+                    "id",
+                    "rating_care",
+                    "rating_workmanship",
+                    "rating_safety",
+                    "rating_quality",
+                    "rating_comfort",
+                ],
+                condition=Q(outcome="reached"),
+                name="attempt_reached_ratings",
             ),
         ]
 

@@ -344,6 +344,15 @@ class WorkOrder(models.Model):
             models.Index(fields=["category", "created_at"], name="wo_category_created"),
             models.Index(fields=["due_at"], name="wo_due_at", condition=Q(due_at__isnull=False)),
             models.Index(fields=["completed_at"], name="wo_completed_at"),
+            # Reports read the live (not cancelled) orders created in a window from the index alone: the
+            # repeat-failure hotspots per room or building and system (90/180 days), the re-reports the
+            # assessment's first-time fix looks for (the month and 30 days after).
+            models.Index(
+                fields=["created_at"],
+                include=["id", "room", "facility", "building", "category"],
+                condition=~Q(status=Status.CANCELLED),
+                name="wo_live_created_covering",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

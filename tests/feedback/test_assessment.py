@@ -242,6 +242,24 @@ def test_reward_penalty_validation(manager, crew, other_crew, worker):
     assert record.crew == crew and record.signed_points == 0 and record.amount == Decimal("20.00")
 
 
+def test_first_fix_window_runs_past_the_month_and_counts_facilities(make_order, unit, district):
+    def nov(day: int):
+        return timezone.make_aware(timezone.datetime(2026, 11, day, 10, 0))
+
+    late = make_order("completed", now=at(31, 22))  # re-reported on Nov 20: not a first-time fix
+    make_order(now=nov(20))
+    other_room = f.RoomFactory(unit=unit, number="902", floor=9)
+    make_order("completed", room=other_room, now=at(30))  # its only re-report was cancelled: first fix
+    make_order("cancelled", room=other_room, now=nov(3))
+    make_order(room=other_room, now=at(29))  # created before the completion: not a re-report
+    pump = f.FacilityFactory(district=district)
+    make_order("completed", room=None, facility=pump, now=at(25))  # the pump house again on Nov 10
+    make_order(room=None, facility=pump, now=nov(10))
+    assert late.completed_at.month == 10
+    [line] = [x for x in reports.assessment(OCT, "crew", now=NOW) if x.label == "供水班"]
+    assert (line.counts["completed"], line.counts["first_fix"]) == (3, 1)
+
+
 @pytest.mark.parametrize("size", [1, 5])
 def test_assessment_runs_in_a_fixed_number_of_queries(
     make_order, django_assert_num_queries, size, crew, manager
@@ -254,8 +272,9 @@ def test_assessment_runs_in_a_fixed_number_of_queries(
         services.record_reward_penalty(
             actor=manager, kind="reward", crew=crew, reason="x", points="1", date=OCT
         )
-    # crews or workers, completed orders, follow-ups, complaints, inspections, rewards/penalties, weights
+    # crews or workers, completed orders, their first-time fixes, follow-ups, complaints, inspections,
+    # rewards/penalties, weights
     for level in ("crew", "worker"):
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             lines = reports.assessment(OCT, level, now=NOW)
         assert sum(x.counts["completed"] for x in lines) == size

@@ -143,6 +143,26 @@ def test_follow_ups_not_yet_due_are_not_counted(done_order):
     assert report.total.due == 1
 
 
+def test_trend_counts_each_local_month(done_order):
+    oct_1 = timezone.make_aware(timezone.datetime(2026, 10, 1))  # Beijing midnight = Sep 30 16:00 UTC
+    add_follow_ups(done_order, oct_1, satisfied=2, dissatisfied=1)  # October, not September
+    add_follow_ups(done_order, oct_1 - timedelta(seconds=1), basically=1, refused=4, open_=2)  # September
+    add_follow_ups(done_order, NOW - timedelta(hours=1), satisfied=1)  # this month, due already
+    add_follow_ups(done_order, NOW + timedelta(hours=1), satisfied=1)  # this month, not yet due
+    add_follow_ups(done_order, timezone.make_aware(timezone.datetime(2025, 11, 30)), satisfied=1)  # too old
+    points = reports.satisfaction_trend(12, now=NOW)
+    assert [p.month for p in points][:2] == [date(2025, 12, 1), date(2026, 1, 1)]
+    by_month = {p.month: (p.reached, p.good) for p in points}
+    assert by_month[date(2026, 9, 1)] == (1, 1)  # refused and open ones are not reached
+    assert by_month[date(2026, 10, 1)] == (3, 2)
+    assert by_month[date(2026, 11, 1)] == (1, 1)
+    assert sum(r for r, _ in by_month.values()) == 5
+    october = points[10]
+    assert october.rate == pytest.approx(2 / 3)
+    assert (october.ci_low, october.ci_high) == pytest.approx(hand_wilson(2, 3))
+    assert points[0].rate is None and points[0].ci_low is None
+
+
 def test_periods():
     assert reports.parse_period({"period": "quarter", "from": "2026-11-15"}).label == "2026Q4"
     q = reports.period_containing("quarter", date(2026, 2, 3))
@@ -313,6 +333,30 @@ def test_repeat_failure_hotspots(make_order, room, unit):
     assert (growing["current"], growing["before"], growing["growth_pct"]) == (4, 1, 3.0)
 
 
+def test_hotspot_buildings_are_ranked_by_count_and_growth_separately(make_order, building, room, district):
+    def room_in(number):
+        return f.RoomFactory(unit=f.UnitFactory(building=f.BuildingFactory(district=district, number=number)))
+
+    steady, grew, small = room_in(1), room_in(2), room_in(3)
+    for days in (1, 2, 3, 4, 5):  # 5区37栋: the most orders now, but more before (shrinking)
+        make_order(now=NOW - timedelta(days=days))
+    for days in range(6):
+        make_order(now=NOW - timedelta(days=100 + days))
+    for days in (1, 2, 3, 4):  # 5区1栋: 4 now, 4 before (steady)
+        make_order(room=steady, now=NOW - timedelta(days=days))
+        make_order(room=steady, now=NOW - timedelta(days=100 + days))
+    for days in (1, 2, 3):  # 5区2栋 and 5区3栋: 3 now, none before (the same growth: by label)
+        make_order(room=grew, now=NOW - timedelta(days=days))
+        make_order(room=small, now=NOW - timedelta(days=days))
+    spots = reports.hotspots(end=NOW, min_orders=3, limit=2)
+    assert [(r["label"], r["orders"]) for r in spots.buildings] == [("5区37栋", 5), ("5区1栋", 4)]
+    assert [(r["label"], r["current"], r["before"]) for r in spots.growing] == [
+        ("5区2栋", 3, 0),
+        ("5区3栋", 3, 0),
+    ]
+    assert reports.hotspots(end=NOW, min_orders=4, limit=2).growing == []  # 5区1栋 did not grow
+
+
 # --- Fixed number of queries whatever the size -------------------------------------------------------------------
 
 
@@ -343,7 +387,7 @@ def test_each_report_runs_in_a_fixed_number_of_queries(
         assert reports.sla_report(OCTOBER, "category", now=NOW).total.orders == size
     with django_assert_num_queries(3):  # by category, by district, by hour
         reports.volume_report(OCTOBER)
-    with django_assert_num_queries(3):  # rooms, buildings, growing buildings
+    with django_assert_num_queries(2):  # rooms; buildings by count and by growth (one query, two rankings)
         reports.hotspots(end=NOW)
     with django_assert_num_queries(1):
         assert len(reports.satisfaction_trend(12, end_month=date(2026, 10, 1), now=NOW)) == 12

@@ -107,13 +107,14 @@ def test_report_pages_run_in_a_fixed_number_of_queries(
     # session, user with roles; SLA grouped counts; overdue list
     with django_assert_num_queries(4):
         manager_client.get(reverse("feedback:report-sla") + oct_)
-    # session, user with roles; 3 volume + 3 hotspot queries
-    with django_assert_num_queries(8):
+    # session, user with roles; 3 volume + 2 hotspot queries (rooms; buildings by count and by growth)
+    with django_assert_num_queries(7):
         manager_client.get(reverse("feedback:report-volume") + oct_)
-    # session, user with roles; 7 assessment + 1 snapshot
-    with django_assert_num_queries(10):
+    # session, user with roles; 8 assessment (first-time fixes in a query of their own) + 1 snapshot
+    with django_assert_num_queries(11):
         manager_client.get(reverse("feedback:assessment") + "?month=2026-10")
-    # session, user with roles; satisfaction 2, trend 1, SLA 1, complaints 1, hotspots 3, ranking 7, overdue count 1
+    # session, user with roles; satisfaction 2, trend 1, SLA 1, complaints 1, hotspots 2 (rooms; buildings by
+    # count and by growth in one), ranking 8 (first-time fixes in a query of their own), overdue count 1
     with django_assert_num_queries(18):
         manager_client.get(reverse("feedback:dashboard"))
 
@@ -179,6 +180,64 @@ def test_small_order_export_is_immediate_filtered_and_masks_phones(
     assert any("已接单" in str(r[1]) or "Accepted" in str(r[1]) for r in rows[:4] if r and r[1])  # the filter
     _wb, rows = _sheet_rows(dispatcher_client.get(url).content)
     assert next(r for r in rows if r and r[0] and str(r[0])[:8].isdigit())[7] == "13800138000"
+
+
+def test_order_export_row_has_every_column(make_order, manager_client, worker):
+    from django.utils import timezone
+
+    done = make_order("completed", now=OCT_10)
+    done.__class__.objects.filter(pk=done.pk).update(is_rework=True)
+    open_ = make_order("received", now=OCT_10 + timedelta(hours=1))
+
+    def local(value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else None
+
+    _wb, rows = _sheet_rows(manager_client.get(reverse("feedback:export-orders") + "?export=1").content)
+    by_number = {r[0]: r for r in rows if r and r[0] in (done.number, open_.number)}
+    assert by_number[done.number] == [
+        done.number,
+        local(done.created_at),
+        done.get_status_display(),
+        done.get_urgency_display(),
+        str(done.category),  # 供水/…: the parent's name and the leaf's
+        done.location_label,
+        done.reporter_name or None,
+        "13800138000",  # a manager sees the full number
+        "供水班",
+        worker.name,
+        local(done.respond_by),
+        local(done.accepted_at),
+        local(done.arrived_at),
+        local(done.completed_at),
+        "是",
+        float(done.fee),
+    ]
+    assert "/" in by_number[done.number][4]
+    assert by_number[open_.number][8:16] == [None, None, local(open_.respond_by), None, None, None, None, 0]
+
+
+def test_an_export_job_runs_in_the_same_number_of_queries_whatever_its_size(
+    make_order, manager, django_assert_num_queries
+):
+    from feedback.services import run_export
+
+    sizes = []
+    for _ in range(20):
+        make_order("received")
+    job = ExportJob.objects.create(kind="orders", user=manager, total=20)
+    # claim the job; the job and its user; the user's roles (what they may see); count; the user's and the
+    # groups' permissions (full phones); the rows (one cursor); 19 progress updates (every 5%) and the last;
+    # the file and status
+    with django_assert_num_queries(28):
+        assert run_export(job_id=job.pk)
+    sizes.append(ExportJob.objects.get(pk=job.pk).done)
+    for _ in range(25):
+        make_order("received")
+    job = ExportJob.objects.create(kind="orders", user=manager, total=45)
+    with django_assert_num_queries(28):
+        assert run_export(job_id=job.pk)
+    sizes.append(ExportJob.objects.get(pk=job.pk).done)
+    assert sizes == [20, 45]
 
 
 def test_export_is_scoped_to_what_the_user_sees(make_order, other_leader_client):
