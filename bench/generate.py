@@ -384,6 +384,9 @@ def generate(*, orders: int, seed: int = 10196, anchor: date | None = None, log=
             id=str(fid),
             work_order_id=str(order_id),
             round=str(round_),
+            # The crew and worker who did the job, as feedback.services writes them (the reports group by them).
+            crew_id=str(crew_id),
+            worker_id=str(worker_id) if worker_id else "\\N",
             is_emergency="t" if emergency else "f",
             due_at=ts(due),
             failed_attempts="0",
@@ -411,10 +414,18 @@ def generate(*, orders: int, seed: int = 10196, anchor: date | None = None, log=
                     "satisfied" if roll < 0.86 else "basically_satisfied" if roll < 0.96 else "dissatisfied"
                 )
                 resolved = verdict != "dissatisfied" or rng.random() < 0.5
-                _attempt(at, "reached", verdict, resolved=resolved, link=by_link)
+                answer = _attempt(at, "reached", verdict, resolved=resolved, link=by_link)
                 row.update(
                     status="done", outcome="reached", verdict=verdict, resolved="t" if resolved else "f"
                 )
+                for k in (
+                    "care",
+                    "workmanship",
+                    "safety",
+                    "quality",
+                    "comfort",
+                ):  # as services._finish copies
+                    row[f"rating_{k}"] = answer[f"rating_{k}"]
                 row["done_at"] = ts(at)
                 row["done_by_id"] = "\\N" if by_link else str(rng.choice(desk))
                 done = at
@@ -455,6 +466,7 @@ def generate(*, orders: int, seed: int = 10196, anchor: date | None = None, log=
             for k in ("seen_greeting", "seen_shoe_covers", "seen_cleaned", "seen_note_left"):
                 row[k] = "t" if rng.random() < 0.95 else "f"
         t_att.add([row[col] for col in att_cols])
+        return row
         aid += 1
 
     def complaint(order_id, fu, at, crew_id, worker_id, phone, name, source):

@@ -243,12 +243,12 @@ def build(p: Params) -> list[Scenario]:
         return f"{d:%Y-%m}"
 
     def satisfaction(i):
-        to = timezone.localdate(now).replace(day=1) - timedelta(days=30 * (i % 6))
-        frm = to - timedelta(days=365)
+        # Twelve months by crew (a custom range; the report compares it with the twelve months before).
+        to = timezone.localdate(now).replace(day=1) - timedelta(days=30 * (i % 6) + 1)
+        frm = to - timedelta(days=364)
         return "/api/v1/reports/satisfaction/", {
             "from": frm.isoformat(),
             "to": to.isoformat(),
-            "period": "month",
             "group_by": "crew",
         }
 
@@ -362,19 +362,45 @@ def build(p: Params) -> list[Scenario]:
         )
 
     def floor_satisfaction(i):
+        # The same figures as the report, by hand in one statement: per crew, the follow-ups due in the
+        # twelve months and the twelve before (conditional counts), and the 五心 averages of the reached answers
+        # (carried by the follow-ups since feedback 0007).
+        from feedback.reports import parse_period
+
         _path, q = satisfaction(i)
+        period = parse_period(q)
+        previous = period.previous()
+        start, end, prev_start = period.start_at, min(period.end_at, now), previous.start_at
         return (
             """
-            SELECT o.crew_id, date_trunc('month', f.done_at AT TIME ZONE 'Asia/Shanghai') AS m,
-                   COUNT(*) FILTER (WHERE f.outcome = 'reached'),
-                   COUNT(*) FILTER (WHERE f.verdict = 'satisfied'),
-                   COUNT(*) FILTER (WHERE f.verdict = 'basically_satisfied'),
-                   COUNT(*) FILTER (WHERE f.verdict = 'dissatisfied')
-            FROM feedback_followup f JOIN workorders_workorder o ON o.id = f.work_order_id
-            WHERE f.done_at >= %s::date AND f.done_at < %s::date AND f.status = 'done'
-            GROUP BY 1, 2 ORDER BY 1, 2
+            WITH counts AS (
+                SELECT f.crew_id,
+                       COUNT(*) FILTER (WHERE f.due_at >= %(s)s) AS due,
+                       COUNT(*) FILTER (WHERE f.due_at >= %(s)s AND f.outcome <> '') AS contacted,
+                       COUNT(*) FILTER (WHERE f.due_at >= %(s)s AND f.outcome = 'reached') AS reached,
+                       COUNT(*) FILTER (WHERE f.due_at >= %(s)s AND f.outcome = 'reached'
+                                          AND f.verdict = 'satisfied') AS satisfied,
+                       COUNT(*) FILTER (WHERE f.due_at >= %(s)s AND f.outcome = 'reached'
+                                          AND f.verdict = 'basically_satisfied') AS basically,
+                       COUNT(*) FILTER (WHERE f.due_at >= %(s)s AND f.outcome = 'reached'
+                                          AND f.verdict = 'dissatisfied') AS dissatisfied,
+                       COUNT(*) FILTER (WHERE f.due_at < %(s)s AND f.outcome = 'reached') AS prev_reached,
+                       COUNT(*) FILTER (WHERE f.due_at < %(s)s AND f.outcome = 'reached'
+                                          AND f.verdict IN ('satisfied', 'basically_satisfied')) AS prev_good
+                FROM feedback_followup f
+                WHERE f.due_at >= %(p)s AND f.due_at < %(e)s
+                GROUP BY f.crew_id),
+            ratings AS (
+                SELECT f.crew_id, COUNT(*) AS rated, AVG(f.rating_care), AVG(f.rating_workmanship),
+                       AVG(f.rating_safety), AVG(f.rating_quality), AVG(f.rating_comfort)
+                FROM feedback_followup f
+                WHERE f.outcome = 'reached' AND f.due_at >= %(s)s AND f.due_at < %(e)s
+                GROUP BY f.crew_id)
+            SELECT c.*, cr.name, r.* FROM counts c
+            LEFT JOIN crews_crew cr ON cr.id = c.crew_id LEFT JOIN ratings r ON r.crew_id = c.crew_id
+            ORDER BY c.crew_id
             """,
-            [q["from"], q["to"]],
+            {"s": start, "e": end, "p": prev_start},
         )
 
     def smallest_page(i):

@@ -69,7 +69,6 @@ from .models import (
     AssessmentWeight,
     Complaint,
     FollowUp,
-    FollowUpAttempt,
     QualityInspection,
     RewardPenalty,
 )
@@ -348,8 +347,9 @@ class SatisfactionReport:
 def satisfaction_report(
     period: Period, group_by: str = "crew", *, now: datetime | None = None
 ) -> SatisfactionReport:
-    """Two queries whatever the data size: the counts of this and the previous period per group (one pass
-    over both periods with conditional counts), and the 五心 averages of this period's reached answers."""
+    """One query whatever the data size: the counts of this and the previous period per group and the 五心
+    averages of this period's reached answers, in one pass over both periods with conditional aggregates
+    (index-only on followup_due_answers)."""
     now = now or timezone.now()
     name, grouping = _group(FOLLOW_UP_GROUPS, group_by)
     previous = period.previous()
@@ -372,21 +372,12 @@ def satisfaction_report(
             dissatisfied=Count("id", filter=current & reached & Q(verdict=Verdict.DISSATISFIED)),
             prev_reached=Count("id", filter=before & reached),
             prev_good=Count("id", filter=before & good),
+            # The 五心 averages of the reached answers, carried by the follow-ups (FollowUp.rating_*).
+            rated=Count("id", filter=current & reached),
+            **{k: Avg(f"rating_{k}", filter=current & reached) for k in RATING_KEYS},
         )
         .order_by(grouping.key)
     )
-    prefix = "follow_up__"
-    ratings = (
-        FollowUpAttempt.objects.filter(
-            outcome=Outcome.REACHED,
-            follow_up__due_at__gte=period.start_at,
-            follow_up__due_at__lt=min(period.end_at, now),
-        )
-        .values(prefix + grouping.key)
-        .annotate(rated=Count("id"), **{k: Avg(f"rating_{k}") for k in RATING_KEYS})
-        .order_by(prefix + grouping.key)
-    )
-    averages = {r[prefix + grouping.key]: r for r in ratings}
     rows = []
     for r in counts:
         row = SatisfactionRow(
@@ -397,9 +388,8 @@ def satisfaction_report(
             prev_reached=r["prev_reached"],
             prev_good=r["prev_good"],
         )
-        a = averages.get(row.key)
-        row.rated = a["rated"] if a else 0
-        row.ratings = {k: (a[k] if a else None) for k in RATING_KEYS}
+        row.rated = r["rated"]
+        row.ratings = {k: r[k] for k in RATING_KEYS}
         rows.append(row.finish())
     rows.sort(key=lambda x: (x.due == 0, x.label))
     total = SatisfactionRow(key=None, label=str(_("Total")))

@@ -61,6 +61,7 @@ from .choices import (
     Verdict,
 )
 from .models import (
+    RATING_FIELDS,
     Alert,
     AssessmentRow,
     AssessmentSnapshot,
@@ -254,7 +255,12 @@ def _finish(follow_up: FollowUp, *, actor, outcome: str, answers: Answers | None
     follow_up.done_by = actor if getattr(actor, "pk", None) else None
     follow_up.verdict = answers.verdict if answers else ""
     follow_up.resolved = answers.resolved if answers else None
-    follow_up.save(update_fields=["status", "outcome", "done_at", "done_by", "verdict", "resolved"])
+    ratings = {f"rating_{k}": v for k, v in answers.ratings.items()} if answers else {}
+    for name in RATING_FIELDS:  # the reached answer's 五心, for the reports (feedback.models)
+        setattr(follow_up, name, ratings.get(name))
+    follow_up.save(
+        update_fields=["status", "outcome", "done_at", "done_by", "verdict", "resolved", *RATING_FIELDS]
+    )
     order = follow_up.work_order
     unhappy = answers is not None and (answers.verdict == Verdict.DISSATISFIED or not answers.resolved)
     try:

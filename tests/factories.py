@@ -250,6 +250,8 @@ def add_follow_ups(
             done_at=due_at if status == "done" else None,
             crew_id=crew_id,
             worker_id=worker_id,
+            # The reached answer's ratings on the follow-up too, as feedback.services._finish copies them.
+            **({f"rating_{k}": v for k, v in ratings.items()} if ratings and outcome == "reached" else {}),
         )
         for i, (status, outcome, verdict) in enumerate(plan)
     ]

@@ -90,6 +90,15 @@ def test_satisfied_follow_up_closes_the_order(follow_up, dispatcher):
     assert attempt.ratings == {"care": 5, "workmanship": 5, "safety": 5, "quality": 4, "comfort": 5}
     assert attempt.seen_shoe_covers is True
     assert not Alert.objects.exists()
+    # The follow-up carries the reached answer's 五心 too (the satisfaction report averages them from it).
+    assert [follow_up.rating_care, follow_up.rating_quality, follow_up.rating_comfort] == [5, 4, 5]
+
+
+def test_a_refusal_leaves_the_follow_up_without_ratings(follow_up, dispatcher):
+    services.record_attempt(actor=dispatcher, follow_up_id=follow_up.id, outcome="refused")
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUpStatus.DONE
+    assert follow_up.rating_care is None and follow_up.rating_comfort is None
 
 
 def test_basically_satisfied_also_closes(follow_up, dispatcher):

@@ -98,7 +98,7 @@ def test_sla_and_assessment(manager_client, data, manager, django_assert_num_que
     assert body["figures"] == "frozen" and body["frozen_at"]
     assert manager_client.get(ASSESS + "?month=2026-09&figures=frozen").status_code == 404
     # session, the user with roles (crews.auth), then the report's own queries
-    with django_assert_num_queries(2 + 2):
+    with django_assert_num_queries(2 + 1):
         manager_client.get(SAT + "?from=2026-10-01")
     with django_assert_num_queries(2 + 1):
         manager_client.get(SLA + "?from=2026-10-01")

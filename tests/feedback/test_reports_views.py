@@ -101,8 +101,8 @@ def test_report_pages_run_in_a_fixed_number_of_queries(
 ):
     _grow(make_order, size)
     oct_ = "?period=month&from=2026-10-01"
-    # session + user with roles (crews.auth), then: satisfaction counts, 五心 averages
-    with django_assert_num_queries(4):
+    # session + user with roles (crews.auth), then the satisfaction counts with the 五心 averages (one pass)
+    with django_assert_num_queries(3):
         assert manager_client.get(reverse("feedback:report-satisfaction") + oct_).status_code == 200
     # session, user with roles; SLA grouped counts; overdue list
     with django_assert_num_queries(4):
@@ -113,9 +113,9 @@ def test_report_pages_run_in_a_fixed_number_of_queries(
     # session, user with roles; 8 assessment (first-time fixes in a query of their own) + 1 snapshot
     with django_assert_num_queries(11):
         manager_client.get(reverse("feedback:assessment") + "?month=2026-10")
-    # session, user with roles; satisfaction 2, trend 1, SLA 1, complaints 1, hotspots 2 (rooms; buildings by
+    # session, user with roles; satisfaction 1, trend 1, SLA 1, complaints 1, hotspots 2 (rooms; buildings by
     # count and by growth in one), ranking 8 (first-time fixes in a query of their own), overdue count 1
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         manager_client.get(reverse("feedback:dashboard"))
 
 
