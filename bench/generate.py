@@ -466,8 +466,8 @@ def generate(*, orders: int, seed: int = 10196, anchor: date | None = None, log=
             for k in ("seen_greeting", "seen_shoe_covers", "seen_cleaned", "seen_note_left"):
                 row[k] = "t" if rng.random() < 0.95 else "f"
         t_att.add([row[col] for col in att_cols])
-        return row
         aid += 1
+        return row
 
     def complaint(order_id, fu, at, crew_id, worker_id, phone, name, source):
         nonlocal cid
