@@ -1411,6 +1411,16 @@ def seed_demo_follow_ups(*, rng, now: datetime) -> dict[str, int]:
             else Verdict.DISSATISFIED
         )
         done_at = closed_at or due
+        base = 5 if verdict == Verdict.SATISFIED else 4 if verdict == Verdict.BASICALLY_SATISFIED else 2
+        answer = {
+            "at": done_at,
+            "outcome": Outcome.REACHED,
+            "resolved": True,
+            "verdict": verdict,
+            **{f"rating_{key}": max(1, base - (rng.random() < 0.2)) for key in RATING_KEYS},
+            **{f"seen_{key}": rng.random() < 0.95 for key in SEEN_KEYS},
+        }
+        answers.append(answer)
         follow_ups.append(
             FollowUp(
                 work_order_id=order_id,
@@ -1426,18 +1436,9 @@ def seed_demo_follow_ups(*, rng, now: datetime) -> dict[str, int]:
                 crew_id=crew_id,
                 worker_id=worker_id,
                 created_at=completed_at,
+                # The answer's 五心 on the follow-up too, as _finish copies them (the reports read them there).
+                **{name: answer[name] for name in RATING_FIELDS},
             )
-        )
-        base = 5 if verdict == Verdict.SATISFIED else 4 if verdict == Verdict.BASICALLY_SATISFIED else 2
-        answers.append(
-            {
-                "at": done_at,
-                "outcome": Outcome.REACHED,
-                "resolved": True,
-                "verdict": verdict,
-                **{f"rating_{key}": max(1, base - (rng.random() < 0.2)) for key in RATING_KEYS},
-                **{f"seen_{key}": rng.random() < 0.95 for key in SEEN_KEYS},
-            }
         )
     with transaction.atomic():
         made = FollowUp.objects.bulk_create(follow_ups, batch_size=2000)

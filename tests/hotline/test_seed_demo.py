@@ -97,3 +97,19 @@ def test_seed_demo_gives_the_workbench_and_reports_follow_ups_once():
     before = FollowUp.objects.count()
     call_command("seed_demo", scale="small", seed=3, quiet_logins=True)
     assert FollowUp.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_demo_follow_ups_carry_their_answers_ratings():
+    """The satisfaction report reads the 五心 from the follow-ups: the demo's must have them, as _finish writes."""
+    from feedback.models import FollowUp, FollowUpAttempt
+
+    call_command("seed_demo", scale="small")
+    reached = FollowUp.objects.filter(outcome="reached")
+    assert reached.exists() and not reached.filter(rating_care__isnull=True).exists()
+    for follow_up in reached[:20]:
+        attempt = FollowUpAttempt.objects.get(follow_up=follow_up, outcome="reached")
+        assert (follow_up.rating_care, follow_up.rating_comfort) == (
+            attempt.rating_care,
+            attempt.rating_comfort,
+        )
