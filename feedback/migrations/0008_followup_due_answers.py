@@ -1,15 +1,12 @@
 """followup_due_answers replaces followup_due_covering: the same key (due_at) and columns plus the five ratings
 (0007), so the satisfaction report's counts and 五心 averages are one index-only scan. Created before the old
-one is dropped; CONCURRENTLY on PostgreSQL, plain elsewhere (as in 0006)."""
-
-from importlib import import_module
+one is dropped; CONCURRENTLY on PostgreSQL, plain elsewhere (config.db_operations)."""
 
 from django.db import migrations, models
 
-_m0006 = import_module("feedback.migrations.0006_report_covering_indexes")
-AddIndexConcurrentlyOnPostgres = _m0006.AddIndexConcurrentlyOnPostgres
-RemoveIndexConcurrentlyOnPostgres = _m0006.RemoveIndexConcurrentlyOnPostgres
-RATINGS = _m0006.RATINGS
+from config.db_operations import AddIndexConcurrentlyOnPostgres, RemoveIndexConcurrentlyOnPostgres
+
+RATINGS = ("rating_care", "rating_workmanship", "rating_safety", "rating_quality", "rating_comfort")
 
 
 class Migration(migrations.Migration):

@@ -8,21 +8,9 @@ orders created in the month and 30 days after; both read the window from the ind
 Built CONCURRENTLY on PostgreSQL so intake is not blocked while a million-row table is indexed; a plain
 CREATE INDEX elsewhere (SQLite, the embedded mode)."""
 
-from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
-from django.db.migrations.operations import AddIndex
 
-
-class AddIndexConcurrentlyOnPostgres(AddIndexConcurrently):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        return AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        return AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+from config.db_operations import AddIndexConcurrentlyOnPostgres
 
 
 class Migration(migrations.Migration):
