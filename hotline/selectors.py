@@ -52,6 +52,13 @@ SCREEN_ORDER_FIELDS = (
     "remind_count",
     "is_rework",
 )
+
+
+def _brief(orders: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    """Orders as the caller screen, the check panel and the API's brief show them, with only those columns."""
+    return orders.select_related("category", "crew", "room").only(*SCREEN_ORDER_FIELDS)
+
+
 SCREEN_CALL_FIELDS = (
     *(f.name for f in Call._meta.concrete_fields if not f.is_relation),
     *("taken_by_id", "handed_to_id", "room_id", "category_id", "work_order_id", "incident_id"),
@@ -166,10 +173,9 @@ def caller_screen(*, user, phone: str | None = None, address: str | None = None,
         at_rooms = WorkOrder.objects.filter(room_id__in=room_ids)
         latest = at_rooms.order_by("-created_at").values("pk")[:RECENT_ORDERS]
         rows = list(
-            at_rooms.filter(Q(status__in=OPEN) | Q(pk__in=latest))
-            .select_related("category", "crew", "room")
-            .only(*SCREEN_ORDER_FIELDS)
-            .order_by("-created_at")[: OPEN_ORDERS_SHOWN + RECENT_ORDERS]
+            _brief(at_rooms.filter(Q(status__in=OPEN) | Q(pk__in=latest))).order_by("-created_at")[
+                : OPEN_ORDERS_SHOWN + RECENT_ORDERS
+            ]
         )
         screen.open_orders = [o for o in rows if o.status in OPEN][:OPEN_ORDERS_SHOWN]
         screen.recent_orders = rows[:RECENT_ORDERS]
@@ -217,10 +223,9 @@ def duplicate_orders(*, room: Room | None, category: Category | None) -> list[Wo
     if room is None or category is None:
         return []
     return list(
-        WorkOrder.objects.filter(room=room, category=category, status__in=ACTIVE)
-        .select_related("category", "crew", "room")
-        .only(*SCREEN_ORDER_FIELDS)  # what the check panel and the API's brief show; checked on every intake
-        .order_by("-created_at")[:5]
+        _brief(WorkOrder.objects.filter(room=room, category=category, status__in=ACTIVE)).order_by(
+            "-created_at"
+        )[:5]
     )
 
 
