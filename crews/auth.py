@@ -10,26 +10,21 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Permission
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
-from residents.selectors import FULL_PHONE, remember_full_phone
+from residents.selectors import full_phone_grants, remember_full_phone
 
 from .permissions import remember_roles
 
 
 def users_with_roles(queryset):
     """The users of `queryset`, one row per group: `bst_role` (a group name or None) and `bst_full_phone`."""
-    full_phone = Permission.objects.filter(
-        Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")),
-        content_type__app_label=FULL_PHONE[0],
-        codename=FULL_PHONE[1],
-    )
-    return queryset.annotate(bst_role=F("groups__name"), bst_full_phone=Exists(full_phone))
+    full_phone = Exists(full_phone_grants(OuterRef("pk")))
+    return queryset.annotate(bst_role=F("groups__name"), bst_full_phone=full_phone)
 
 
 def first_with_roles(queryset):

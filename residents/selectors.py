@@ -245,13 +245,16 @@ def can_see_full_phone(user) -> bool:
         return ".".join(FULL_PHONE) in loaded
     cached = getattr(user, "_bst_full_phone", None)
     if cached is None:
-        from django.contrib.auth.models import Permission
-        from django.db.models import Q
-
-        cached = (
-            Permission.objects.filter(Q(user=user) | Q(group__user=user))
-            .filter(content_type__app_label=FULL_PHONE[0], codename=FULL_PHONE[1])
-            .exists()
-        )
+        cached = full_phone_grants(user).exists()
         user._bst_full_phone = cached
     return cached
+
+
+def full_phone_grants(user):
+    """The grants of residents.view_full_phone to `user` (a user or an OuterRef to one), directly or through
+    a group: `.exists()` answers the question, `Exists(...)` asks it inside the user's own query (crews.auth)."""
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(
+        Q(user=user) | Q(group__user=user), content_type__app_label=FULL_PHONE[0], codename=FULL_PHONE[1]
+    )
