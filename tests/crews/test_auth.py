@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission, User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from crews.auth import RoleModelBackend
+from crews.auth import RoleModelBackend, load_user, users_with_roles
 from crews.choices import Role
 from crews.permissions import roles_of
 from residents.selectors import can_see_full_phone
@@ -66,3 +66,46 @@ def test_token_request_loads_user_and_roles_in_one_query(dispatcher, make_order,
     # 1 token → user with roles and view_full_phone, 2 COUNT, 3 the page (no session, no groups query)
     with django_assert_num_queries(3):
         assert client.get("/api/v1/work-orders/").status_code == 200
+
+
+def _orm_answer(user_id):
+    rows = list(users_with_roles(User.objects.filter(pk=user_id)))
+    return {row.bst_role for row in rows if row.bst_role}, any(row.bst_full_phone for row in rows)
+
+
+def test_the_written_out_statement_answers_as_the_orm_for_every_way_of_holding_roles_and_the_permission(db):
+    perm = Permission.objects.get(codename="view_full_phone")
+    granting = Group.objects.create(name="电话全号")
+    granting.permissions.add(perm)
+    plain = Group.objects.create(name="普通组")
+    plain.permissions.add(Permission.objects.exclude(pk=perm.pk).first())
+    cases = {
+        "nothing": ([], False),
+        "plain group": ([plain], False),
+        "granting group": ([granting], False),
+        "both groups": ([plain, granting], False),
+        "direct": ([], True),
+        "direct and plain group": ([plain], True),
+    }
+    for name, (groups, direct) in cases.items():
+        user = User.objects.create_user(name, password="x")
+        user.groups.add(*groups)
+        if direct:
+            user.user_permissions.add(perm)
+        loaded = load_user(pk=user.pk)
+        roles, full_phone = _orm_answer(user.pk)
+        assert (roles_of(loaded), can_see_full_phone(loaded)) == (roles, full_phone), name
+        assert loaded.username == name and loaded.check_password("x")
+        assert [getattr(loaded, f.attname) for f in User._meta.concrete_fields] == [
+            getattr(user, f.attname) for f in User._meta.concrete_fields
+        ]
+    token = Token.objects.create(user=User.objects.get(username="both groups"))
+    by_token = load_user(token_key=token.key)
+    assert by_token.username == "both groups" and roles_of(by_token) == {"普通组", "电话全号"}
+    assert can_see_full_phone(by_token) is True
+
+
+def test_a_session_naming_no_valid_user_id_loads_nobody(db):
+    assert load_user(pk="not-a-number") is None
+    assert load_user(pk=None) is None
+    assert load_user(token_key="missing") is None
