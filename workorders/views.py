@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -104,6 +105,7 @@ def crew_queue(request: HttpRequest) -> HttpResponse:
     ]
     for order in orders:
         order.moves = available_moves(request.user, order)
+    suggested = _suggest(workers)
     context = {
         "crew": leader.crew,
         "now": now,
@@ -116,7 +118,12 @@ def crew_queue(request: HttpRequest) -> HttpResponse:
         "overdue_count": sum(1 for o in orders if o.is_overdue(now)),
         "hold_requests": sum(1 for o in orders if o.hold_requested_reason),
         "workers": workers,
-        "suggested": _suggest(workers),
+        "suggested": suggested,
+        # The same options on every assignable row: rendered once, not once per row (200 rows × a crew's
+        # workers took ~100 ms of template rendering at 1M orders; bench/README.md).
+        "worker_options": render_to_string(
+            "workorders/partials/worker_options.html", {"workers": workers, "suggested": suggested}
+        ),
         "hold_reasons": f.HoldReason.choices,
     }
     template = "workorders/partials/queue.html" if _fragment(request) else "workorders/workorder_queue.html"

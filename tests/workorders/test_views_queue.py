@@ -281,3 +281,25 @@ def test_queue_query_count_is_flat(
     response = _queue_queries(leader_client, django_assert_num_queries)
     assert response.context["total"] == count
     assert WorkOrder.objects.count() == count
+
+
+@pytest.mark.django_db
+def test_every_assignable_row_offers_the_crews_workers_with_their_load_and_the_suggestion_selected(
+    leader_client, make_order, worker, other_worker
+):
+    import re
+
+    first, second = make_order("dispatched"), make_order("dispatched")
+    make_order("assigned")  # on `worker`'s hands: their load is 1
+    html = leader_client.get(QUEUE).content.decode()
+    selects = {
+        pk: re.search(rf'<select id="assign-{pk}"[^>]*>(.*?)</select>', html, re.S).group(1)
+        for pk in (first.pk, second.pk)
+    }
+    assert selects[first.pk] == selects[second.pk]  # rendered once for the page, the same on every row
+    options = re.findall(r'<option value="(\d+)"( selected)?>([^<]*)</option>', selects[first.pk])
+    by_worker = {int(pk): (bool(sel), label) for pk, sel, label in options}
+    assert set(by_worker) >= {worker.pk, other_worker.pk}
+    assert by_worker[worker.pk][1].startswith(f"{worker.name}（1")
+    assert by_worker[other_worker.pk][1].startswith(f"{other_worker.name}（0")
+    assert sum(sel for sel, _ in by_worker.values()) == 1
