@@ -402,7 +402,10 @@ def board(request):
     counts = board_counts(qs, now)
     if statuses:
         qs = qs.filter(status__in=statuses)
-    page = Paginator(qs, BOARD_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(qs, BOARD_PAGE)
+    # The counts per state already add up to the page's total: no second COUNT over the active orders.
+    paginator.count = sum(counts[f"n_{s}"] for s in (statuses or ACTIVE))
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
         "now": now,
