@@ -120,17 +120,24 @@ class AttachmentSerializer(serializers.ModelSerializer):
 # --- Reading ----------------------------------------------------------------------------------------------
 
 
-class PhoneMaskingMixin:
+def reporter_phone_for(context: dict, phone: str, status: str, worker_id: int | None) -> str:
     """Reporter phones in full only for `residents.view_full_phone` (desk, managers) and for the worker
     assigned to an active order (they must call ahead); everyone else sees 138****8000."""
+    if context.get("full_phone") or (
+        status in ACTIVE and worker_id is not None and worker_id == context.get("worker_id")
+    ):
+        return phone
+    return mask_phone(phone) if phone else ""
 
+
+class PhoneMaskingMixin:
     def _phone(self, order: WorkOrder) -> str:
-        context = self.context  # type: ignore[attr-defined]
-        if context.get("full_phone") or (
-            order.is_active and order.worker_id is not None and order.worker_id == context.get("worker_id")
-        ):
-            return order.reporter_phone
-        return mask_phone(order.reporter_phone) if order.reporter_phone else ""
+        return reporter_phone_for(
+            self.context,  # type: ignore[attr-defined]
+            order.reporter_phone,
+            order.status,
+            order.worker_id,
+        )
 
 
 class WorkOrderListSerializer(PhoneMaskingMixin, serializers.ModelSerializer):
@@ -183,51 +190,17 @@ class WorkOrderListSerializer(PhoneMaskingMixin, serializers.ModelSerializer):
             return self._from_values(order)
         if type(self) is not WorkOrderListSerializer:
             return super().to_representation(order)
-        dt = _DATETIME.to_representation
-        category, crew, worker = order.category, order.crew, order.worker
-        return {
-            "id": order.id,
-            "number": order.number,
-            "status": order.status,
-            "status_label": str(Status(order.status).label) if order.status in _STATUS else order.status,
-            "urgency": order.urgency,
-            "urgency_label": str(Urgency(order.urgency).label)
-            if order.urgency in _URGENCY
-            else order.urgency,
-            "category": {
-                "id": category.id,
-                "code": category.code,
-                "name": category.name,
-                "full_name": category.full_name,
-                "crew_kind": category.crew_kind,
-            },
-            "location": order.location_label,
-            "district": order.district_id,
-            "crew": {"id": crew.id, "name": crew.name, "kind": crew.kind} if crew is not None else None,
-            "worker": {"id": worker.id, "name": worker.name, "phone": worker.phone}
-            if worker is not None
-            else None,
-            "reporter_name": order.reporter_name,
-            "reporter_phone": self._phone(order),
-            "created_at": dt(order.created_at),
-            "due_at": dt(order.due_at) if order.due_at is not None else None,
-            "overdue": order.is_overdue(self.context.get("now")),
-            "rework": order.is_rework,
-            "remind_count": order.remind_count,
-        }
+        return self._from_values(_list_values_of(order))
 
     def _from_values(self, row: dict) -> dict:
-        """The row of `to_representation` from a `values(*LIST_VALUES)` dict: a 50-row page builds no 250 model
-        instances (order, category, parent, crew, worker), ~1.3 ms of the list's ~7 (bench/README.md)."""
+        """The row from a `values(*LIST_VALUES)` dict, the one place it is built: the API list reads its rows
+        as such dicts (no 250 model instances per 50-row page, ~1.3 ms of the list's ~7; bench/README.md),
+        and an order is turned into one first (`_list_values_of`)."""
         dt = _DATETIME.to_representation
         context = self.context
-        status, urgency, phone = row["status"], row["urgency"], row["reporter_phone"]
-        worker_id, due_at, now = row["worker_id"], row["due_at"], context.get("now")
-        if not (
-            context.get("full_phone")
-            or (status in ACTIVE and worker_id is not None and worker_id == context.get("worker_id"))
-        ):
-            phone = mask_phone(phone) if phone else ""
+        status, urgency, worker_id = row["status"], row["urgency"], row["worker_id"]
+        due_at, now = row["due_at"], context.get("now")
+        phone = reporter_phone_for(context, row["reporter_phone"], status, worker_id)
         parent = row["category__parent__name"]
         return {
             "id": row["id"],
@@ -261,6 +234,23 @@ class WorkOrderListSerializer(PhoneMaskingMixin, serializers.ModelSerializer):
         }
 
 
+def _list_values_of(order: WorkOrder) -> dict:
+    """An order (with its category, parent, crew and worker loaded) as the `values(*LIST_VALUES)` dict."""
+    category, crew, worker = order.category, order.crew, order.worker
+    parent = category.parent if category.parent_id else None
+    return {
+        **{name: getattr(order, name) for name in _ORDER_VALUES},
+        "category__code": category.code,
+        "category__name": category.name,
+        "category__crew_kind": category.crew_kind,
+        "category__parent__name": parent.name if parent is not None else None,
+        "crew__name": crew.name if crew is not None else None,
+        "crew__kind": crew.kind if crew is not None else None,
+        "worker__name": worker.name if worker is not None else None,
+        "worker__phone": worker.phone if worker is not None else None,
+    }
+
+
 # What `_from_values` reads: the list row's columns as `values()` names (the district by its id, no join).
 LIST_VALUES = (
     *(
@@ -277,6 +267,7 @@ LIST_VALUES = (
     *("category__code", "category__name", "category__crew_kind", "category__parent__name"),
     *("crew__name", "crew__kind", "worker__name", "worker__phone"),
 )
+_ORDER_VALUES = tuple(name for name in LIST_VALUES if "__" not in name)
 _DATETIME = serializers.DateTimeField()
 _STATUS = frozenset(Status.values)
 _URGENCY = frozenset(Urgency.values)
