@@ -331,3 +331,13 @@ def test_the_board_page_walks_its_index_in_order_instead_of_sorting_every_active
         c.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in c.fetchall())
     assert "wo_board_due" in plan and "Sort" not in plan, plan
+
+
+@pytest.mark.django_db
+def test_board_with_a_filter_it_cannot_read_says_so_and_lists_nothing(dispatcher_client, make_order):
+    make_order("dispatched")
+    response = dispatcher_client.get("/desk/board/?crew=abc&page=3")
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 0 and not response.context["page"].object_list
+    assert "crew" in response.context["filter_errors"]
+    assert 'class="error"' in response.content.decode()
