@@ -1,4 +1,4 @@
-"""Loading the signed-in user with what every request asks about them, in one precompiled statement.
+"""Loading the signed-in user with what every request asks about them, in one written-out statement.
 
 Every page and endpoint asks who the user is (session or token), which roles they hold (`roles_of`) and,
 for lists and the caller screen, whether they may see full phone numbers (`can_see_full_phone`). Django's
@@ -9,7 +9,7 @@ both answers are cached on the user object for the request (bench/README.md: −
 The statement is written out once per process rather than built by the ORM on every request: on a page of
 4–8 ms, composing the annotated queryset took ~0.8 ms of Python and PostgreSQL ~0.4 ms to plan its
 OR-joined EXISTS; this one plans in ~0.15 ms. `tests/crews/test_auth.py` checks it against the ORM's answer
-(`users_with_roles`) for every way of holding a role or the permission. Table and column names come from the
+for every way of holding a role or the permission. Table and column names come from the
 models' `_meta`, so it follows Django's auth schema rather than copying it."""
 
 from __future__ import annotations
@@ -22,22 +22,14 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connections, router
-from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
-from residents.selectors import FULL_PHONE, full_phone_grants, remember_full_phone
+from residents.selectors import FULL_PHONE, remember_full_phone
 
 from .permissions import remember_roles
-
-
-def users_with_roles(queryset):
-    """The ORM's form of the statement below, one row per group: `bst_role` (a group name or None) and
-    `bst_full_phone`. Kept as the reference the tests compare `load_user` with."""
-    full_phone = Exists(full_phone_grants(OuterRef("pk")))
-    return queryset.annotate(bst_role=F("groups__name"), bst_full_phone=full_phone)
 
 
 @cache

@@ -2,13 +2,14 @@
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.db.models import Exists, F, OuterRef
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from crews.auth import RoleModelBackend, load_user, users_with_roles
+from crews.auth import RoleModelBackend, load_user
 from crews.choices import Role
 from crews.permissions import roles_of
-from residents.selectors import can_see_full_phone
+from residents.selectors import can_see_full_phone, full_phone_grants
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,11 @@ def test_token_request_loads_user_and_roles_in_one_query(dispatcher, make_order,
 
 
 def _orm_answer(user_id):
-    rows = list(users_with_roles(User.objects.filter(pk=user_id)))
+    """The ORM's answer, the reference for crews.auth's written-out statement: one row per group."""
+    full_phone = Exists(full_phone_grants(OuterRef("pk")))
+    rows = list(
+        User.objects.filter(pk=user_id).annotate(bst_role=F("groups__name"), bst_full_phone=full_phone)
+    )
     return {row.bst_role for row in rows if row.bst_role}, any(row.bst_full_phone for row in rows)
 
 
