@@ -46,23 +46,10 @@ def main(argv=None) -> int:
     sc = matches[0]
     client = Client(enforce_csrf_checks=False)
     client.force_login(get_user_model().objects.get(username=sc.user))
-    headers = {"HTTP_HX_REQUEST": "true"} if sc.htmx else {}
 
     def one(i):
         path, body = sc.make(i)
-        if isinstance(path, list):
-            path = next(p for p in path if scenarios.resolves(p))
-        if sc.run is not None:
-            r = sc.run(client, path, body)
-        elif sc.method == "post":
-            r = client.post(path, body, content_type="application/json", **headers)
-        else:
-            r = client.get(path, body, **headers)
-        if getattr(r, "streaming", False):
-            b"".join(r.streaming_content)
-        else:
-            r.content  # noqa: B018
-        return r
+        return scenarios.send(sc, client, scenarios.pick_path(path) or path, body)
 
     for i in range(5):
         one(10_000 + i)

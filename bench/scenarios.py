@@ -568,13 +568,30 @@ def delete_bench_exports() -> None:
     _bench_export_ids.clear()
 
 
-def _pick_path(path) -> str | None:
+def pick_path(path) -> str | None:
     if isinstance(path, str):
         return path if resolves(path) else None
     for candidate in path:
         if resolves(candidate):
             return candidate
     return None
+
+
+def send(sc: Scenario, client: Client, path: str, params):
+    """One request of the scenario, its body read to the end (a streamed download too); the response."""
+    headers = {"HTTP_HX_REQUEST": "true"} if sc.htmx else {}
+    if sc.run is not None:
+        r = sc.run(client, path, params)
+    elif sc.method == "post":
+        r = client.post(path, params, content_type="application/json", **headers)
+    else:
+        r = client.get(path, params, **headers)
+    if getattr(r, "streaming", False):
+        b"".join(r.streaming_content)
+        r.close()
+    else:
+        r.content  # noqa: B018 — make sure the body is rendered
+    return r
 
 
 def run_scenario(sc: Scenario, client: Client, requests: int) -> Result:
@@ -587,32 +604,21 @@ def run_scenario(sc: Scenario, client: Client, requests: int) -> Result:
         note=sc.note,
     )
     first_path, _ = sc.make(0)
-    path0 = _pick_path(first_path)
+    path0 = pick_path(first_path)
     if path0 is None:
         res.available = False
         print(f"  {sc.name:<45} not available (no URL yet)")
         return res
     n = sc.requests or requests
-    headers = {"HTTP_HX_REQUEST": "true"} if sc.htmx else {}
     times, qcounts, sqltimes = [], [], []
 
     def one(i, measure):
         path, params = sc.make(i)
-        path = _pick_path(path) or path0
+        path = pick_path(path) or path0
         timer = QueryTimer()
         with connection.execute_wrapper(timer):
             t = time.perf_counter()
-            if sc.run is not None:
-                r = sc.run(client, path, params)
-            elif sc.method == "post":
-                r = client.post(path, params, content_type="application/json", **headers)
-            else:
-                r = client.get(path, params, **headers)
-            if getattr(r, "streaming", False):
-                b"".join(r.streaming_content)
-                r.close()
-            else:
-                r.content  # noqa: B018 — make sure the body is rendered
+            r = send(sc, client, path, params)
             elapsed = time.perf_counter() - t
         if measure:
             res.statuses[r.status_code] = res.statuses.get(r.status_code, 0) + 1
