@@ -14,6 +14,7 @@ urlpatterns = [
     path("orders/", include("workorders.urls")),
     path("desk/", include("hotline.urls")),
     path("feedback/", include("feedback.urls")),
+    path("ops/", include("operations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -49,10 +49,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
-    # Our apps, lowest first (hotline → feedback → workorders → crews → residents).
+    # Our apps, lowest first (hotline → feedback → operations → workorders → crews → residents).
     "residents",
     "crews",
     "workorders",
+    "operations",
     "feedback",
     "hotline",
 ]
