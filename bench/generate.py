@@ -384,7 +384,7 @@ def generate(*, orders: int, seed: int = 10196, anchor: date | None = None, log=
             id=str(fid),
             work_order_id=str(order_id),
             round=str(round_),
-            # The crew and worker who did the job, as feedback.services writes them (the reports group by them).
+            # The crew and worker who did the job, as feedback.actions writes them (the reports group by them).
             crew_id=str(crew_id),
             worker_id=str(worker_id) if worker_id else "\\N",
             is_emergency="t" if emergency else "f",

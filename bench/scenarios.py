@@ -129,7 +129,7 @@ class Params:
 
         from crews.models import Crew
         from residents.models import District, Room
-        from workorders.choices import ACTIVE
+        from workorders.lifecycle import ACTIVE
         from workorders.models import Category, WorkOrder
 
         rng = random.Random(seed)
@@ -388,7 +388,7 @@ def build(p: Params) -> list[Scenario]:
         # The same figures as the report, by hand in one statement: per crew, the follow-ups due in the
         # twelve months and the twelve before (conditional counts), and the 五心 averages of the reached answers
         # (carried by the follow-ups since feedback 0007).
-        from feedback.reports import parse_period
+        from feedback.reports.periods import parse_period
 
         _path, q = satisfaction(i)
         period = parse_period(q)

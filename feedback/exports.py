@@ -15,7 +15,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .choices import RATINGS
-from .reports import KPIS, AssessmentLine, Hotspots, SatisfactionReport, SlaReport, VolumeReport
+from .reports.assessment import KPIS, AssessmentLine
+from .reports.hotspots import Hotspots
+from .reports.satisfaction import SatisfactionReport
+from .reports.sla import SlaReport
+from .reports.volume import VolumeReport
 
 HEADER_FILL = PatternFill("solid", fgColor="FFEDEDED")
 PERCENT = "0.0%"

@@ -169,7 +169,7 @@ class WeightsForm(forms.Form):
     """One number per KPI; the service checks the range and that one is positive."""
 
     def __init__(self, *args, initial_weights: dict | None = None, **kwargs) -> None:
-        from .reports import KPIS
+        from .reports.assessment import KPIS
 
         super().__init__(*args, **kwargs)
         for kpi in KPIS:

@@ -1,7 +1,7 @@
 """Follow-ups (回访) and their attempts, resident rating links, SMS notifications, manager alerts, complaints
 with accountability (投诉/责任追究), praise (表扬) and quality inspections (质量监督) — DESIGN §6.
 
-Nothing here writes in save() or signals: every change goes through feedback.services."""
+Nothing here writes in save() or signals: every change goes through feedback.actions."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 def _notify(order_id: int, kind: str, order=None) -> None:
-    from .services import notify_order
+    from .actions.notifications import notify_order
 
     try:
         notify_order(order_id=order_id, kind=kind, order=order)

@@ -17,12 +17,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crews.permissions import is_crew_leader
+from workorders.actions import TransitionNotAllowed
 from workorders.choices import Charge
 from workorders.filtersets import WorkOrderFilterSet
 from workorders.models import WorkOrder
-from workorders.services import TransitionNotAllowed
 
-from . import exports, reports, selectors, services
+from . import exports, selectors
+from .actions.assessment import freeze_assessment, record_reward_penalty, set_assessment_weights
+from .actions.complaints import (
+    ComplaintTransitionNotAllowed,
+    close_complaint,
+    complaint_from_follow_up,
+    investigate_complaint,
+    register_complaint,
+    resolve_complaint,
+)
+from .actions.exports import start_export
+from .actions.follow_ups import FollowUpClosed, record_attempt
+from .actions.inspections import draw_inspection_sample, record_inspection, week_of
+from .actions.notifications import acknowledge_alert
+from .actions.praise import record_praise
+from .actions.rating_links import TokenProblem, follow_up_for_token, rate_by_link
 from .choices import (
     RATINGS,
     AssessmentLevel,
@@ -59,6 +74,21 @@ from .permissions import (
     can_view_reports,
     can_view_satisfaction,
 )
+from .reports.assessment import KPIS, compare, current_weights, frozen_assessment, month_assessment
+from .reports.hotspots import hotspots
+from .reports.periods import (
+    FOLLOW_UP_GROUPS,
+    PERIOD_KINDS,
+    PERIOD_LABELS,
+    SLA_GROUPS,
+    Period,
+    parse_month,
+    parse_period,
+    period_containing,
+)
+from .reports.satisfaction import satisfaction_report, satisfaction_trend
+from .reports.sla import open_complaints_by_deadline, overdue_count, overdue_orders, sla_report
+from .reports.volume import volume_report
 
 PAGE_SIZE = 50
 
@@ -101,7 +131,7 @@ def follow_up_detail(request, pk: int):
     form = AttemptForm(request.POST or None, paid=paid)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_attempt(
+            record_attempt(
                 actor=request.user,
                 follow_up_id=follow_up.pk,
                 outcome=form.cleaned_data["outcome"],
@@ -109,7 +139,7 @@ def follow_up_detail(request, pk: int):
             )
         except ValidationError as exc:
             put_errors(form, exc)
-        except services.FollowUpClosed as exc:
+        except FollowUpClosed as exc:
             form.add_error(None, exc.message)
         else:
             if form.cleaned_data["outcome"] == Outcome.REACHED:
@@ -137,7 +167,7 @@ def follow_up_to_complaint(request, pk: int):
     _require(can_register_complaint(request.user))
     follow_up = get_object_or_404(selectors.follow_ups_visible_to(request.user), pk=pk)
     try:
-        complaint = services.complaint_from_follow_up(actor=request.user, follow_up_id=follow_up.pk)
+        complaint = complaint_from_follow_up(actor=request.user, follow_up_id=follow_up.pk)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("feedback:follow-up", pk=pk)
@@ -154,7 +184,7 @@ def follow_up_to_praise(request, pk: int):
     )
     comment = follow_up.attempts.exclude(comment="").order_by("-at").values_list("comment", flat=True).first()
     try:
-        services.record_praise(
+        record_praise(
             actor=request.user,
             summary=comment or "",
             work_order=follow_up.work_order,
@@ -175,8 +205,8 @@ def rate(request, token: str):
     """The tokenized link: shows only the order's category, date and address label, asks the same
     questions as the phone call. A used, expired or unknown link gets a clear page and nothing else."""
     try:
-        follow_up = services.follow_up_for_token(token)
-    except services.TokenProblem as problem:
+        follow_up = follow_up_for_token(token)
+    except TokenProblem as problem:
         return render(
             request,
             "feedback/rate_invalid.html",
@@ -187,10 +217,10 @@ def rate(request, token: str):
     form = AnswersForm(request.POST or None, paid=order.charge == Charge.PAID)
     if request.method == "POST" and form.is_valid():
         try:
-            services.rate_by_link(token=token, **form.answers())
+            rate_by_link(token=token, **form.answers())
         except ValidationError as exc:
             put_errors(form, exc)
-        except services.TokenProblem as problem:
+        except TokenProblem as problem:
             return render(request, "feedback/rate_invalid.html", {"reason": problem.reason}, status=410)
         else:
             return render(request, "feedback/rate_done.html")
@@ -246,7 +276,7 @@ def complaint_create(request):
                 form.add_error("order_number", _("No order with this number."))
         if form.is_valid():
             try:
-                complaint = services.register_complaint(
+                complaint = register_complaint(
                     actor=request.user,
                     source=d["source"],
                     phone=d["phone"],
@@ -295,15 +325,13 @@ def complaint_action(request, pk: int, action: str):
     forms = {}
     try:
         if action == "investigate":
-            services.investigate_complaint(
-                actor=request.user, complaint_id=pk, note=request.POST.get("note", "")
-            )
+            investigate_complaint(actor=request.user, complaint_id=pk, note=request.POST.get("note", ""))
         elif action == "resolve":
             form = forms["resolve_form"] = ResolveForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(form.errors)
             d = form.cleaned_data
-            services.resolve_complaint(
+            resolve_complaint(
                 actor=request.user,
                 complaint_id=pk,
                 valid=_bool(d["valid"]),
@@ -318,7 +346,7 @@ def complaint_action(request, pk: int, action: str):
             form = forms["close_form"] = CloseForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(form.errors)
-            services.close_complaint(
+            close_complaint(
                 actor=request.user,
                 complaint_id=pk,
                 callback_note=form.cleaned_data["callback_note"],
@@ -340,7 +368,7 @@ def complaint_action(request, pk: int, action: str):
             _complaint_context(request, complaint, **forms),
             status=400,
         )
-    except services.ComplaintTransitionNotAllowed as exc:
+    except ComplaintTransitionNotAllowed as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Complaint %(n)s updated.") % {"n": complaint.number})
@@ -351,7 +379,7 @@ def complaint_action(request, pk: int, action: str):
 @require_POST
 def alert_acknowledge(request, pk: int):
     _require(can_handle_complaint(request.user))
-    services.acknowledge_alert(actor=request.user, alert_id=pk)
+    acknowledge_alert(actor=request.user, alert_id=pk)
     return redirect(request.POST.get("next") or "feedback:complaints")
 
 
@@ -365,7 +393,7 @@ def praise_list(request):
     form = PraiseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_praise(actor=request.user, **form.cleaned_data)
+            record_praise(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             put_errors(form, exc)
         else:
@@ -382,11 +410,11 @@ def praise_list(request):
 def inspection_list(request):
     _require(can_inspect(request.user))
     try:
-        week = services.week_of(date.fromisoformat(request.GET.get("week", "")))
+        week = week_of(date.fromisoformat(request.GET.get("week", "")))
     except ValueError:
-        week = services.week_of(timezone.localdate())
+        week = week_of(timezone.localdate())
     if request.method == "POST":
-        added = services.draw_inspection_sample(week=week)
+        added = draw_inspection_sample(week=week)
         messages.success(request, _("%(n)s orders added to this week's sample.") % {"n": added})
         return redirect(f"{request.path}?week={week.isoformat()}")
     rows = list(selectors.inspections(week))
@@ -408,7 +436,7 @@ def inspection_form(request, pk: int):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.record_inspection(
+            record_inspection(
                 actor=request.user,
                 inspection_id=pk,
                 workmanship=d["workmanship"],
@@ -450,12 +478,12 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _period(request) -> tuple[reports.Period, list[str], int]:
+def _period(request) -> tuple[Period, list[str], int]:
     """The requested period, or this month with the error shown (status 400) when the input is bad."""
     try:
-        return reports.parse_period(request.GET), [], 200
+        return parse_period(request.GET), [], 200
     except ValidationError as exc:
-        return reports.parse_period({}), exc.messages, 400
+        return parse_period({}), exc.messages, 400
 
 
 def _group_by(request, groups: dict, errors: list[str]) -> str:
@@ -466,7 +494,7 @@ def _group_by(request, groups: dict, errors: list[str]) -> str:
     return value
 
 
-def _period_context(request, period: reports.Period, groups: dict, group_by: str) -> dict:
+def _period_context(request, period: Period, groups: dict, group_by: str) -> dict:
     params = request.GET.copy()
     params.pop("format", None)
     prev, nxt = params.copy(), params.copy()
@@ -475,7 +503,7 @@ def _period_context(request, period: reports.Period, groups: dict, group_by: str
         p.update(target.as_params())
     return {
         "period": period,
-        "periods": [(k, reports.PERIOD_LABELS[k]) for k in reports.PERIOD_KINDS],
+        "periods": [(k, PERIOD_LABELS[k]) for k in PERIOD_KINDS],
         "groups": [(k, g.title) for k, g in groups.items()],
         "group_by": group_by,
         "query": params.urlencode(),
@@ -490,18 +518,18 @@ def dashboard(request):
     deadline, top hotspots, the crew ranking. A fixed number of queries (see the test)."""
     _require(can_view_reports(request.user))
     now = timezone.now()
-    period = reports.period_containing("month", timezone.localdate(now))
-    satisfaction = reports.satisfaction_report(period, "crew", now=now)
-    sla = reports.sla_report(period, "crew", now=now)
+    period = period_containing("month", timezone.localdate(now))
+    satisfaction = satisfaction_report(period, "crew", now=now)
+    sla = sla_report(period, "crew", now=now)
     context = {
         "period": period,
         "satisfaction": satisfaction,
-        "trend": reports.satisfaction_trend(12, now=now),
+        "trend": satisfaction_trend(12, now=now),
         "sla": sla,
-        "complaints": reports.open_complaints_by_deadline(now=now),
-        "spots": reports.hotspots(end=now, limit=5),
-        "ranking": reports.assessment(period.start, "crew", now=now),
-        "overdue_count": reports.overdue_count(now=now),
+        "complaints": open_complaints_by_deadline(now=now),
+        "spots": hotspots(end=now, limit=5),
+        "ranking": month_assessment(period.start, "crew", now=now),
+        "overdue_count": overdue_count(now=now),
     }
     return render(request, "feedback/dashboard.html", context)
 
@@ -510,15 +538,15 @@ def dashboard(request):
 def report_satisfaction(request):
     _require(can_view_satisfaction(request.user))
     period, errors, status = _period(request)
-    group_by = _group_by(request, reports.FOLLOW_UP_GROUPS, errors)
-    report = reports.satisfaction_report(period, group_by)
+    group_by = _group_by(request, FOLLOW_UP_GROUPS, errors)
+    report = satisfaction_report(period, group_by)
     if request.GET.get("format") == "xlsx" and not errors:
         return _xlsx(exports.satisfaction_workbook(report), f"satisfaction-{period.start:%Y%m%d}.xlsx")
     context = {
         "report": report,
         "errors": errors,
         "ratings": RATINGS,
-        **_period_context(request, period, reports.FOLLOW_UP_GROUPS, group_by),
+        **_period_context(request, period, FOLLOW_UP_GROUPS, group_by),
     }
     return render(request, "feedback/report_satisfaction.html", context, status=400 if errors else status)
 
@@ -527,16 +555,16 @@ def report_satisfaction(request):
 def report_sla(request):
     _require(can_view_reports(request.user))
     period, errors, status = _period(request)
-    group_by = _group_by(request, reports.SLA_GROUPS, errors)
-    report = reports.sla_report(period, group_by)
-    overdue = reports.overdue_orders()
+    group_by = _group_by(request, SLA_GROUPS, errors)
+    report = sla_report(period, group_by)
+    overdue = overdue_orders()
     if request.GET.get("format") == "xlsx" and not errors:
         return _xlsx(exports.sla_workbook(report, overdue), f"sla-{period.start:%Y%m%d}.xlsx")
     context = {
         "report": report,
         "overdue": overdue,
         "errors": errors,
-        **_period_context(request, period, reports.SLA_GROUPS, group_by),
+        **_period_context(request, period, SLA_GROUPS, group_by),
     }
     return render(request, "feedback/report_sla.html", context, status=400 if errors else status)
 
@@ -550,8 +578,8 @@ def report_volume(request):
     except ValueError:
         min_orders, status = 3, 400
         errors.append(_("The minimum number of orders must be a whole number."))
-    report = reports.volume_report(period)
-    spots = reports.hotspots(end=min(period.end_at, timezone.now()), min_orders=min_orders)
+    report = volume_report(period)
+    spots = hotspots(end=min(period.end_at, timezone.now()), min_orders=min_orders)
     if request.GET.get("format") == "xlsx" and not errors:
         return _xlsx(exports.volume_workbook(report, spots), f"volume-{period.start:%Y%m%d}.xlsx")
     context = {
@@ -570,15 +598,15 @@ def assessment(request):
     _require(can_view_reports(request.user))
     errors: list[str] = []
     try:
-        month = reports.parse_month(request.GET.get("month") or request.POST.get("month"))
+        month = parse_month(request.GET.get("month") or request.POST.get("month"))
     except ValidationError as exc:
-        month, errors = reports.parse_month(None), exc.messages
+        month, errors = parse_month(None), exc.messages
     level = request.GET.get("level") or request.POST.get("level") or AssessmentLevel.CREW
     if level not in AssessmentLevel.values:
         level, errors = AssessmentLevel.CREW, [*errors, _("Choose crew or worker.")]
     if request.method == "POST":
         try:
-            services.freeze_assessment(actor=request.user, month=month, level=level)
+            freeze_assessment(actor=request.user, month=month, level=level)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -586,8 +614,8 @@ def assessment(request):
                 request, _("The assessment of %(month)s is frozen.") % {"month": f"{month:%Y-%m}"}
             )
         return redirect(f"{request.path}?month={month:%Y-%m}&level={level}")
-    live = reports.assessment(month, level)
-    frozen = reports.frozen_assessment(month, level)
+    live = month_assessment(month, level)
+    frozen = frozen_assessment(month, level)
     if request.GET.get("format") == "xlsx":
         use_frozen = request.GET.get("figures") == "frozen" and frozen is not None
         lines = frozen.lines if use_frozen else live
@@ -602,13 +630,13 @@ def assessment(request):
         "month": month,
         "level": level,
         "levels": AssessmentLevel.choices,
-        "rows": reports.compare(live, frozen),
+        "rows": compare(live, frozen),
         "frozen": frozen,
-        "kpis": reports.KPIS,
+        "kpis": KPIS,
         "errors": errors,
-        "can_freeze": timezone.localdate() >= reports.period_containing("month", month).end,
-        "prev_month": reports.period_containing("month", month).previous().start,
-        "next_month": reports.period_containing("month", month).next().start,
+        "can_freeze": timezone.localdate() >= period_containing("month", month).end,
+        "prev_month": period_containing("month", month).previous().start,
+        "next_month": period_containing("month", month).next().start,
     }
     return render(request, "feedback/assessment_list.html", context, status=400 if errors else 200)
 
@@ -616,10 +644,10 @@ def assessment(request):
 @login_required
 def assessment_weights(request):
     _require(can_manage_assessment(request.user))
-    form = WeightsForm(request.POST or None, initial_weights=reports.current_weights())
+    form = WeightsForm(request.POST or None, initial_weights=current_weights())
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_assessment_weights(actor=request.user, weights=form.cleaned_data)
+            set_assessment_weights(actor=request.user, weights=form.cleaned_data)
         except ValidationError as exc:
             put_errors(form, exc)
         else:
@@ -637,19 +665,19 @@ def reward_penalty_list(request):
     """Rewards and penalties (奖惩) of a month, and the form to enter one."""
     _require(can_manage_assessment(request.user))
     try:
-        month = reports.parse_month(request.GET.get("month"))
+        month = parse_month(request.GET.get("month"))
     except ValidationError:
-        month = reports.parse_month(None)
+        month = parse_month(None)
     form = RewardPenaltyForm(request.POST or None, initial={"date": timezone.localdate(), "kind": "reward"})
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_reward_penalty(actor=request.user, **form.cleaned_data)
+            record_reward_penalty(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             put_errors(form, exc)
         else:
             messages.success(request, _("Recorded."))
             return redirect(f"{request.path}?month={form.cleaned_data['date']:%Y-%m}")
-    period = reports.period_containing("month", month)
+    period = period_containing("month", month)
     rows = selectors.rewards_penalties(period.start, period.end)
     context = {
         "form": form,
@@ -678,9 +706,7 @@ def export_orders(request):
             if total <= EXPORT_SYNC_LIMIT:
                 filename, content = exports.orders_export(request.user, params)
                 return _xlsx(content, filename)
-            job = services.start_export(
-                actor=request.user, kind=ExportKind.ORDERS, params=params, total=total
-            )
+            job = start_export(actor=request.user, kind=ExportKind.ORDERS, params=params, total=total)
             return redirect("feedback:export", pk=job.pk)
     jobs = selectors.export_jobs_of(request.user)[:10]
     return render(request, "feedback/exportjob_list.html", {"filterset": filterset, "jobs": jobs})

@@ -26,7 +26,8 @@ from residents.selectors import (
     residents_with_homes,
     resolve_address,
 )
-from workorders.choices import ACTIVE, OPEN, SYSTEM_OF_CREW_KIND
+from workorders.choices import SYSTEM_OF_CREW_KIND
+from workorders.lifecycle import ACTIVE, OPEN
 from workorders.models import Category, Incident, WorkOrder
 from workorders.permissions import can_see_full_phone
 from workorders.selectors import Calendar, work_orders_visible_to

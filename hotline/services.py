@@ -1,8 +1,8 @@
 """Every write the desk makes (STYLE: services). The hotline orchestrates the lower apps through their own
-services: orders are created, dispatched and reminded only by `workorders.services`.
+services: orders are created, dispatched and reminded only by `workorders.actions`.
 
 Errors: django's `ValidationError` (400, nothing written), `PermissionDenied` (403), `DuplicateFound`
-(the page asks the dispatcher first), and `workorders.services.TransitionNotAllowed` (409)."""
+(the page asks the dispatcher first), and `workorders.actions.TransitionNotAllowed` (409)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crews.models import Crew
-from feedback import services as feedback
+from feedback.actions.complaints import register_complaint
+from feedback.actions.praise import record_praise
 from feedback.choices import ComplaintSource, PraiseSource
 from residents.models import Residency, Resident, Room
-from workorders import services as orders
+from workorders.actions import clean_text
+from workorders.actions.escalation import remind_order
+from workorders.actions.intake import create_order
 from workorders.choices import Channel, IncidentKind, System, Urgency
 from workorders.models import Category, Incident, WorkOrder
 from workorders.selectors import Calendar
-from workorders.services import clean_text
 
 from .choices import CallType
 from .models import Call
@@ -146,7 +148,7 @@ def take_call(
         if call_type == CallType.REMINDER:
             if not remind_order_id:
                 raise ValidationError({"work_order": [_("Choose the order the caller is chasing.")]})
-            order = orders.remind_order(
+            order = remind_order(
                 actor=actor,
                 order_id=remind_order_id,
                 note=summary or _("The resident called again."),
@@ -173,7 +175,7 @@ def take_call(
                 target = crew or suggest_crew(
                     category=category, district_id=room.district_id, at=now, calendar=calendar
                 )
-                order = orders.create_order(
+                order = create_order(
                     actor=actor,
                     category=category,
                     description=summary,
@@ -189,7 +191,7 @@ def take_call(
                 )
                 result.dispatched_to = target
         elif call_type == CallType.COMPLAINT:
-            result.complaint = feedback.register_complaint(
+            result.complaint = register_complaint(
                 actor=actor,
                 source=ComplaintSource.WINDOW if channel == Channel.WALK_IN else ComplaintSource.CALL,
                 phone=phone,
@@ -201,7 +203,7 @@ def take_call(
             order = work_order
         elif call_type == CallType.PRAISE:
             if work_order is not None or crew is not None:
-                result.praise = feedback.record_praise(
+                result.praise = record_praise(
                     actor=actor,
                     summary=summary,
                     work_order=work_order,

@@ -21,12 +21,15 @@ from crews.selectors import staff_figures
 from residents.models import District
 from residents.selectors import AddressError, place_figures, resolve_address, suggest_rooms
 from residents.services import log_phone_views, register_resident
-from workorders import services as order_services
-from workorders.choices import ACTIVE, CancelReason, Channel, Status, Urgency
+from workorders.actions import TransitionNotAllowed
+from workorders.actions.closing import cancel_order
+from workorders.actions.dispatching import dispatch_order, transfer_order
+from workorders.actions.escalation import supervise_order
+from workorders.choices import CancelReason, Channel, Status, Urgency
 from workorders.filtersets import WorkOrderFilterSet
+from workorders.lifecycle import ACTIVE
 from workorders.models import Category, Incident
 from workorders.selectors import work_orders_visible_to
-from workorders.services import TransitionNotAllowed
 
 from . import services
 from .choices import CallType
@@ -431,7 +434,7 @@ BOARD_ACTIONS = {"dispatch", "transfer", "cancel", "supervise"}
 @desk_required
 @require_POST
 def board_action(request, pk: int, action: str):
-    """dispatch / transfer / cancel / supervise from the board, through workorders.services. A board that
+    """dispatch / transfer / cancel / supervise from the board, through workorders.actions. A board that
     showed another state than the order has now (someone else acted) is refused with a clear message."""
     if action not in BOARD_ACTIONS:
         raise Http404
@@ -456,22 +459,18 @@ def board_action(request, pk: int, action: str):
         if action == "dispatch":
             if d["crew"] is None:
                 raise ValidationError({"crew": [_("Choose the crew.")]})
-            order_services.dispatch_order(actor=request.user, order_id=order.id, crew=d["crew"])
+            dispatch_order(actor=request.user, order_id=order.id, crew=d["crew"])
             done = _("Order %(n)s dispatched to %(c)s.") % {"n": order.number, "c": d["crew"].name}
         elif action == "transfer":
             if d["crew"] is None:
                 raise ValidationError({"crew": [_("Choose the crew.")]})
-            order_services.transfer_order(
-                actor=request.user, order_id=order.id, crew=d["crew"], reason=d["reason"]
-            )
+            transfer_order(actor=request.user, order_id=order.id, crew=d["crew"], reason=d["reason"])
             done = _("Order %(n)s transferred to %(c)s.") % {"n": order.number, "c": d["crew"].name}
         elif action == "cancel":
-            order_services.cancel_order(
-                actor=request.user, order_id=order.id, reason=d["cancel_reason"], note=d["note"]
-            )
+            cancel_order(actor=request.user, order_id=order.id, reason=d["cancel_reason"], note=d["note"])
             done = _("Order %(n)s cancelled.") % {"n": order.number}
         else:
-            order_services.supervise_order(actor=request.user, order_id=order.id, note=d["note"])
+            supervise_order(actor=request.user, order_id=order.id, note=d["note"])
             done = _("Order %(n)s is under supervision.") % {"n": order.number}
     except TransitionNotAllowed as exc:
         messages.error(request, exc.message)

@@ -131,7 +131,7 @@ def other_worker_client(other_worker):
 @pytest.fixture
 def make_order(room, dispatcher, leader, worker, manager):
     """make_order(status="received", **create_kwargs): an order created and driven by the services."""
-    from workorders.services import create_order
+    from workorders.actions.intake import create_order
 
     def make(status: str = "received", *, now=None, category: str = "water.leak_fitting", **kwargs):
         kwargs.setdefault("room", room)

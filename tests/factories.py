@@ -152,11 +152,13 @@ COMPLETE_KWARGS = {
 
 def drive_order(order, to: str, *, dispatcher, leader, worker, manager, now=None):
     """Put an order into state `to` by calling the services along the normal path (never by assigning)."""
-    from workorders import services as s
+    from workorders.actions.closing import cancel_order, close_order
+    from workorders.actions.dispatching import assign_order, dispatch_order
+    from workorders.actions.field_work import accept_order, arrive_order, complete_order, hold_order
 
     path = ["received", "dispatched", "assigned", "accepted", "on_site", "completed", "closed"]
     if to == "cancelled":
-        return s.cancel_order(
+        return cancel_order(
             actor=dispatcher.user if hasattr(dispatcher, "user") else dispatcher,
             order_id=order.id,
             reason="duplicate",
@@ -166,14 +168,14 @@ def drive_order(order, to: str, *, dispatcher, leader, worker, manager, now=None
         order = drive_order(
             order, "accepted", dispatcher=dispatcher, leader=leader, worker=worker, manager=manager, now=now
         )
-        return s.hold_order(actor=leader.user, order_id=order.id, reason="waiting_parts", now=now)
+        return hold_order(actor=leader.user, order_id=order.id, reason="waiting_parts", now=now)
     steps = {
-        "dispatched": lambda o: s.dispatch_order(actor=dispatcher, order_id=o.id, crew=leader.crew, now=now),
-        "assigned": lambda o: s.assign_order(actor=leader.user, order_id=o.id, worker=worker, now=now),
-        "accepted": lambda o: s.accept_order(actor=worker.user, order_id=o.id, now=now),
-        "on_site": lambda o: s.arrive_order(actor=worker.user, order_id=o.id, now=now),
-        "completed": lambda o: s.complete_order(actor=worker.user, order_id=o.id, now=now, **COMPLETE_KWARGS),
-        "closed": lambda o: s.close_order(actor=manager, order_id=o.id, now=now),
+        "dispatched": lambda o: dispatch_order(actor=dispatcher, order_id=o.id, crew=leader.crew, now=now),
+        "assigned": lambda o: assign_order(actor=leader.user, order_id=o.id, worker=worker, now=now),
+        "accepted": lambda o: accept_order(actor=worker.user, order_id=o.id, now=now),
+        "on_site": lambda o: arrive_order(actor=worker.user, order_id=o.id, now=now),
+        "completed": lambda o: complete_order(actor=worker.user, order_id=o.id, now=now, **COMPLETE_KWARGS),
+        "closed": lambda o: close_order(actor=manager, order_id=o.id, now=now),
     }
     for state in path[path.index(order.status) + 1 : path.index(to) + 1]:
         order = steps[state](order)
@@ -250,7 +252,7 @@ def add_follow_ups(
             done_at=due_at if status == "done" else None,
             crew_id=crew_id,
             worker_id=worker_id,
-            # The reached answer's ratings on the follow-up too, as feedback.services._finish copies them.
+            # The reached answer's ratings on the follow-up too, as feedback.actions.follow_ups._finish copies them.
             **({f"rating_{k}": v for k, v in ratings.items()} if ratings and outcome == "reached" else {}),
         )
         for i, (status, outcome, verdict) in enumerate(plan)

@@ -1,8 +1,5 @@
-"""Work-order enumerations, and the transition table next to the states (DESIGN §3).
-
-Forms, templates, the API and the tests all derive what is possible from TRANSITIONS; the one service that
-changes state (`workorders.services.perform`) enforces it.
-"""
+"""Work-order enumerations (DESIGN §3). What may happen to an order, in which state and by whom, is
+`workorders.lifecycle`."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,15 +15,6 @@ class Status(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
-
-
-TERMINAL = frozenset({Status.CLOSED, Status.CANCELLED})
-# Orders someone still has to work on (the dispatch board, queues, overdue watch).
-ACTIVE = frozenset(
-    {Status.RECEIVED, Status.DISPATCHED, Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE, Status.ON_HOLD}
-)
-# Not yet finished, including completed orders waiting for their follow-up.
-OPEN = ACTIVE | {Status.COMPLETED}
 
 
 class Urgency(models.TextChoices):
@@ -130,37 +118,6 @@ class Move(models.TextChoices):
     EXTEND = "extend", _("Extend deadline")
     ATTACH = "attach", _("Photo added")
     ESCALATE = "escalate", _("Overdue escalation")
-
-
-# move → (states it may start from, state it leads to). None as target: the state does not change, or it
-# depends on the request (resume returns to the state held from; transfer to a crew → dispatched, to a
-# worker → assigned).
-_WORKING = frozenset({Status.DISPATCHED, Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE, Status.ON_HOLD})
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
-    Move.DISPATCH: (frozenset({Status.RECEIVED}), Status.DISPATCHED),
-    Move.ASSIGN: (frozenset({Status.DISPATCHED}), Status.ASSIGNED),
-    Move.ACCEPT: (frozenset({Status.ASSIGNED}), Status.ACCEPTED),
-    Move.ARRIVE: (frozenset({Status.ACCEPTED}), Status.ON_SITE),
-    Move.REQUEST_HOLD: (frozenset({Status.ACCEPTED, Status.ON_SITE}), None),
-    Move.REFUSE_HOLD: (frozenset({Status.ACCEPTED, Status.ON_SITE}), None),
-    Move.HOLD: (frozenset({Status.ACCEPTED, Status.ON_SITE}), Status.ON_HOLD),
-    Move.RESUME: (frozenset({Status.ON_HOLD}), None),
-    Move.COMPLETE: (frozenset({Status.ON_SITE}), Status.COMPLETED),
-    Move.CLOSE: (frozenset({Status.COMPLETED}), Status.CLOSED),
-    Move.CANCEL: (ACTIVE, Status.CANCELLED),
-    Move.HAND_BACK: (frozenset({Status.DISPATCHED, Status.ASSIGNED, Status.ACCEPTED}), Status.RECEIVED),
-    Move.TRANSFER: (frozenset({Status.DISPATCHED, Status.ASSIGNED, Status.ACCEPTED}), None),
-    Move.REMIND: (ACTIVE, None),
-    Move.SUPERVISE: (ACTIVE, None),
-    Move.REWORK: (frozenset({Status.COMPLETED, Status.CLOSED}), Status.DISPATCHED),
-    Move.REQUEST_EXTENSION: (_WORKING, None),
-    Move.EXTEND: (_WORKING, None),
-}
-
-
-def allowed_moves(status: str) -> list[str]:
-    """The moves the table allows from a state (before asking who the actor is)."""
-    return [move for move, (sources, _target) in TRANSITIONS.items() if status in sources]
 
 
 class DeadlineKind(models.TextChoices):

@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from crews.models import Crew, Worker
 
+from .actions.attachments import MAX_ATTACHMENT_BYTES, sniff_image_type
 from .choices import CancelReason, Charge, HandBackReason, HoldReason
 from .models import WorkOrder
-from .services import MAX_ATTACHMENT_BYTES, sniff_image_type
 
 # --- Rendering ---------------------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Work orders and what hangs off them: categories, service commitments and the working calendar, the
 append-only event timeline, materials, photos and incidents (DESIGN §3–§5).
 
-Nothing here writes in save() or signals: every change goes through workorders.services.
+Nothing here writes in save() or signals: every change goes through workorders.actions.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from crews.models import Crew, Worker
 from residents.models import Building, District, Facility, Resident, Room, Unit
 
 from .choices import (
-    ACTIVE,
     Area,
     AttachmentKind,
     Channel,
@@ -34,6 +33,7 @@ from .choices import (
     System,
     Urgency,
 )
+from .lifecycle import ACTIVE
 
 
 class Category(models.Model):

@@ -1,4 +1,4 @@
-"""Domain events of work orders for higher apps; sent on commit by workorders.services with `order_id`.
+"""Domain events of work orders for higher apps; sent on commit by workorders.actions.perform with `order_id`.
 
 Receivers must be idempotent: a periodic sweep produces the same effect if a signal is lost to a crash."""
 

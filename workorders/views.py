@@ -27,11 +27,27 @@ from crews.permissions import is_crew_leader, is_dispatcher, is_manager, is_work
 from crews.selectors import worker_of
 
 from . import forms as f
-from . import services as s
-from .choices import ACTIVE, URGENCY_RANK, AttachmentKind, Move, Status, Urgency
+from .actions import TransitionNotAllowed
+from .actions.attachments import add_attachment
+from .actions.closing import cancel_order, close_order, rework_order
+from .actions.dispatching import assign_order, dispatch_order, hand_back_order, transfer_order
+from .actions.escalation import remind_order, supervise_order
+from .actions.field_work import (
+    accept_order,
+    arrive_order,
+    complete_order,
+    extend_deadline,
+    hold_order,
+    refuse_hold,
+    request_extension,
+    request_hold,
+    resume_order,
+)
+from .choices import URGENCY_RANK, AttachmentKind, Move, Status, Urgency
 from .filtersets import WorkOrderFilterSet
+from .lifecycle import ACTIVE, available_moves
 from .models import Attachment, Category, WorkOrder
-from .permissions import available_moves, can_see_full_phone, is_assigned_worker
+from .permissions import can_see_full_phone, is_assigned_worker
 from .selectors import crew_workers_with_load, timeline, with_list_relations, work_orders_visible_to
 
 QUEUE_LIMIT = 200
@@ -187,43 +203,41 @@ def _call(func, fixed):
 
 
 MOVES: dict[str, MoveSpec] = {
-    Move.ACCEPT: MoveSpec(f.NoteForm, _call(s.accept_order, lambda d: {})),
-    Move.ARRIVE: MoveSpec(f.NoteForm, _call(s.arrive_order, lambda d: {})),
+    Move.ACCEPT: MoveSpec(f.NoteForm, _call(accept_order, lambda d: {})),
+    Move.ARRIVE: MoveSpec(f.NoteForm, _call(arrive_order, lambda d: {})),
     Move.REQUEST_HOLD: MoveSpec(
-        f.HoldRequestForm, _call(s.request_hold, lambda d: {"reason": d["reason"], "note": d["note"]})
+        f.HoldRequestForm, _call(request_hold, lambda d: {"reason": d["reason"], "note": d["note"]})
     ),
-    Move.HOLD: MoveSpec(
-        f.HoldForm, _call(s.hold_order, lambda d: {"reason": d["reason"], "note": d["note"]})
-    ),
-    Move.REFUSE_HOLD: MoveSpec(f.NoteForm, _call(s.refuse_hold, lambda d: {"note": d["note"]})),
-    Move.RESUME: MoveSpec(f.NoteForm, _call(s.resume_order, lambda d: {"note": d["note"]})),
+    Move.HOLD: MoveSpec(f.HoldForm, _call(hold_order, lambda d: {"reason": d["reason"], "note": d["note"]})),
+    Move.REFUSE_HOLD: MoveSpec(f.NoteForm, _call(refuse_hold, lambda d: {"note": d["note"]})),
+    Move.RESUME: MoveSpec(f.NoteForm, _call(resume_order, lambda d: {"note": d["note"]})),
     Move.ASSIGN: MoveSpec(
-        f.AssignForm, _call(s.assign_order, lambda d: {"worker": d["worker"], "note": d["note"]})
+        f.AssignForm, _call(assign_order, lambda d: {"worker": d["worker"], "note": d["note"]})
     ),
     Move.TRANSFER: MoveSpec(
         f.TransferForm,
         _call(
-            s.transfer_order,
+            transfer_order,
             lambda d: {"reason": d["reason"], "worker": d.get("worker"), "crew": d.get("crew")},
         ),
     ),
     Move.HAND_BACK: MoveSpec(
-        f.HandBackForm, _call(s.hand_back_order, lambda d: {"reason": d["reason"], "note": d["note"]})
+        f.HandBackForm, _call(hand_back_order, lambda d: {"reason": d["reason"], "note": d["note"]})
     ),
     Move.DISPATCH: MoveSpec(
-        f.DispatchForm, _call(s.dispatch_order, lambda d: {"crew": d["crew"], "note": d["note"]})
+        f.DispatchForm, _call(dispatch_order, lambda d: {"crew": d["crew"], "note": d["note"]})
     ),
     Move.CANCEL: MoveSpec(
-        f.CancelForm, _call(s.cancel_order, lambda d: {"reason": d["reason"], "note": d["note"]})
+        f.CancelForm, _call(cancel_order, lambda d: {"reason": d["reason"], "note": d["note"]})
     ),
-    Move.REMIND: MoveSpec(f.NoteForm, _call(s.remind_order, lambda d: {"note": d["note"]})),
-    Move.SUPERVISE: MoveSpec(f.RequiredNoteForm, _call(s.supervise_order, lambda d: {"note": d["note"]})),
-    Move.REWORK: MoveSpec(f.ReworkForm, _call(s.rework_order, lambda d: {"reason": d["note"]})),
-    Move.CLOSE: MoveSpec(f.NoteForm, _call(s.close_order, lambda d: {"note": d["note"]})),
+    Move.REMIND: MoveSpec(f.NoteForm, _call(remind_order, lambda d: {"note": d["note"]})),
+    Move.SUPERVISE: MoveSpec(f.RequiredNoteForm, _call(supervise_order, lambda d: {"note": d["note"]})),
+    Move.REWORK: MoveSpec(f.ReworkForm, _call(rework_order, lambda d: {"reason": d["note"]})),
+    Move.CLOSE: MoveSpec(f.NoteForm, _call(close_order, lambda d: {"note": d["note"]})),
     Move.REQUEST_EXTENSION: MoveSpec(
-        f.ExtensionForm, _call(s.request_extension, lambda d: {"until": d["until"], "reason": d["note"]})
+        f.ExtensionForm, _call(request_extension, lambda d: {"until": d["until"], "reason": d["note"]})
     ),
-    Move.EXTEND: MoveSpec(f.NoteForm, _call(s.extend_deadline, lambda d: {"note": d["note"]})),
+    Move.EXTEND: MoveSpec(f.NoteForm, _call(extend_deadline, lambda d: {"note": d["note"]})),
 }
 
 
@@ -309,7 +323,8 @@ def _detail(request: HttpRequest, order: WorkOrder, bound: dict | None = None, s
 
 
 def _can_add_photos(user, order: WorkOrder) -> bool:
-    from .permissions import can, is_crew_member_of
+    from .lifecycle import can
+    from .permissions import is_crew_member_of
 
     return can(Move.DISPATCH, user, order) or is_crew_member_of(user, order)
 
@@ -362,7 +377,7 @@ def add_photos(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         with transaction.atomic():
             for upload in form.cleaned_data["photos"]:
-                s.add_attachment(actor=request.user, order=order, file=upload, kind=form.cleaned_data["kind"])
+                add_attachment(actor=request.user, order=order, file=upload, kind=form.cleaned_data["kind"])
     except PermissionDenied as exc:
         return _denied(request, order, str(exc))
     except ValidationError as exc:
@@ -409,7 +424,7 @@ def order_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
         return _detail(request, order, bound={move: form}, status=400)
     try:
         spec.call(request.user, order, form.cleaned_data)
-    except s.TransitionNotAllowed as exc:
+    except TransitionNotAllowed as exc:
         messages.error(request, exc.message)
         return redirect("workorders:detail", pk=order.pk)
     except PermissionDenied as exc:
@@ -446,7 +461,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
     order = _visible_order(request.user, pk)
     if Move.COMPLETE not in available_moves(request.user, order):
         if order.status != Status.ON_SITE and is_assigned_worker(request.user, order):
-            messages.error(request, s.TransitionNotAllowed(order, Move.COMPLETE).message)
+            messages.error(request, TransitionNotAllowed(order, Move.COMPLETE).message)
             return redirect("workorders:detail", pk=order.pk)
         return _denied(
             request, order, _("You may not “%(move)s” this order.") % {"move": Move.COMPLETE.label}
@@ -457,7 +472,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid() and formset.is_valid():
             try:
                 with transaction.atomic():
-                    s.complete_order(
+                    complete_order(
                         actor=request.user, order_id=order.pk, **form.service_kwargs(_materials(formset))
                     )
                     for kind, field in (
@@ -465,8 +480,8 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
                         (AttachmentKind.AFTER, "after_photos"),
                     ):
                         for upload in form.cleaned_data[field]:
-                            s.add_attachment(actor=request.user, order=order, file=upload, kind=kind)
-            except s.TransitionNotAllowed as exc:
+                            add_attachment(actor=request.user, order=order, file=upload, kind=kind)
+            except TransitionNotAllowed as exc:
                 messages.error(request, exc.message)
                 return redirect("workorders:detail", pk=order.pk)
             except PermissionDenied as exc:

@@ -1,4 +1,4 @@
-"""Follow-ups and complaints over the API (shared/API.md); every write calls feedback.services."""
+"""Follow-ups and complaints over the API (shared/API.md); every write calls feedback.actions."""
 
 from __future__ import annotations
 
@@ -14,7 +14,15 @@ from rest_framework.response import Response
 from config.api import Conflict
 from crews.permissions import is_crew_leader
 
-from .. import reports, selectors, services
+from .. import selectors
+from ..actions.complaints import (
+    ComplaintTransitionNotAllowed,
+    close_complaint,
+    investigate_complaint,
+    register_complaint,
+    resolve_complaint,
+)
+from ..actions.follow_ups import FollowUpClosed, record_attempt
 from ..filtersets import ComplaintFilterSet, FollowUpFilterSet
 from ..models import Complaint, FollowUpAttempt
 from ..permissions import (
@@ -25,6 +33,10 @@ from ..permissions import (
     can_register_complaint,
     can_see_complainant,
 )
+from ..reports.assessment import current_weights, frozen_assessment, month_assessment
+from ..reports.periods import FOLLOW_UP_GROUPS, PERIOD_KINDS, SLA_GROUPS, parse_month, parse_period
+from ..reports.satisfaction import satisfaction_report
+from ..reports.sla import sla_report
 from .serializers import (
     AssessmentReportSerializer,
     AttemptInputSerializer,
@@ -62,7 +74,7 @@ class FollowUpViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         d = data.validated_data
         try:
-            attempt = services.record_attempt(
+            attempt = record_attempt(
                 actor=request.user,
                 follow_up_id=follow_up.pk,
                 outcome=d["outcome"],
@@ -73,7 +85,7 @@ class FollowUpViewSet(viewsets.ReadOnlyModelViewSet):
                 verdict=d["verdict"],
                 comment=d["comment"],
             )
-        except services.FollowUpClosed as exc:
+        except FollowUpClosed as exc:
             raise Conflict(exc.message) from None
         return Response(AttemptSerializer(attempt).data, status=status.HTTP_201_CREATED)
 
@@ -118,7 +130,7 @@ class ComplaintViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied()
         data = ComplaintCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        complaint = services.register_complaint(actor=request.user, **data.validated_data)
+        complaint = register_complaint(actor=request.user, **data.validated_data)
         return self._out(complaint, status.HTTP_201_CREATED)
 
     def _step(self, fn, **kwargs):
@@ -131,30 +143,30 @@ class ComplaintViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             complaint = fn(
                 actor=self.request.user, complaint_id=complaint.pk, **data.validated_data, **kwargs
             )
-        except services.ComplaintTransitionNotAllowed as exc:
+        except ComplaintTransitionNotAllowed as exc:
             raise Conflict(exc.message) from None
         return self._out(complaint)
 
     @extend_schema(request=InvestigateSerializer, responses={200: ComplaintSerializer})
     @action(detail=True, methods=["post"])
     def investigate(self, request, pk=None):
-        return self._step(services.investigate_complaint)
+        return self._step(investigate_complaint)
 
     @extend_schema(request=ResolveSerializer, responses={200: ComplaintSerializer})
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        return self._step(services.resolve_complaint)
+        return self._step(resolve_complaint)
 
     @extend_schema(request=CloseSerializer, responses={200: ComplaintSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._step(services.close_complaint)
+        return self._step(close_complaint)
 
 
 # --- Reports (shared/API.md) -------------------------------------------------------------------------------
 
 _PERIOD_PARAMS = [
-    OpenApiParameter("period", str, enum=list(reports.PERIOD_KINDS), description="Default month."),
+    OpenApiParameter("period", str, enum=list(PERIOD_KINDS), description="Default month."),
     OpenApiParameter(
         "from", OpenApiTypes.DATE, description="A day in the period (first day of a custom range)."
     ),
@@ -171,15 +183,13 @@ class SatisfactionReportViewSet(viewsets.ViewSet):
     @extend_schema(
         parameters=[
             *_PERIOD_PARAMS,
-            OpenApiParameter(
-                "group_by", str, enum=list(reports.FOLLOW_UP_GROUPS), description="Default crew."
-            ),
+            OpenApiParameter("group_by", str, enum=list(FOLLOW_UP_GROUPS), description="Default crew."),
         ],
         responses={200: SatisfactionReportSerializer},
     )
     def list(self, request):
-        period = reports.parse_period(request.query_params)
-        report = reports.satisfaction_report(period, request.query_params.get("group_by") or "crew")
+        period = parse_period(request.query_params)
+        report = satisfaction_report(period, request.query_params.get("group_by") or "crew")
         return Response(SatisfactionReportSerializer(report).data)
 
 
@@ -191,13 +201,13 @@ class SlaReportViewSet(viewsets.ViewSet):
     @extend_schema(
         parameters=[
             *_PERIOD_PARAMS,
-            OpenApiParameter("group_by", str, enum=list(reports.SLA_GROUPS), description="Default crew."),
+            OpenApiParameter("group_by", str, enum=list(SLA_GROUPS), description="Default crew."),
         ],
         responses={200: SlaReportSerializer},
     )
     def list(self, request):
-        period = reports.parse_period(request.query_params)
-        report = reports.sla_report(period, request.query_params.get("group_by") or "crew")
+        period = parse_period(request.query_params)
+        report = sla_report(period, request.query_params.get("group_by") or "crew")
         return Response(SlaReportSerializer(report).data)
 
 
@@ -220,13 +230,13 @@ class AssessmentReportViewSet(viewsets.ViewSet):
         responses={200: AssessmentReportSerializer},
     )
     def list(self, request):
-        month = reports.parse_month(request.query_params.get("month"))
+        month = parse_month(request.query_params.get("month"))
         level = request.query_params.get("level") or "crew"
         figures = request.query_params.get("figures") or ""
         if figures not in ("", "live", "frozen"):
             raise ValidationError({"figures": ["live or frozen"]})
-        live = reports.assessment(month, level)  # validates the level
-        frozen = reports.frozen_assessment(month, level)
+        live = month_assessment(month, level)  # validates the level
+        frozen = frozen_assessment(month, level)
         use_frozen = frozen is not None and figures != "live"
         if figures == "frozen" and frozen is None:
             raise NotFound(_("This month has not been frozen."))
@@ -235,7 +245,7 @@ class AssessmentReportViewSet(viewsets.ViewSet):
             "level": level,
             "figures": "frozen" if use_frozen else "live",
             "frozen_at": frozen.snapshot.frozen_at if frozen else None,
-            "weights": frozen.snapshot.weights if use_frozen else reports.current_weights(),
+            "weights": frozen.snapshot.weights if use_frozen else current_weights(),
             "rows": frozen.lines if use_frozen else live,
         }
         return Response(AssessmentReportSerializer(data).data)

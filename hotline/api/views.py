@@ -11,8 +11,8 @@ from rest_framework.response import Response
 
 from config.api import Conflict
 from residents.services import log_phone_views
+from workorders.actions import TransitionNotAllowed
 from workorders.api.pagination import EstimatedCountPagination
-from workorders.services import TransitionNotAllowed
 
 from ..filtersets import CallFilterSet
 from ..permissions import IsDesk

@@ -7,7 +7,9 @@ import pytest
 from django.utils import timezone
 
 from tests import factories as f
-from workorders import services as s
+from workorders.actions.dispatching import assign_order, dispatch_order
+from workorders.actions.field_work import accept_order, arrive_order, request_hold
+from workorders.actions.intake import create_order
 from workorders.models import WorkOrder
 
 PHONE = {"width": 360, "height": 740}
@@ -44,7 +46,7 @@ def cast(db):
 
 
 def _order(cast, *, description="厨房水管接头漏水", urgency=None, now=None, category="water.leak_fitting"):
-    order = s.create_order(
+    order = create_order(
         actor=cast["dispatcher"],
         category=f.leaf_category(category),
         room=cast["room"],
@@ -55,12 +57,12 @@ def _order(cast, *, description="厨房水管接头漏水", urgency=None, now=No
         urgency=urgency,
         now=now,
     )
-    return s.dispatch_order(actor=cast["dispatcher"], order_id=order.id, crew=cast["crew"], now=now)
+    return dispatch_order(actor=cast["dispatcher"], order_id=order.id, crew=cast["crew"], now=now)
 
 
 def test_worker_completes_an_order_on_a_phone(page, live_server, login, artifacts, cast):
     order = _order(cast)
-    s.assign_order(actor=cast["leader"].user, order_id=order.id, worker=cast["worker"])
+    assign_order(actor=cast["leader"].user, order_id=order.id, worker=cast["worker"])
     page.set_viewport_size(PHONE)
     login(page, "liu_worker")
     page.click("nav >> text=我的工单")
@@ -125,10 +127,10 @@ def test_leader_assigns_and_approves_a_hold(page, live_server, login, artifacts,
     new = _order(cast, description="卫生间水龙头关不严")
     late = _order(cast, description="水表阀门漏水", now=timezone.now() - timedelta(days=3))
     busy = _order(cast, description="厨房下水管漏水", urgency="emergency")
-    s.assign_order(actor=cast["leader"].user, order_id=busy.id, worker=worker)
-    s.accept_order(actor=worker.user, order_id=busy.id)
-    s.arrive_order(actor=worker.user, order_id=busy.id)
-    s.request_hold(actor=worker.user, order_id=busy.id, reason="waiting_parts", note="缺DN20阀门")
+    assign_order(actor=cast["leader"].user, order_id=busy.id, worker=worker)
+    accept_order(actor=worker.user, order_id=busy.id)
+    arrive_order(actor=worker.user, order_id=busy.id)
+    request_hold(actor=worker.user, order_id=busy.id, reason="waiting_parts", note="缺DN20阀门")
     f.DutyShiftFactory(worker=worker2)
 
     login(page, "zhang_leader")

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from feedback import services, sms
+from feedback import sms
+from feedback.actions.follow_ups import record_attempt
 from feedback.models import FollowUp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -55,7 +56,7 @@ def test_resident_rates_on_a_phone(page, live_server, artifacts, due_follow_up, 
     settings.SITE_URL = live_server.url
     t = due_follow_up.due_at
     for hours in (0, 3, 6):
-        services.record_attempt(
+        record_attempt(
             actor=dispatcher,
             follow_up_id=due_follow_up.id,
             outcome="no_answer",

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from feedback import reports
 from feedback.models import Complaint, ComplaintType
+from feedback.reports.periods import _add_months
 from tests.factories import add_follow_ups
 from workorders.models import WorkOrder
 
@@ -30,7 +30,7 @@ def demo_activity(db):
     )
     assert done, "seed_demo made no finished orders"
     for i in range(12):
-        month = reports._add_months(this_month, -i)
+        month = _add_months(this_month, -i)
         due = timezone.make_aware(timezone.datetime(month.year, month.month, 3, 10, 0))
         if due > now:
             due = now - timedelta(hours=2)

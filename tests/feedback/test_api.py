@@ -1,7 +1,7 @@
 import pytest
 from django.utils import timezone
 
-from feedback import services
+from feedback.actions.complaints import register_complaint
 from feedback.models import Complaint, FollowUp
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_post_attempt_bad_input_is_a_400_with_errors(dispatcher_client, follow_u
 
 @pytest.fixture
 def complaint(dispatcher, make_order):
-    return services.register_complaint(
+    return register_complaint(
         actor=dispatcher,
         source="call",
         phone="13912345678",
@@ -182,7 +182,7 @@ def test_complaint_api_query_count_is_flat(manager_client, dispatcher, complaint
     with django_assert_num_queries(4):
         manager_client.get("/api/v1/complaints/")
     for _ in range(4):
-        services.register_complaint(
+        register_complaint(
             actor=dispatcher, source="call", phone="", name="", summary="x", work_order=complaint.work_order
         )
     with django_assert_num_queries(4):

@@ -11,17 +11,27 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from feedback import reports, services
+from feedback.actions.assessment import freeze_assessment, record_reward_penalty, set_assessment_weights
 from feedback.models import AssessmentWeight, Complaint, ComplaintType, FollowUp, QualityInspection
+from feedback.reports.assessment import (
+    KPI_CODES,
+    AssessmentLine,
+    compare,
+    frozen_assessment,
+    month_assessment,
+    rank_lines,
+)
 from tests import factories as f
 from tests.factories import NOW, OCT_10, add_follow_ups
-from workorders import services as wo
+from workorders.actions.dispatching import assign_order, dispatch_order
+from workorders.actions.field_work import accept_order, arrive_order, complete_order, hold_order, resume_order
+from workorders.actions.intake import create_order
 from workorders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db
 
 OCT = date(2026, 10, 1)
-EQUAL = {code: Decimal("10") for code in reports.KPI_CODES}
+EQUAL = {code: Decimal("10") for code in KPI_CODES}
 
 
 def at(day: int, hour: int = 10):
@@ -54,7 +64,7 @@ def october(make_order, dispatcher, leader, worker, manager, room, unit, crew):
     )  # accepted late; re-reported after 35 days → first fix
     WorkOrder.objects.filter(pk=o2.pk).update(accepted_at=o2.respond_by + timedelta(minutes=1))
     # o3: an emergency held three hours for parts, done 5 h after the call: on time once the hold is excluded.
-    o3 = wo.create_order(
+    o3 = create_order(
         actor=dispatcher,
         category=f.leaf_category("water.leak_fitting"),
         urgency="emergency",
@@ -64,13 +74,13 @@ def october(make_order, dispatcher, leader, worker, manager, room, unit, crew):
         now=at(8),
     )
     t0 = at(8)
-    wo.dispatch_order(actor=dispatcher, order_id=o3.pk, crew=crew, now=t0 + timedelta(minutes=1))
-    wo.assign_order(actor=leader.user, order_id=o3.pk, worker=worker, now=t0 + timedelta(minutes=2))
-    wo.accept_order(actor=worker.user, order_id=o3.pk, now=t0 + timedelta(minutes=3))
-    wo.arrive_order(actor=worker.user, order_id=o3.pk, now=t0 + timedelta(minutes=20))
-    wo.hold_order(actor=leader.user, order_id=o3.pk, reason="waiting_parts", now=t0 + timedelta(minutes=30))
-    wo.resume_order(actor=leader.user, order_id=o3.pk, now=t0 + timedelta(hours=3, minutes=30))
-    wo.complete_order(actor=worker.user, order_id=o3.pk, now=t0 + timedelta(hours=5), **f.COMPLETE_KWARGS)
+    dispatch_order(actor=dispatcher, order_id=o3.pk, crew=crew, now=t0 + timedelta(minutes=1))
+    assign_order(actor=leader.user, order_id=o3.pk, worker=worker, now=t0 + timedelta(minutes=2))
+    accept_order(actor=worker.user, order_id=o3.pk, now=t0 + timedelta(minutes=3))
+    arrive_order(actor=worker.user, order_id=o3.pk, now=t0 + timedelta(minutes=20))
+    hold_order(actor=leader.user, order_id=o3.pk, reason="waiting_parts", now=t0 + timedelta(minutes=30))
+    resume_order(actor=leader.user, order_id=o3.pk, now=t0 + timedelta(hours=3, minutes=30))
+    complete_order(actor=worker.user, order_id=o3.pk, now=t0 + timedelta(hours=5), **f.COMPLETE_KWARGS)
     o4 = make_order("completed", room=rooms[3], now=at(9))  # completed late, one 六个一 item answered no
     WorkOrder.objects.filter(pk=o4.pk).update(
         completed_at=o4.complete_by + timedelta(hours=1), checklist_cloth=False
@@ -95,7 +105,7 @@ def october(make_order, dispatcher, leader, worker, manager, room, unit, crew):
         score_safety=20,
         inspected_at=at(15),
     )
-    services.record_reward_penalty(
+    record_reward_penalty(
         actor=manager,
         kind="reward",
         crew=crew,
@@ -104,7 +114,7 @@ def october(make_order, dispatcher, leader, worker, manager, room, unit, crew):
         points="5",
         date=date(2026, 10, 16),
     )
-    services.record_reward_penalty(
+    record_reward_penalty(
         actor=manager,
         kind="penalty",
         crew=crew,
@@ -113,7 +123,7 @@ def october(make_order, dispatcher, leader, worker, manager, room, unit, crew):
         amount="50",
         date=date(2026, 10, 17),
     )
-    services.record_reward_penalty(
+    record_reward_penalty(
         actor=manager, kind="penalty", crew=crew, reason="九月的", points="9", date=date(2026, 9, 30)
     )  # another month
     return {"orders": [o1, o2, o3, o4, o5]}
@@ -122,7 +132,7 @@ def october(make_order, dispatcher, leader, worker, manager, room, unit, crew):
 def test_each_kpi_on_a_hand_computed_month(october, crew, worker):
     o3 = WorkOrder.objects.get(pk=october["orders"][2].pk)
     assert o3.held_seconds == 3 * 3600 and o3.completed_at > o3.created_at + timedelta(hours=4)
-    lines = {line.label: line for line in reports.assessment(OCT, "crew", now=NOW, weights=EQUAL)}
+    lines = {line.label: line for line in month_assessment(OCT, "crew", now=NOW, weights=EQUAL)}
     line = lines["供水班"]
     c = line.counts
     assert c["completed"] == 5
@@ -142,7 +152,7 @@ def test_each_kpi_on_a_hand_computed_month(october, crew, worker):
     assert line.score == Decimal("86.10")
     assert line.rank == 1 and not line.veto
 
-    workers = {w.key: w for w in reports.assessment(OCT, "worker", now=NOW, weights=EQUAL)}
+    workers = {w.key: w for w in month_assessment(OCT, "worker", now=NOW, weights=EQUAL)}
     mine = workers[worker.pk]
     assert mine.crew == "供水班" and mine.counts["completed"] == 5
     assert mine.reward_points == 5 and mine.penalty_points == 0  # the crew-level penalty is not the worker's
@@ -150,8 +160,8 @@ def test_each_kpi_on_a_hand_computed_month(october, crew, worker):
 
 
 def test_weights_are_data(october, manager):
-    services.set_assessment_weights(actor=manager, weights={"satisfaction": "1"})  # only 满意率 counts
-    [line] = [x for x in reports.assessment(OCT, "crew", now=NOW) if x.label == "供水班"]
+    set_assessment_weights(actor=manager, weights={"satisfaction": "1"})  # only 满意率 counts
+    [line] = [x for x in month_assessment(OCT, "crew", now=NOW) if x.label == "供水班"]
     assert line.base_score == Decimal("75.00")
 
 
@@ -161,64 +171,59 @@ def test_a_proven_conduct_violation_drops_the_crew_to_the_bottom(
     # The electrical crew has a perfect month...
     good = make_order("completed", room=f.RoomFactory(unit=unit, number="901", floor=9), now=at(3))
     WorkOrder.objects.filter(pk=good.pk).update(crew=other_crew, worker=other_leader)
-    lines = reports.assessment(OCT, "crew", now=NOW, weights=EQUAL)
+    lines = month_assessment(OCT, "crew", now=NOW, weights=EQUAL)
     assert [(x.label, x.rank) for x in lines] == [("电工班", 1), ("供水班", 2)]
     # ...and a banner worth 20 points; then a valid conduct complaint (吃拿卡要) of the month: 一票否决.
-    services.record_reward_penalty(
-        actor=manager, kind="reward", crew=other_crew, reason="锦旗", points="20", date=OCT
-    )
+    record_reward_penalty(actor=manager, kind="reward", crew=other_crew, reason="锦旗", points="20", date=OCT)
     complaint(other_crew, other_leader, valid=True, type_code="conduct")
-    lines = reports.assessment(OCT, "crew", now=NOW, weights=EQUAL)
+    lines = month_assessment(OCT, "crew", now=NOW, weights=EQUAL)
     assert [(x.label, x.rank, x.veto) for x in lines] == [("供水班", 1, False), ("电工班", 2, True)]
     assert lines[1].score > lines[0].score  # ranked last despite the higher score
     # A complaint still undecided or found invalid is no veto.
     Complaint.objects.filter(type__code="conduct").update(valid=None)
-    assert reports.assessment(OCT, "crew", now=NOW, weights=EQUAL)[0].label == "电工班"
+    assert month_assessment(OCT, "crew", now=NOW, weights=EQUAL)[0].label == "电工班"
 
 
 def test_equal_scores_share_a_rank():
-    lines = [
-        reports.AssessmentLine(key=i, label=str(i), score=Decimal(s))
-        for i, s in enumerate(["90", "95", "90"])
-    ]
-    lines.append(reports.AssessmentLine(key=9, label="x", score=None))
-    ranked = reports.rank_lines(lines)
+    lines = [AssessmentLine(key=i, label=str(i), score=Decimal(s)) for i, s in enumerate(["90", "95", "90"])]
+    lines.append(AssessmentLine(key=9, label="x", score=None))
+    ranked = rank_lines(lines)
     assert [(x.label, x.rank) for x in ranked] == [("1", 1), ("0", 2), ("2", 2), ("x", 4)]
 
 
 def test_a_frozen_month_keeps_its_figures_while_the_live_view_moves(october, manager, crew):
-    snapshot = services.freeze_assessment(actor=manager, month=OCT, level="crew", now=NOW)
-    frozen_score = reports.frozen_assessment(OCT, "crew").lines[0].score
+    snapshot = freeze_assessment(actor=manager, month=OCT, level="crew", now=NOW)
+    frozen_score = frozen_assessment(OCT, "crew").lines[0].score
     # A follow-up is corrected afterwards: dissatisfied → satisfied.
     FollowUp.objects.filter(verdict="dissatisfied").update(verdict="satisfied")
-    live = {x.label: x for x in reports.assessment(OCT, "crew", now=NOW)}
-    frozen = reports.frozen_assessment(OCT, "crew")
+    live = {x.label: x for x in month_assessment(OCT, "crew", now=NOW)}
+    frozen = frozen_assessment(OCT, "crew")
     assert frozen.snapshot.pk == snapshot.pk
     [f_line] = [x for x in frozen.lines if x.label == "供水班"]
     assert f_line.score == frozen_score and f_line.values["satisfaction"] == 0.75
     assert live["供水班"].values["satisfaction"] == 1.0 and live["供水班"].score > frozen_score
-    rows = reports.compare(list(live.values()), frozen)
+    rows = compare(list(live.values()), frozen)
     assert any(r["changed"] for r in rows if r["key"] == crew.pk)
     # Freezing again is a no-op; an unfinished month cannot be frozen; only managers freeze.
-    assert services.freeze_assessment(actor=manager, month=OCT, level="crew", now=NOW).pk == snapshot.pk
+    assert freeze_assessment(actor=manager, month=OCT, level="crew", now=NOW).pk == snapshot.pk
     with pytest.raises(ValidationError):
-        services.freeze_assessment(actor=manager, month=date(2026, 11, 1), level="crew", now=NOW)
+        freeze_assessment(actor=manager, month=date(2026, 11, 1), level="crew", now=NOW)
 
 
 def test_only_managers_freeze_set_weights_or_record_rewards(dispatcher, leader, crew):
     with pytest.raises(PermissionDenied):
-        services.freeze_assessment(actor=dispatcher, month=OCT, level="crew", now=NOW)
+        freeze_assessment(actor=dispatcher, month=OCT, level="crew", now=NOW)
     with pytest.raises(PermissionDenied):
-        services.set_assessment_weights(actor=leader.user, weights=EQUAL)
+        set_assessment_weights(actor=leader.user, weights=EQUAL)
     with pytest.raises(PermissionDenied):
-        services.record_reward_penalty(actor=dispatcher, kind="reward", crew=crew, reason="x", points="1")
+        record_reward_penalty(actor=dispatcher, kind="reward", crew=crew, reason="x", points="1")
 
 
 def test_bad_weights_change_nothing(manager):
     before = dict(AssessmentWeight.objects.values_list("kpi", "weight"))
     for bad in ({"satisfaction": "abc"}, {"satisfaction": "-1"}, {"satisfaction": "101"}, {}):
         with pytest.raises(ValidationError):
-            services.set_assessment_weights(actor=manager, weights=bad)
+            set_assessment_weights(actor=manager, weights=bad)
     assert dict(AssessmentWeight.objects.values_list("kpi", "weight")) == before
     assert sum(before.values()) == 100  # the seeded defaults
 
@@ -234,9 +239,9 @@ def test_reward_penalty_validation(manager, crew, other_crew, worker):
     ]
     for kwargs, field in cases:
         with pytest.raises(ValidationError) as info:
-            services.record_reward_penalty(actor=manager, **kwargs)
+            record_reward_penalty(actor=manager, **kwargs)
         assert field in info.value.message_dict
-    record = services.record_reward_penalty(
+    record = record_reward_penalty(
         actor=manager, kind="penalty", crew=None, worker=worker, reason="x", amount="20"
     )
     assert record.crew == crew and record.signed_points == 0 and record.amount == Decimal("20.00")
@@ -256,7 +261,7 @@ def test_first_fix_window_runs_past_the_month_and_counts_facilities(make_order, 
     make_order("completed", room=None, facility=pump, now=at(25))  # the pump house again on Nov 10
     make_order(room=None, facility=pump, now=nov(10))
     assert late.completed_at.month == 10
-    [line] = [x for x in reports.assessment(OCT, "crew", now=NOW) if x.label == "供水班"]
+    [line] = [x for x in month_assessment(OCT, "crew", now=NOW) if x.label == "供水班"]
     assert (line.counts["completed"], line.counts["first_fix"]) == (3, 1)
 
 
@@ -269,12 +274,10 @@ def test_assessment_runs_in_a_fixed_number_of_queries(
         add_follow_ups(order, OCT_10, satisfied=2)
         complaint(crew, None, valid=True)
         f.WorkerFactory(crew=crew)
-        services.record_reward_penalty(
-            actor=manager, kind="reward", crew=crew, reason="x", points="1", date=OCT
-        )
+        record_reward_penalty(actor=manager, kind="reward", crew=crew, reason="x", points="1", date=OCT)
     # crews or workers, completed orders, their first-time fixes, follow-ups, complaints, inspections,
     # rewards/penalties, weights
     for level in ("crew", "worker"):
         with django_assert_num_queries(8):
-            lines = reports.assessment(OCT, level, now=NOW)
+            lines = month_assessment(OCT, level, now=NOW)
         assert sum(x.counts["completed"] for x in lines) == size

@@ -21,7 +21,8 @@ import pytest
 from django.db import connection
 
 from config.celery import app as celery_app
-from feedback import services, tasks
+from feedback import tasks
+from feedback.actions.follow_ups import record_attempt
 from feedback.models import FollowUp, Notification
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -144,7 +145,7 @@ def test_release_and_sms_tasks_run_twice_send_one_sms(broker, make_order, dispat
         fu = FollowUp.objects.get(work_order=order)
         t = fu.due_at
         for hours in (0, 3, 6):  # the third failure queues the link on commit…
-            services.record_attempt(
+            record_attempt(
                 actor=dispatcher, follow_up_id=fu.id, outcome="no_answer", now=t + timedelta(hours=hours)
             )
         for _ in range(2):  # …and the beat's tasks run twice on top

@@ -7,7 +7,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from feedback import services, sms
+from feedback import sms
+from feedback.actions.complaints import escalate_overdue_complaints, register_complaint
+from feedback.actions.rating_links import close_unreachable, send_due_rating_links
 from feedback.models import FollowUp, Notification
 
 pytestmark = [
@@ -42,7 +44,7 @@ def test_two_beats_send_one_rating_link(make_order):
     order = make_order("completed")  # autocommit: the follow-up task ran eagerly
     FollowUp.objects.filter(work_order=order).update(status="due", failed_attempts=3)
     sms.outbox.clear()
-    assert _twice_at_once(services.send_due_rating_links) == [0, 1]
+    assert _twice_at_once(send_due_rating_links) == [0, 1]
     assert Notification.objects.filter(kind="rating_link").count() == 1
     assert len([m for m in sms.outbox if "/feedback/r/" in m.body]) == 1
 
@@ -52,13 +54,13 @@ def test_two_beats_close_an_unreachable_follow_up_once(make_order):
     FollowUp.objects.filter(work_order=order).update(
         status="link_sent", link_expires_at=timezone.now() - timedelta(minutes=1)
     )
-    assert _twice_at_once(services.close_unreachable) == [0, 1]
+    assert _twice_at_once(close_unreachable) == [0, 1]
     order.refresh_from_db()
     assert order.status == "closed" and order.events.filter(kind="close").count() == 1
 
 
 def test_two_beats_escalate_a_complaint_once(dispatcher):
-    services.register_complaint(
+    register_complaint(
         actor=dispatcher,
         source="call",
         phone="",
@@ -66,4 +68,4 @@ def test_two_beats_escalate_a_complaint_once(dispatcher):
         summary="x",
         now=timezone.now() - timedelta(days=2),
     )
-    assert _twice_at_once(services.escalate_overdue_complaints) == [0, 1]
+    assert _twice_at_once(escalate_overdue_complaints) == [0, 1]

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from feedback import services
+from feedback.actions.assessment import freeze_assessment
 from tests.factories import NOW, OCT_10, SEP_10, add_follow_ups
 
 pytestmark = pytest.mark.django_db
@@ -91,9 +91,7 @@ def test_sla_and_assessment(manager_client, data, manager, django_assert_num_que
     body = manager_client.get(ASSESS + "?month=2026-10&level=crew").json()
     assert body["figures"] == "live" and body["rows"][0]["label"] == "供水班"
     assert body["rows"][0]["kpis"]["satisfaction"] == pytest.approx(0.98)
-    services.freeze_assessment(
-        actor=manager, month=NOW.date().replace(month=10, day=1), level="crew", now=NOW
-    )
+    freeze_assessment(actor=manager, month=NOW.date().replace(month=10, day=1), level="crew", now=NOW)
     body = manager_client.get(ASSESS + "?month=2026-10").json()
     assert body["figures"] == "frozen" and body["frozen_at"]
     assert manager_client.get(ASSESS + "?month=2026-09&figures=frozen").status_code == 404

@@ -10,8 +10,11 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from feedback import reports, views
+from feedback import views
 from feedback.models import AssessmentSnapshot, AssessmentWeight, ExportJob, RewardPenalty
+from feedback.reports.assessment import KPI_CODES
+from feedback.reports.periods import parse_period
+from feedback.reports.satisfaction import satisfaction_report
 from tests import factories as f
 from tests.factories import OCT_10, SEP_10, add_follow_ups
 
@@ -122,7 +125,7 @@ def test_report_pages_run_in_a_fixed_number_of_queries(
 def test_satisfaction_export_round_trip(manager_client, make_order):
     _grow(make_order, 3)
     query = "?period=month&from=2026-10-01&group_by=crew"
-    report = reports.satisfaction_report(reports.parse_period({"from": "2026-10-01"}), "crew")
+    report = satisfaction_report(parse_period({"from": "2026-10-01"}), "crew")
     response = manager_client.get(reverse("feedback:report-satisfaction") + query + "&format=xlsx")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -219,7 +222,7 @@ def test_order_export_row_has_every_column(make_order, manager_client, worker):
 def test_an_export_job_runs_in_the_same_number_of_queries_whatever_its_size(
     make_order, manager, django_assert_num_queries
 ):
-    from feedback.services import run_export
+    from feedback.actions.exports import run_export
 
     sizes = []
     for _ in range(20):
@@ -268,7 +271,7 @@ def test_large_export_runs_as_a_job_with_progress_and_a_download(
     # Another user's job is a 404; a second run of the task does nothing.
     assert dispatcher_client.get(reverse("feedback:export", args=[job.pk])).status_code == 404
     assert dispatcher_client.get(reverse("feedback:export-download", args=[job.pk])).status_code == 404
-    from feedback.services import run_export
+    from feedback.actions.exports import run_export
 
     assert run_export(job_id=job.pk) is False
 
@@ -289,10 +292,10 @@ def test_an_export_still_running_polls_itself(manager):
 
 
 def test_manager_edits_weights_on_the_page(manager_client):
-    data = dict.fromkeys(reports.KPI_CODES, "10") | {"satisfaction": "30"}
+    data = dict.fromkeys(KPI_CODES, "10") | {"satisfaction": "30"}
     assert manager_client.post(reverse("feedback:assessment-weights"), data).status_code == 302
     assert AssessmentWeight.objects.get(kpi="satisfaction").weight == 30
-    bad = dict.fromkeys(reports.KPI_CODES, "0")
+    bad = dict.fromkeys(KPI_CODES, "0")
     response = manager_client.post(reverse("feedback:assessment-weights"), bad)
     assert response.status_code == 400 and AssessmentWeight.objects.get(kpi="satisfaction").weight == 30
 

@@ -4,7 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback import services, sms
+from feedback import sms
+from feedback.actions.complaints import escalate_overdue_complaints, investigate_complaint, register_complaint
+from feedback.actions.follow_ups import record_attempt
 from feedback.models import Complaint, FollowUp, Praise, QualityInspection
 
 from .conftest import MONDAY_10
@@ -161,7 +163,7 @@ def token(follow_up, dispatcher, django_capture_on_commit_callbacks):
     t = follow_up.due_at
     with django_capture_on_commit_callbacks(execute=True):
         for hours in (0, 3, 6):
-            services.record_attempt(
+            record_attempt(
                 actor=dispatcher,
                 follow_up_id=follow_up.id,
                 outcome="no_answer",
@@ -232,7 +234,7 @@ def test_incomplete_rating_shows_errors_and_keeps_the_link(anon_client, token, f
 @pytest.fixture
 def complaint(dispatcher, make_order):
     order = make_order("completed")
-    return services.register_complaint(
+    return register_complaint(
         actor=dispatcher,
         source="call",
         phone="13912345678",
@@ -273,7 +275,7 @@ def test_complaint_list_query_count_is_flat(manager_client, dispatcher, complain
 
     first = count()
     for _ in range(5):
-        services.register_complaint(
+        register_complaint(
             actor=dispatcher, source="call", phone="1", name="x", summary="y", work_order=complaint.work_order
         )
     assert count() == first + 5
@@ -329,7 +331,7 @@ def test_leader_cannot_act_on_a_complaint(leader_client, complaint):
 
 
 def test_manager_sees_and_acknowledges_alerts(manager_client, complaint):
-    services.escalate_overdue_complaints(now=timezone.now() + timedelta(days=2))
+    escalate_overdue_complaints(now=timezone.now() + timedelta(days=2))
     body = manager_client.get(reverse("feedback:complaints")).content.decode()
     alert = complaint.alerts.get()
     assert alert.message in body
@@ -386,8 +388,8 @@ def test_nav_links_by_role(dispatcher_client, manager_client):
 def test_complaint_list_filters_by_status_with_the_shared_filterset(
     manager_client, manager, complaint, dispatcher
 ):
-    other = services.register_complaint(actor=dispatcher, source="call", phone="", name="", summary="另一条")
-    services.investigate_complaint(actor=manager, complaint_id=other.id)
+    other = register_complaint(actor=dispatcher, source="call", phone="", name="", summary="另一条")
+    investigate_complaint(actor=manager, complaint_id=other.id)
     body = manager_client.get(reverse("feedback:complaints") + "?status=investigating").content.decode()
     assert other.number in body and complaint.number not in body
     assert manager_client.get(reverse("feedback:complaints") + "?status=bogus").status_code == 200

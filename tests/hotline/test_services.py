@@ -9,8 +9,8 @@ from hotline.models import Call
 from hotline.selectors import manager_calls
 from tests import factories as f
 from tests.hotline.conftest import DAY
+from workorders.actions import TransitionNotAllowed
 from workorders.models import WorkOrder, WorkOrderEvent
-from workorders.services import TransitionNotAllowed
 
 
 def repair(actor, room, **kwargs):

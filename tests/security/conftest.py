@@ -28,11 +28,13 @@ def world(
     resident,
     django_capture_on_commit_callbacks,
 ):
-    from feedback import services as fs
     from feedback import sms
+    from feedback.actions.complaints import register_complaint
+    from feedback.actions.exports import run_export, start_export
+    from feedback.actions.follow_ups import record_attempt
     from feedback.models import Alert, FollowUp, QualityInspection
     from hotline.services import take_call
-    from workorders.services import add_attachment
+    from workorders.actions.attachments import add_attachment
 
     sms.outbox.clear()
     admin = f.UserFactory(username="t_admin", is_superuser=True, is_staff=True)
@@ -48,14 +50,14 @@ def world(
     # Three failed calls: the resident gets the rating link by SMS (the token is only in the SMS).
     with django_capture_on_commit_callbacks(execute=True):
         for hours in (0, 3, 6):
-            fs.record_attempt(
+            record_attempt(
                 actor=dispatcher,
                 follow_up_id=follow_up.id,
                 outcome="no_answer",
                 now=follow_up.due_at + timedelta(hours=hours),
             )
     token = next(m.body for m in sms.outbox if "/feedback/r/" in m.body).split("/feedback/r/")[1].strip("/")
-    complaint = fs.register_complaint(
+    complaint = register_complaint(
         actor=dispatcher,
         source="call",
         phone="13900139000",
@@ -73,8 +75,8 @@ def world(
     inspection = QualityInspection.objects.create(
         work_order=done, crew=crew, week=timezone.localdate(), reason="sample"
     )
-    export = fs.start_export(actor=manager, kind="orders", params={}, total=2)
-    fs.run_export(job_id=export.pk)
+    export = start_export(actor=manager, kind="orders", params={}, total=2)
+    run_export(job_id=export.pk)
     clients = {"anon": Client()}
     for column, user in {
         "dispatcher": dispatcher,

@@ -114,7 +114,7 @@ def test_an_oversized_photo_is_refused_and_a_real_one_accepted(make_order, worke
     order = make_order("on_site")
     api = APIClient()
     api.force_authenticate(worker.user)
-    monkeypatch.setattr("workorders.services.MAX_ATTACHMENT_BYTES", 50)
+    monkeypatch.setattr("workorders.actions.attachments.MAX_ATTACHMENT_BYTES", 50)
     big = api.post(
         f"/api/v1/work-orders/{order.pk}/attachments/",
         {"file": _png_named("big.png", f.tiny_png(size=32)), "kind": "before"},

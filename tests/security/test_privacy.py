@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from feedback import services as feedback_services
+from feedback.actions.complaints import register_complaint
 from residents.models import PhoneAccessLog
 from tests import factories as f
 
@@ -115,7 +115,7 @@ def test_worker_sees_the_full_number_only_on_an_active_order_assigned_to_them(
 
 def test_a_crew_never_sees_the_complainant(make_order, dispatcher, leader_client, dispatcher_client, crew):
     order = make_order("on_site")
-    complaint = feedback_services.register_complaint(
+    complaint = register_complaint(
         actor=dispatcher,
         source="call",
         phone="13966667777",

@@ -11,7 +11,11 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from tests import factories as f
-from workorders import services as s
+from workorders.actions.attachments import add_attachment
+from workorders.actions.closing import rework_order
+from workorders.actions.dispatching import dispatch_order
+from workorders.actions.escalation import remind_order, supervise_order
+from workorders.actions.field_work import complete_order
 from workorders.models import Attachment, WorkOrder
 
 pytestmark = pytest.mark.django_db
@@ -245,8 +249,8 @@ def spread(make_order, manager, other_crew, dispatcher, district):
         "rework": make_order("completed"),
         "electric": make_order("received", category="electrical.home_outage", description="家里跳闸"),
     }
-    s.rework_order(actor=manager, order_id=orders["rework"].id, reason="回访不满意")
-    s.dispatch_order(actor=dispatcher, order_id=orders["electric"].id, crew=other_crew)
+    rework_order(actor=manager, order_id=orders["rework"].id, reason="回访不满意")
+    dispatch_order(actor=dispatcher, order_id=orders["electric"].id, crew=other_crew)
     other_district_room = f.RoomFactory(
         unit=f.UnitFactory(building=f.BuildingFactory(district=f.DistrictFactory(number=6)))
     )
@@ -314,7 +318,7 @@ def _orders(make_order, n: int, worker, manager) -> None:
     first = make_order("assigned")
     for i in range(1, n):
         make_order("completed" if i % 2 else "assigned")
-    s.supervise_order(actor=manager, order_id=first.id, note="督办")
+    supervise_order(actor=manager, order_id=first.id, note="督办")
 
 
 @pytest.mark.parametrize("n", [5, 50])
@@ -345,7 +349,7 @@ def test_list_query_count_is_flat_for_a_leader(
 @pytest.mark.parametrize("n", [1, 5])
 def test_detail_query_count_is_flat(n, dispatcher_client, make_order, worker, django_assert_num_queries):
     order = make_order("on_site")
-    s.complete_order(
+    complete_order(
         actor=worker.user,
         order_id=order.id,
         resolution="换件",
@@ -353,7 +357,7 @@ def test_detail_query_count_is_flat(n, dispatcher_client, make_order, worker, dj
         materials=[{"name": f"件{i}", "quantity": "1"} for i in range(n)],
     )
     for _ in range(n):
-        s.add_attachment(actor=worker.user, order=order, file=SimpleUploadedFile("a.png", PNG))
+        add_attachment(actor=worker.user, order=order, file=SimpleUploadedFile("a.png", PNG))
     with django_assert_num_queries(5):
         # 1 session, 2 user with groups and the full-phone permission, 3 the order with category, parent,
         # crew, worker, district and first-contact owner joined, 4 its materials, 5 its photos. The desk has
@@ -366,7 +370,7 @@ def test_detail_query_count_is_flat(n, dispatcher_client, make_order, worker, dj
 def test_events_query_count_is_flat(n, dispatcher_client, make_order, dispatcher, django_assert_num_queries):
     order = make_order("assigned")
     for i in range(n):
-        s.remind_order(actor=dispatcher, order_id=order.id, note=f"第{i}次")
+        remind_order(actor=dispatcher, order_id=order.id, note=f"第{i}次")
     with django_assert_num_queries(4):
         # 1 session, 2 user with groups, 3 the order (visibility), 4 its events with their actors.
         response = dispatcher_client.get(f"{LIST}{order.id}/events/")

@@ -15,7 +15,11 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.factories import COMPLETE_KWARGS, leaf_category
-from workorders import services as s
+from workorders.actions import TransitionNotAllowed
+from workorders.actions.dispatching import dispatch_order
+from workorders.actions.escalation import escalate_overdue
+from workorders.actions.field_work import complete_order
+from workorders.actions.intake import create_order
 from workorders.models import Escalation, WorkOrder
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -45,7 +49,7 @@ def race(*calls: Callable[[], object]) -> list[object]:
 
 def test_two_workers_completing_at_once_write_one_event(make_order, worker):
     order = make_order("on_site")
-    results = race(*[lambda: s.complete_order(actor=worker.user, order_id=order.id, **COMPLETE_KWARGS)] * 2)
+    results = race(*[lambda: complete_order(actor=worker.user, order_id=order.id, **COMPLETE_KWARGS)] * 2)
     assert all(isinstance(r, WorkOrder) for r in results), results
     order.refresh_from_db()
     assert order.status == "completed"
@@ -55,7 +59,7 @@ def test_two_workers_completing_at_once_write_one_event(make_order, worker):
 
 def test_two_dispatchers_dispatching_at_once_write_one_event(make_order, dispatcher, crew):
     order = make_order("received")
-    results = race(*[lambda: s.dispatch_order(actor=dispatcher, order_id=order.id, crew=crew)] * 2)
+    results = race(*[lambda: dispatch_order(actor=dispatcher, order_id=order.id, crew=crew)] * 2)
     assert all(isinstance(r, WorkOrder) for r in results), results
     order.refresh_from_db()
     assert (order.status, order.crew_id) == ("dispatched", crew.id)
@@ -67,10 +71,10 @@ def test_dispatching_to_two_crews_at_once_one_wins_the_other_gets_409(
 ):
     order = make_order("received")
     results = race(
-        lambda: s.dispatch_order(actor=dispatcher, order_id=order.id, crew=crew),
-        lambda: s.dispatch_order(actor=dispatcher, order_id=order.id, crew=other_crew),
+        lambda: dispatch_order(actor=dispatcher, order_id=order.id, crew=crew),
+        lambda: dispatch_order(actor=dispatcher, order_id=order.id, crew=other_crew),
     )
-    refused = [r for r in results if isinstance(r, s.TransitionNotAllowed)]
+    refused = [r for r in results if isinstance(r, TransitionNotAllowed)]
     done = [r for r in results if isinstance(r, WorkOrder)]
     assert (len(done), len(refused)) == (1, 1), results
     order.refresh_from_db()
@@ -84,7 +88,7 @@ def test_fifty_orders_created_at_once_get_fifty_numbers(room, dispatcher):
 
     def create(i: int) -> str:
         try:
-            return s.create_order(
+            return create_order(
                 actor=dispatcher, category=category, room=room, description=f"并发报修{i}"
             ).number
         finally:
@@ -101,7 +105,7 @@ def test_fifty_orders_created_at_once_get_fifty_numbers(room, dispatcher):
 def test_two_sla_watches_at_once_escalate_once(make_order):
     order = make_order("received", category="water.main_burst")
     later = order.due_at + timedelta(hours=2)
-    results = race(lambda: s.escalate_overdue(now=later), lambda: s.escalate_overdue(now=later))
+    results = race(lambda: escalate_overdue(now=later), lambda: escalate_overdue(now=later))
     assert sum(results) == 3, results  # leader, manager, 督办 — once each
     assert Escalation.objects.filter(order=order).count() == 3
     assert order.events.filter(kind="escalate").count() == 3

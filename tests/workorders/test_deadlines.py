@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workorders import services as s
+from workorders.actions.closing import rework_order
+from workorders.actions.field_work import arrive_order, hold_order, resume_order
 from workorders.models import Holiday
 from workorders.selectors import overdue
 
@@ -84,11 +85,11 @@ def test_hold_and_resume_shift_the_unmet_deadlines_by_exactly_the_held_time(make
     t0 = at(2026, 12, 2, 10, 0)
     order = make_order("accepted", category="water.main_burst", now=t0)
     before = (order.respond_by, order.arrive_by, order.complete_by)
-    s.hold_order(actor=leader.user, order_id=order.id, reason="needs_outage", now=t0 + timedelta(minutes=10))
+    hold_order(actor=leader.user, order_id=order.id, reason="needs_outage", now=t0 + timedelta(minutes=10))
     order.refresh_from_db()
     assert order.due_at is None  # paused: never overdue while on hold
     assert not overdue(t0 + timedelta(days=9)).filter(pk=order.pk).exists()
-    s.resume_order(actor=leader.user, order_id=order.id, now=t0 + timedelta(minutes=47))
+    resume_order(actor=leader.user, order_id=order.id, now=t0 + timedelta(minutes=47))
     order.refresh_from_db()
     held = timedelta(minutes=37)
     assert order.respond_by == before[0]  # already met (accepted): does not move
@@ -97,9 +98,9 @@ def test_hold_and_resume_shift_the_unmet_deadlines_by_exactly_the_held_time(make
     assert order.held_seconds == 37 * 60
     assert order.due_at == order.arrive_by
     # A second hold adds up; arrival is met by then, so only completion moves.
-    s.arrive_order(actor=worker.user, order_id=order.id, now=t0 + timedelta(minutes=50))
-    s.hold_order(actor=leader.user, order_id=order.id, reason="waiting_parts", now=t0 + timedelta(minutes=60))
-    s.resume_order(actor=worker.user, order_id=order.id, now=t0 + timedelta(minutes=72, seconds=30))
+    arrive_order(actor=worker.user, order_id=order.id, now=t0 + timedelta(minutes=50))
+    hold_order(actor=leader.user, order_id=order.id, reason="waiting_parts", now=t0 + timedelta(minutes=60))
+    resume_order(actor=worker.user, order_id=order.id, now=t0 + timedelta(minutes=72, seconds=30))
     order.refresh_from_db()
     assert order.status == "on_site"
     assert order.arrive_by == before[1] + held
@@ -121,7 +122,7 @@ def test_overdue_is_the_next_unmet_deadline(make_order):
 def test_rework_stamps_fresh_deadlines_from_now(make_order, manager):
     t0 = at(2026, 12, 2, 10, 0)
     order = make_order("completed", category="water.main_burst", now=t0)
-    s.rework_order(actor=manager, order_id=order.id, reason="回访不满意", now=t0 + timedelta(days=2))
+    rework_order(actor=manager, order_id=order.id, reason="回访不满意", now=t0 + timedelta(days=2))
     order.refresh_from_db()
     assert order.respond_by == t0 + timedelta(days=2, minutes=5)
     assert order.due_at == order.respond_by

@@ -9,8 +9,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from tests.workorders.test_transitions import SERVICE, Cast, prepare, spec, url
-from workorders import services as s
-from workorders.choices import TRANSITIONS, Move, Status
+from workorders.actions.closing import close_order
+from workorders.actions.dispatching import assign_order, dispatch_order, transfer_order
+from workorders.actions.field_work import hold_order, request_hold
+from workorders.choices import Move, Status
+from workorders.lifecycle import TRANSITIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +135,7 @@ def test_role_may_or_may_not_make_the_move(role, move, make_order, cast, clients
 def test_worker_may_not_assign_a_colleague_from_the_pool(make_order, cast):
     order = make_order("dispatched")
     with pytest.raises(PermissionDenied):
-        s.assign_order(actor=cast.worker.user, order_id=order.id, worker=cast.other_worker)
+        assign_order(actor=cast.worker.user, order_id=order.id, worker=cast.other_worker)
     order.refresh_from_db()
     assert (order.status, order.worker_id) == ("dispatched", None)
 
@@ -140,7 +143,7 @@ def test_worker_may_not_assign_a_colleague_from_the_pool(make_order, cast):
 def test_leader_may_not_transfer_to_another_crew(make_order, cast):
     order = make_order("assigned")
     with pytest.raises(PermissionDenied):
-        s.transfer_order(actor=cast.leader.user, order_id=order.id, crew=cast.other_crew, reason="不归我们")
+        transfer_order(actor=cast.leader.user, order_id=order.id, crew=cast.other_crew, reason="不归我们")
     assert type(order).objects.get(pk=order.pk).crew_id == cast.crew.id
 
 
@@ -148,10 +151,10 @@ def test_a_repeat_is_no_loophole_for_someone_not_entitled(make_order, cast, work
     order = make_order("dispatched")
     # The worker cannot dispatch; that the order already went to this crew does not turn 403 into 200.
     with pytest.raises(PermissionDenied):
-        s.dispatch_order(actor=cast.worker.user, order_id=order.id, crew=cast.crew)
+        dispatch_order(actor=cast.worker.user, order_id=order.id, crew=cast.crew)
     closed = make_order("closed")
     with pytest.raises(PermissionDenied):
-        s.close_order(actor=cast.dispatcher, order_id=closed.id)
+        close_order(actor=cast.dispatcher, order_id=closed.id)
 
 
 def test_anyone_without_a_role_may_not_create(leader_client, worker_client, room):
@@ -255,10 +258,10 @@ def test_moves_in_the_detail_are_the_users_buttons(make_order, worker_client, le
 
 def test_hold_needs_the_leader_not_the_worker(make_order, cast):
     order = make_order("on_site")
-    s.request_hold(actor=cast.worker.user, order_id=order.id, reason="waiting_parts")
+    request_hold(actor=cast.worker.user, order_id=order.id, reason="waiting_parts")
     with pytest.raises(PermissionDenied):
-        s.hold_order(actor=cast.worker.user, order_id=order.id)
-    s.hold_order(actor=cast.leader.user, order_id=order.id, now=order.arrived_at + timedelta(minutes=5))
+        hold_order(actor=cast.worker.user, order_id=order.id)
+    hold_order(actor=cast.leader.user, order_id=order.id, now=order.arrived_at + timedelta(minutes=5))
     order.refresh_from_db()
     assert (order.status, order.hold_reason) == ("on_hold", "waiting_parts")
     assert order.events.last().data == {"reason": "waiting_parts"}

@@ -14,7 +14,20 @@ from django.utils import timezone
 
 from tests import factories as f
 from tests.factories import COMPLETE_KWARGS
-from workorders import services as s
+from workorders.actions.attachments import add_attachment
+from workorders.actions.closing import cancel_order, rework_order
+from workorders.actions.dispatching import assign_order, dispatch_order, hand_back_order, transfer_order
+from workorders.actions.escalation import remind_order, supervise_order
+from workorders.actions.field_work import (
+    complete_order,
+    extend_deadline,
+    hold_order,
+    refuse_hold,
+    request_extension,
+    request_hold,
+)
+from workorders.actions.incidents import create_incident
+from workorders.actions.intake import create_order
 from workorders.models import Attachment, Incident, Material, WorkOrder, WorkOrderEvent
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +51,7 @@ def _row(order: WorkOrder) -> dict:
 
 def _complete(order, worker, **overrides):
     kwargs = {**COMPLETE_KWARGS, **overrides}
-    return s.complete_order(actor=worker.user, order_id=order.id, **kwargs)
+    return complete_order(actor=worker.user, order_id=order.id, **kwargs)
 
 
 # --- Completion -------------------------------------------------------------------------------------------
@@ -142,12 +155,12 @@ def test_completion_needs_a_resolution(make_order, worker):
 def test_hand_back_needs_a_listed_reason_and_a_text(make_order, leader):
     order = make_order("assigned")
     with pytest.raises(ValidationError) as error:
-        s.hand_back_order(actor=leader.user, order_id=order.id, reason="lazy", note="不想去")
+        hand_back_order(actor=leader.user, order_id=order.id, reason="lazy", note="不想去")
     assert "reason" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        s.hand_back_order(actor=leader.user, order_id=order.id, reason="not_our_area", note=" ")
+        hand_back_order(actor=leader.user, order_id=order.id, reason="not_our_area", note=" ")
     assert "note" in error.value.message_dict
-    s.hand_back_order(actor=leader.user, order_id=order.id, reason="not_our_area", note="属于6区")
+    hand_back_order(actor=leader.user, order_id=order.id, reason="not_our_area", note="属于6区")
     order.refresh_from_db()
     event = order.events.last()
     assert (order.status, order.crew_id, order.worker_id) == ("received", None, None)
@@ -156,33 +169,33 @@ def test_hand_back_needs_a_listed_reason_and_a_text(make_order, leader):
 
 def test_a_repeated_hand_back_is_a_no_op(make_order, leader):
     order = make_order("dispatched")
-    s.hand_back_order(actor=leader.user, order_id=order.id, reason="not_our_trade", note="属电工")
+    hand_back_order(actor=leader.user, order_id=order.id, reason="not_our_trade", note="属电工")
     events = order.events.count()
-    s.hand_back_order(actor=leader.user, order_id=order.id, reason="not_our_trade", note="属电工")
+    hand_back_order(actor=leader.user, order_id=order.id, reason="not_our_trade", note="属电工")
     assert order.events.count() == events
 
 
 def test_transfer_needs_a_crew_or_a_worker_and_a_reason(make_order, dispatcher, other_crew, other_worker):
     order = make_order("assigned")
     with pytest.raises(ValidationError):
-        s.transfer_order(actor=dispatcher, order_id=order.id, reason="改派")
+        transfer_order(actor=dispatcher, order_id=order.id, reason="改派")
     with pytest.raises(ValidationError):
-        s.transfer_order(
+        transfer_order(
             actor=dispatcher, order_id=order.id, reason="改派", crew=other_crew, worker=other_worker
         )
     with pytest.raises(ValidationError) as error:
-        s.transfer_order(actor=dispatcher, order_id=order.id, reason="", crew=other_crew)
+        transfer_order(actor=dispatcher, order_id=order.id, reason="", crew=other_crew)
     assert "reason" in error.value.message_dict
     other_crew.active = False
     other_crew.save(update_fields=["active"])
     with pytest.raises(ValidationError):
-        s.transfer_order(actor=dispatcher, order_id=order.id, reason="改派", crew=other_crew)
+        transfer_order(actor=dispatcher, order_id=order.id, reason="改派", crew=other_crew)
     assert WorkOrder.objects.get(pk=order.pk).crew.name == "供水班"
 
 
 def test_transfer_to_another_crew_goes_back_to_that_crews_pool(make_order, dispatcher, other_crew):
     order = make_order("accepted")
-    s.transfer_order(actor=dispatcher, order_id=order.id, reason="属电工", crew=other_crew)
+    transfer_order(actor=dispatcher, order_id=order.id, reason="属电工", crew=other_crew)
     order.refresh_from_db()
     assert (order.status, order.crew_id, order.worker_id, order.accepted_at) == (
         "dispatched",
@@ -197,25 +210,25 @@ def test_dispatch_to_an_inactive_crew_is_refused(make_order, dispatcher, other_c
     other_crew.active = False
     other_crew.save(update_fields=["active"])
     with pytest.raises(ValidationError):
-        s.dispatch_order(actor=dispatcher, order_id=order.id, crew=other_crew)
+        dispatch_order(actor=dispatcher, order_id=order.id, crew=other_crew)
 
 
 def test_assign_outside_the_crew_is_refused(make_order, leader, other_leader):
     order = make_order("dispatched")
     with pytest.raises(ValidationError) as error:
-        s.assign_order(actor=leader.user, order_id=order.id, worker=other_leader)
+        assign_order(actor=leader.user, order_id=order.id, worker=other_leader)
     assert "worker" in error.value.message_dict
 
 
 def test_rework_flags_counts_and_clears_the_milestones(make_order, manager, worker):
     order = make_order("closed")
-    s.rework_order(actor=manager, order_id=order.id, reason="回访不满意")
+    rework_order(actor=manager, order_id=order.id, reason="回访不满意")
     order.refresh_from_db()
     assert (order.status, order.is_rework, order.rework_count) == ("dispatched", True, 1)
     assert order.worker_id is None and order.crew_id is not None  # back to the same crew
     assert (order.completed_at, order.closed_at, order.accepted_at) == (None, None, None)
     # A repeated identical request does nothing; a second real rework later counts again.
-    s.rework_order(actor=manager, order_id=order.id, reason="回访不满意")
+    rework_order(actor=manager, order_id=order.id, reason="回访不满意")
     assert WorkOrder.objects.get(pk=order.pk).rework_count == 1
     order = WorkOrder.objects.get(pk=order.pk)
     from tests.factories import drive_order
@@ -228,7 +241,7 @@ def test_rework_flags_counts_and_clears_the_milestones(make_order, manager, work
         worker=worker,
         manager=manager,
     )
-    s.rework_order(actor=manager, order_id=order.id, reason="质量抽查不合格")
+    rework_order(actor=manager, order_id=order.id, reason="质量抽查不合格")
     order.refresh_from_db()
     assert (order.is_rework, order.rework_count) == (True, 2)
 
@@ -236,15 +249,15 @@ def test_rework_flags_counts_and_clears_the_milestones(make_order, manager, work
 def test_rework_needs_a_reason(make_order, manager):
     order = make_order("completed")
     with pytest.raises(ValidationError):
-        s.rework_order(actor=manager, order_id=order.id, reason="")
+        rework_order(actor=manager, order_id=order.id, reason="")
 
 
 def test_supervise_needs_a_note_and_is_stamped(make_order, manager):
     order = make_order("accepted")
     with pytest.raises(ValidationError):
-        s.supervise_order(actor=manager, order_id=order.id, note="")
-    s.supervise_order(actor=manager, order_id=order.id, note="今天下班前办结")
-    s.supervise_order(actor=manager, order_id=order.id, note="今天下班前办结")  # a double click
+        supervise_order(actor=manager, order_id=order.id, note="")
+    supervise_order(actor=manager, order_id=order.id, note="今天下班前办结")
+    supervise_order(actor=manager, order_id=order.id, note="今天下班前办结")  # a double click
     order.refresh_from_db()
     assert order.supervised_at is not None
     assert order.events.filter(kind="supervise").count() == 1
@@ -252,8 +265,8 @@ def test_supervise_needs_a_note_and_is_stamped(make_order, manager):
 
 def test_remind_counts_every_call(make_order, dispatcher):
     order = make_order("assigned")
-    s.remind_order(actor=dispatcher, order_id=order.id, note="第二次来电")
-    s.remind_order(actor=dispatcher, order_id=order.id, note="第三次来电")
+    remind_order(actor=dispatcher, order_id=order.id, note="第二次来电")
+    remind_order(actor=dispatcher, order_id=order.id, note="第三次来电")
     order.refresh_from_db()
     assert order.remind_count == 2
 
@@ -261,17 +274,17 @@ def test_remind_counts_every_call(make_order, dispatcher):
 def test_extension_request_and_approval_for_planned_jobs(make_order, leader, manager):
     order = make_order("assigned", urgency="planned")
     with pytest.raises(ValidationError):
-        s.request_extension(actor=leader.user, order_id=order.id, until=order.complete_by, reason="等料")
+        request_extension(actor=leader.user, order_id=order.id, until=order.complete_by, reason="等料")
     with pytest.raises(ValidationError) as error:
-        s.request_extension(
+        request_extension(
             actor=leader.user, order_id=order.id, until=order.complete_by + timedelta(days=30), reason="等料"
         )
     assert "until" in error.value.message_dict
     until = order.complete_by + timedelta(days=3)
-    s.request_extension(actor=leader.user, order_id=order.id, until=until, reason="等料")
-    s.request_extension(actor=leader.user, order_id=order.id, until=until, reason="等料")  # repeat
-    s.extend_deadline(actor=manager, order_id=order.id)
-    s.extend_deadline(actor=manager, order_id=order.id)  # repeat: no-op, not an error
+    request_extension(actor=leader.user, order_id=order.id, until=until, reason="等料")
+    request_extension(actor=leader.user, order_id=order.id, until=until, reason="等料")  # repeat
+    extend_deadline(actor=manager, order_id=order.id)
+    extend_deadline(actor=manager, order_id=order.id)  # repeat: no-op, not an error
     order.refresh_from_db()
     assert (order.complete_by, order.extension_requested_until) == (until, None)
     assert order.events.filter(kind="request_extension").count() == 1
@@ -281,7 +294,7 @@ def test_extension_request_and_approval_for_planned_jobs(make_order, leader, man
 def test_extension_is_for_planned_jobs_only(make_order, leader):
     order = make_order("assigned")
     with pytest.raises(ValidationError):
-        s.request_extension(
+        request_extension(
             actor=leader.user, order_id=order.id, until=order.complete_by + timedelta(days=1), reason="x"
         )
 
@@ -289,10 +302,10 @@ def test_extension_is_for_planned_jobs_only(make_order, leader):
 def test_refusing_a_hold_clears_the_request(make_order, worker, leader):
     order = make_order("on_site")
     with pytest.raises(ValidationError):
-        s.refuse_hold(actor=leader.user, order_id=order.id)
-    s.request_hold(actor=worker.user, order_id=order.id, reason="resident_away", note="家中无人")
-    s.refuse_hold(actor=leader.user, order_id=order.id, note="约好下午")
-    s.refuse_hold(actor=leader.user, order_id=order.id, note="约好下午")  # repeat
+        refuse_hold(actor=leader.user, order_id=order.id)
+    request_hold(actor=worker.user, order_id=order.id, reason="resident_away", note="家中无人")
+    refuse_hold(actor=leader.user, order_id=order.id, note="约好下午")
+    refuse_hold(actor=leader.user, order_id=order.id, note="约好下午")  # repeat
     order.refresh_from_db()
     assert (order.status, order.hold_requested_reason) == ("on_site", "")
     assert order.events.filter(kind="refuse_hold").count() == 1
@@ -301,15 +314,15 @@ def test_refusing_a_hold_clears_the_request(make_order, worker, leader):
 def test_hold_reason_must_come_from_the_list(make_order, leader):
     order = make_order("accepted")
     with pytest.raises(ValidationError) as error:
-        s.hold_order(actor=leader.user, order_id=order.id, reason="tired")
+        hold_order(actor=leader.user, order_id=order.id, reason="tired")
     assert "reason" in error.value.message_dict
 
 
 def test_cancel_needs_a_listed_reason(make_order, dispatcher):
     order = make_order("received")
     with pytest.raises(ValidationError):
-        s.cancel_order(actor=dispatcher, order_id=order.id, reason="")
-    s.cancel_order(actor=dispatcher, order_id=order.id, reason="malicious", note="骚扰电话")
+        cancel_order(actor=dispatcher, order_id=order.id, reason="")
+    cancel_order(actor=dispatcher, order_id=order.id, reason="malicious", note="骚扰电话")
     order.refresh_from_db()
     assert (order.status, order.cancel_reason) == ("cancelled", "malicious")
 
@@ -388,7 +401,7 @@ def test_reporter_phone_is_normalised(make_order):
 
 def test_only_the_desk_creates(leader):
     with pytest.raises(PermissionDenied):
-        s.create_order(actor=leader.user, category=f.leaf_category(), description="x", room=None)
+        create_order(actor=leader.user, category=f.leaf_category(), description="x", room=None)
 
 
 # --- Photos -----------------------------------------------------------------------------------------------
@@ -397,7 +410,7 @@ def test_only_the_desk_creates(leader):
 def test_photo_is_stored_with_its_sniffed_type_and_an_event(make_order, worker):
     order = make_order("on_site")
     photo = SimpleUploadedFile("before.jpg", PNG, content_type="image/jpeg")  # the name and claim lie
-    attachment = s.add_attachment(actor=worker.user, order=order, file=photo, kind="before")
+    attachment = add_attachment(actor=worker.user, order=order, file=photo, kind="before")
     assert (attachment.content_type, attachment.size, attachment.kind) == ("image/png", len(PNG), "before")
     assert attachment.file.read() == PNG
     event = order.events.last()
@@ -408,7 +421,7 @@ def test_non_image_is_rejected(make_order, worker):
     order = make_order("on_site")
     fake = SimpleUploadedFile("photo.png", b"%PDF-1.7 not an image", content_type="image/png")
     with pytest.raises(ValidationError) as error:
-        s.add_attachment(actor=worker.user, order=order, file=fake)
+        add_attachment(actor=worker.user, order=order, file=fake)
     assert "file" in error.value.message_dict
     assert not Attachment.objects.exists()
 
@@ -417,7 +430,7 @@ def test_photo_over_10mb_is_rejected(make_order, worker):
     order = make_order("on_site")
     big = SimpleUploadedFile("big.png", PNG + b"\x00" * (10 * 1024 * 1024), content_type="image/png")
     with pytest.raises(ValidationError) as error:
-        s.add_attachment(actor=worker.user, order=order, file=big)
+        add_attachment(actor=worker.user, order=order, file=big)
     assert "10 MB" in error.value.message_dict["file"][0]
     assert not Attachment.objects.exists()
 
@@ -425,7 +438,7 @@ def test_photo_over_10mb_is_rejected(make_order, worker):
 def test_someone_outside_the_crew_may_not_add_photos(make_order, other_leader):
     order = make_order("on_site")
     with pytest.raises(PermissionDenied):
-        s.add_attachment(actor=other_leader.user, order=order, file=SimpleUploadedFile("a.png", PNG))
+        add_attachment(actor=other_leader.user, order=order, file=SimpleUploadedFile("a.png", PNG))
 
 
 # --- Incidents --------------------------------------------------------------------------------------------
@@ -434,10 +447,10 @@ def test_someone_outside_the_crew_may_not_add_photos(make_order, other_leader):
 def test_incident_covers_buildings_of_its_district_only(dispatcher, district, building):
     elsewhere = f.BuildingFactory()
     with pytest.raises(ValidationError):
-        s.create_incident(
+        create_incident(
             actor=dispatcher, title="停水", system="water", district=district, buildings=[elsewhere]
         )
-    incident = s.create_incident(
+    incident = create_incident(
         actor=dispatcher, title="37栋停水", system="water", district=district, buildings=[building]
     )
     assert list(incident.buildings.all()) == [building]
@@ -472,7 +485,7 @@ def test_create_with_dispatch_to_writes_the_same_order_and_timeline_as_create_th
     at = timezone.now()
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            one = s.create_order(
+            one = create_order(
                 actor=dispatcher,
                 category=_category(),
                 description="漏水",
@@ -481,10 +494,8 @@ def test_create_with_dispatch_to_writes_the_same_order_and_timeline_as_create_th
                 now=at,
             )
         with django_capture_on_commit_callbacks(execute=True):
-            two = s.create_order(
-                actor=dispatcher, category=_category(), description="漏水", room=room, now=at
-            )
-            two = s.dispatch_order(actor=dispatcher, order_id=two.id, crew=crew, now=at)
+            two = create_order(actor=dispatcher, category=_category(), description="漏水", room=room, now=at)
+            two = dispatch_order(actor=dispatcher, order_id=two.id, crew=crew, now=at)
     finally:
         signals.order_created.disconnect(on_created)
         signals.order_status_changed.disconnect(on_changed)
@@ -520,9 +531,7 @@ def test_create_with_an_inactive_crew_is_refused_and_writes_nothing(dispatcher, 
     crew.save()
     before = (WorkOrder.objects.count(), WorkOrderEvent.objects.count())
     with pytest.raises(ValidationError) as exc:
-        s.create_order(
-            actor=dispatcher, category=_category(), description="漏水", room=room, dispatch_to=crew
-        )
+        create_order(actor=dispatcher, category=_category(), description="漏水", room=room, dispatch_to=crew)
     assert "crew" in exc.value.message_dict
     assert (WorkOrder.objects.count(), WorkOrderEvent.objects.count()) == before
 
@@ -530,16 +539,14 @@ def test_create_with_an_inactive_crew_is_refused_and_writes_nothing(dispatcher, 
 def test_create_with_dispatch_is_refused_for_a_worker_and_writes_nothing(worker, crew, room):
     before = WorkOrder.objects.count()
     with pytest.raises(PermissionDenied):
-        s.create_order(
-            actor=worker.user, category=_category(), description="漏水", room=room, dispatch_to=crew
-        )
+        create_order(actor=worker.user, category=_category(), description="漏水", room=room, dispatch_to=crew)
     assert WorkOrder.objects.count() == before
 
 
 def test_order_numbers_count_up_within_a_day_and_restart_the_next(dispatcher, room):
     day = timezone.now().replace(hour=10)
     numbers = [
-        s.create_order(actor=dispatcher, category=_category(), description="x", room=room, now=at).number
+        create_order(actor=dispatcher, category=_category(), description="x", room=room, now=at).number
         for at in (day, day, day + timedelta(days=1))
     ]
     first, second, next_day = numbers

@@ -10,8 +10,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from workorders import services as s
 from workorders import signals
+from workorders.actions.closing import rework_order
+from workorders.actions.escalation import escalate_overdue
+from workorders.actions.field_work import accept_order
 from workorders.models import Escalation
 from workorders.tasks import sla_watch
 
@@ -50,31 +52,31 @@ def test_sla_watch_runs_twice_and_escalates_once(make_order, django_capture_on_c
 
 def test_levels_follow_how_late_the_deadline_is(make_order):
     order = make_order("received")  # normal: leader at once, manager after 2 h, 督办 after 24 h
-    assert s.escalate_overdue(now=order.due_at + timedelta(minutes=1)) == 1
-    assert s.escalate_overdue(now=order.due_at + timedelta(minutes=90)) == 0
-    assert s.escalate_overdue(now=order.due_at + timedelta(hours=3)) == 1
-    assert s.escalate_overdue(now=order.due_at + timedelta(hours=3)) == 0
+    assert escalate_overdue(now=order.due_at + timedelta(minutes=1)) == 1
+    assert escalate_overdue(now=order.due_at + timedelta(minutes=90)) == 0
+    assert escalate_overdue(now=order.due_at + timedelta(hours=3)) == 1
+    assert escalate_overdue(now=order.due_at + timedelta(hours=3)) == 0
     assert list(order.escalations.values_list("level", flat=True)) == [1, 2]
 
 
 def test_each_deadline_escalates_on_its_own(make_order, worker):
     order = make_order("assigned", category="water.main_burst")
-    s.escalate_overdue(now=order.respond_by + timedelta(minutes=1))
-    s.accept_order(actor=worker.user, order_id=order.id, now=order.respond_by + timedelta(minutes=2))
+    escalate_overdue(now=order.respond_by + timedelta(minutes=1))
+    accept_order(actor=worker.user, order_id=order.id, now=order.respond_by + timedelta(minutes=2))
     order.refresh_from_db()
-    s.escalate_overdue(now=order.arrive_by + timedelta(minutes=1))
+    escalate_overdue(now=order.arrive_by + timedelta(minutes=1))
     assert list(order.escalations.values_list("deadline", "level")) == [("respond", 1), ("arrive", 1)]
 
 
 def test_orders_on_hold_or_done_are_not_escalated(make_order):
     held = make_order("on_hold", category="water.main_burst")
     done = make_order("completed", category="water.main_burst")
-    assert s.escalate_overdue(now=timezone.now() + timedelta(days=30)) == 0
+    assert escalate_overdue(now=timezone.now() + timedelta(days=30)) == 0
     assert not Escalation.objects.filter(order__in=[held, done]).exists()
 
 
 def test_a_rework_round_escalates_afresh(make_order, manager):
     order = make_order("completed", category="water.main_burst", now=timezone.now() - timedelta(days=2))
-    s.rework_order(actor=manager, order_id=order.id, reason="返修", now=timezone.now() - timedelta(days=1))
-    assert s.escalate_overdue() == 3
+    rework_order(actor=manager, order_id=order.id, reason="返修", now=timezone.now() - timedelta(days=1))
+    assert escalate_overdue() == 3
     assert set(order.escalations.values_list("round", flat=True)) == {1}

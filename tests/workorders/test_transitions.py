@@ -9,8 +9,23 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from workorders import services as s
-from workorders.choices import TRANSITIONS, Move, Status
+from workorders.actions import TransitionNotAllowed
+from workorders.actions.closing import cancel_order, close_order, rework_order
+from workorders.actions.dispatching import assign_order, dispatch_order, hand_back_order, transfer_order
+from workorders.actions.escalation import remind_order, supervise_order
+from workorders.actions.field_work import (
+    accept_order,
+    arrive_order,
+    complete_order,
+    extend_deadline,
+    hold_order,
+    refuse_hold,
+    request_extension,
+    request_hold,
+    resume_order,
+)
+from workorders.choices import Move, Status
+from workorders.lifecycle import TRANSITIONS
 from workorders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db
@@ -95,24 +110,24 @@ def spec(move: str, c: Cast, order: WorkOrder):
 
 
 SERVICE = {
-    Move.DISPATCH: s.dispatch_order,
-    Move.ASSIGN: s.assign_order,
-    Move.ACCEPT: s.accept_order,
-    Move.ARRIVE: s.arrive_order,
-    Move.REQUEST_HOLD: s.request_hold,
-    Move.REFUSE_HOLD: s.refuse_hold,
-    Move.HOLD: s.hold_order,
-    Move.RESUME: s.resume_order,
-    Move.COMPLETE: s.complete_order,
-    Move.CLOSE: s.close_order,
-    Move.CANCEL: s.cancel_order,
-    Move.HAND_BACK: s.hand_back_order,
-    Move.TRANSFER: s.transfer_order,
-    Move.REMIND: s.remind_order,
-    Move.SUPERVISE: s.supervise_order,
-    Move.REWORK: s.rework_order,
-    Move.REQUEST_EXTENSION: s.request_extension,
-    Move.EXTEND: s.extend_deadline,
+    Move.DISPATCH: dispatch_order,
+    Move.ASSIGN: assign_order,
+    Move.ACCEPT: accept_order,
+    Move.ARRIVE: arrive_order,
+    Move.REQUEST_HOLD: request_hold,
+    Move.REFUSE_HOLD: refuse_hold,
+    Move.HOLD: hold_order,
+    Move.RESUME: resume_order,
+    Move.COMPLETE: complete_order,
+    Move.CLOSE: close_order,
+    Move.CANCEL: cancel_order,
+    Move.HAND_BACK: hand_back_order,
+    Move.TRANSFER: transfer_order,
+    Move.REMIND: remind_order,
+    Move.SUPERVISE: supervise_order,
+    Move.REWORK: rework_order,
+    Move.REQUEST_EXTENSION: request_extension,
+    Move.EXTEND: extend_deadline,
 }
 
 
@@ -130,9 +145,9 @@ def expected_target(move: str, state: str) -> str:
 def prepare(move: str, order: WorkOrder, c: Cast) -> None:
     """What a move needs beyond the state: a hold request to refuse, an extension request to approve."""
     if move == Move.REFUSE_HOLD and order.status in (Status.ACCEPTED, Status.ON_SITE):
-        s.request_hold(actor=c.worker.user, order_id=order.id, reason="waiting_parts")
+        request_hold(actor=c.worker.user, order_id=order.id, reason="waiting_parts")
     if move == Move.EXTEND and order.status in TRANSITIONS[Move.EXTEND][0]:
-        s.request_extension(actor=c.leader.user, order_id=order.id, until=_until(order), reason="等材料")
+        request_extension(actor=c.leader.user, order_id=order.id, until=_until(order), reason="等材料")
 
 
 def url(order: WorkOrder, move: str) -> str:
@@ -193,7 +208,7 @@ def test_every_state_and_move(
         if move not in (Move.DISPATCH, Move.ASSIGN):
             return  # nothing else could be asked of this state
 
-    with pytest.raises(s.TransitionNotAllowed) as refused:
+    with pytest.raises(TransitionNotAllowed) as refused:
         SERVICE[move](actor=actor, order_id=order.id, **kwargs)
     assert order.number in refused.value.message
     # The manager sees every order, so the API answer is the table's, not visibility's.
@@ -207,8 +222,8 @@ def test_every_state_and_move(
 def test_refusals_happen_before_anything_is_written(make_order, cast):
     order = make_order("received")
     before = (order.updated_at, order.events.count())
-    with pytest.raises(s.TransitionNotAllowed):
-        s.complete_order(actor=cast.worker.user, order_id=order.id, **spec(Move.COMPLETE, cast, order)[1])
+    with pytest.raises(TransitionNotAllowed):
+        complete_order(actor=cast.worker.user, order_id=order.id, **spec(Move.COMPLETE, cast, order)[1])
     order.refresh_from_db()
     assert (order.updated_at, order.events.count()) == before
     assert order.resolution == "" and not order.materials.exists()
@@ -216,7 +231,7 @@ def test_refusals_happen_before_anything_is_written(make_order, cast):
 
 def test_transfer_to_a_worker_leads_to_assigned(make_order, cast):
     order = make_order("accepted")
-    s.transfer_order(actor=cast.leader.user, order_id=order.id, worker=cast.other_worker, reason="换人")
+    transfer_order(actor=cast.leader.user, order_id=order.id, worker=cast.other_worker, reason="换人")
     order.refresh_from_db()
     event = order.events.last()
     assert (order.status, order.worker_id, order.accepted_at) == ("assigned", cast.other_worker.id, None)
@@ -225,8 +240,8 @@ def test_transfer_to_a_worker_leads_to_assigned(make_order, cast):
 
 def test_resume_returns_to_the_state_held_from(make_order, cast):
     order = make_order("on_site")
-    s.hold_order(actor=cast.leader.user, order_id=order.id, reason="resident_away")
-    s.resume_order(actor=cast.worker.user, order_id=order.id, now=timezone.now() + timedelta(hours=1))
+    hold_order(actor=cast.leader.user, order_id=order.id, reason="resident_away")
+    resume_order(actor=cast.worker.user, order_id=order.id, now=timezone.now() + timedelta(hours=1))
     order.refresh_from_db()
     assert order.status == "on_site"
     assert order.events.last().to_status == "on_site"

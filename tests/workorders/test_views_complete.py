@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests import factories as f
-from workorders import services as s
+from workorders.actions.closing import cancel_order
 
 ALL_YES = {f"check_{k}": "yes" for k in ("greeting", "shoe_covers", "cloth", "inspection", "note_left")}
 
@@ -145,7 +145,7 @@ def test_a_non_image_photo_stops_the_completion(worker_client, make_order):
 @pytest.mark.django_db
 def test_stale_completion_after_the_order_was_cancelled(worker_client, dispatcher, make_order):
     order = make_order("on_site")
-    s.cancel_order(actor=dispatcher, order_id=order.id, reason="withdrawn")
+    cancel_order(actor=dispatcher, order_id=order.id, reason="withdrawn")
     response = worker_client.post(f"/orders/{order.pk}/complete/", _post(order), follow=True)
     assert response.redirect_chain[-1][0] == f"/orders/{order.pk}/"
     messages = [str(m) for m in response.context["messages"]]

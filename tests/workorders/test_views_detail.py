@@ -4,7 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests import factories as f
-from workorders import services as s
+from workorders.actions.attachments import add_attachment
+from workorders.actions.closing import cancel_order
+from workorders.actions.escalation import remind_order
+from workorders.actions.field_work import complete_order, request_hold
 
 
 def _actions(response):
@@ -123,10 +126,10 @@ def test_worker_cannot_close(worker_client, make_order):
 @pytest.mark.django_db
 def test_stale_hold_approval_after_the_worker_completed(leader_client, worker, make_order):
     order = make_order("on_site")
-    s.request_hold(actor=worker.user, order_id=order.id, reason="waiting_parts")
+    request_hold(actor=worker.user, order_id=order.id, reason="waiting_parts")
     page = leader_client.get("/orders/crew/")  # the leader's page offers "approve hold"
     assert f"/orders/{order.pk}/do/hold/" in page.content.decode()
-    s.complete_order(actor=worker.user, order_id=order.id, **f.COMPLETE_KWARGS)  # meanwhile, at the door
+    complete_order(actor=worker.user, order_id=order.id, **f.COMPLETE_KWARGS)  # meanwhile, at the door
     response = leader_client.post(f"/orders/{order.pk}/do/hold/", {"reason": "waiting_parts"}, follow=True)
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == f"/orders/{order.pk}/"
@@ -139,7 +142,7 @@ def test_stale_hold_approval_after_the_worker_completed(leader_client, worker, m
 @pytest.mark.django_db
 def test_stale_assign_after_the_dispatcher_cancelled(leader_client, dispatcher, make_order, worker):
     order = make_order("dispatched")
-    s.cancel_order(actor=dispatcher, order_id=order.id, reason="withdrawn")
+    cancel_order(actor=dispatcher, order_id=order.id, reason="withdrawn")
     response = leader_client.post(f"/orders/{order.pk}/do/assign/", {"worker": worker.pk})
     assert response.status_code == 302 and response["Location"] == f"/orders/{order.pk}/"
     order.refresh_from_db()
@@ -251,8 +254,8 @@ def test_detail_query_count_stays_flat_as_rows_grow(
     for i in range(12):
         f.WorkerFactory(crew=crew, user__username=f"t_more_{i}")
     for i in range(6):
-        s.remind_order(actor=dispatcher, order_id=order.pk, note=f"第{i}次催单")
-        s.add_attachment(
+        remind_order(actor=dispatcher, order_id=order.pk, note=f"第{i}次催单")
+        add_attachment(
             actor=worker.user,
             order=order,
             file=SimpleUploadedFile("p.png", f.tiny_png(), content_type="image/png"),

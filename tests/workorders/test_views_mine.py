@@ -123,12 +123,12 @@ def test_request_hold_needs_a_reason_from_the_list(worker_client, make_order):
 @pytest.mark.django_db
 @pytest.mark.parametrize("count", [5, 30])
 def test_my_orders_query_count_is_flat(worker_client, worker, make_order, count, django_assert_num_queries):
-    from workorders import services as s
+    from workorders.actions.attachments import add_attachment
 
     for i in range(count):
         order = make_order(["assigned", "accepted", "on_site"][i % 3], urgency=["emergency", "normal"][i % 2])
         if i % 5 == 0:
-            s.add_attachment(
+            add_attachment(
                 actor=worker.user,
                 order=order,
                 file=SimpleUploadedFile("p.png", f.tiny_png(), content_type="image/png"),

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from tests import factories as f
+from workorders.actions.dispatching import assign_order
 from workorders.models import WorkOrder
 
 QUEUE = "/orders/crew/"
@@ -66,12 +67,11 @@ def test_overdue_orders_are_highlighted_with_time_exceeded(leader_client, make_o
 
 @pytest.mark.django_db
 def test_filters_by_urgency_and_worker(leader_client, make_order, worker, other_worker, leader):
-    from workorders import services as s
 
     emergency = make_order("dispatched", urgency="emergency")
     normal = make_order("dispatched", urgency="normal")
     mine = make_order("dispatched")
-    s.assign_order(actor=leader.user, order_id=mine.id, worker=other_worker)
+    assign_order(actor=leader.user, order_id=mine.id, worker=other_worker)
     assert set(_queued(leader_client.get(QUEUE, {"urgency": "emergency"}))) == {emergency.number}
     assert set(_queued(leader_client.get(QUEUE, {"worker": other_worker.pk}))) == {mine.number}
     assert normal.number in _queued(leader_client.get(QUEUE, {"district": normal.district_id}))
@@ -270,14 +270,14 @@ def _queue_queries(client, django_assert_num_queries):
 def test_queue_query_count_is_flat(
     leader_client, make_order, worker, leader, count, django_assert_num_queries
 ):
-    from workorders import services as s
+    from workorders.actions.field_work import request_hold
 
     for i in range(count):
         order = make_order(
             ["dispatched", "assigned", "on_site"][i % 3], urgency=["emergency", "normal"][i % 2]
         )
         if i % 4 == 0 and order.status == "on_site":
-            s.request_hold(actor=worker.user, order_id=order.id, reason="waiting_parts")
+            request_hold(actor=worker.user, order_id=order.id, reason="waiting_parts")
     response = _queue_queries(leader_client, django_assert_num_queries)
     assert response.context["total"] == count
     assert WorkOrder.objects.count() == count

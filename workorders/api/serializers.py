@@ -14,7 +14,6 @@ from residents.models import Building, District, Facility, Room, Unit
 from residents.selectors import mask_phone
 
 from ..choices import (
-    ACTIVE,
     Area,
     AttachmentKind,
     CancelReason,
@@ -27,6 +26,7 @@ from ..choices import (
     System,
     Urgency,
 )
+from ..lifecycle import ACTIVE
 from ..models import Attachment, Category, Incident, Material, WorkOrder, WorkOrderEvent
 
 # --- Small nested shapes ----------------------------------------------------------------------------------
@@ -343,7 +343,7 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_moves(self, order: WorkOrder) -> list[str]:
         """What the requesting user may do now (the buttons to show)."""
-        from ..permissions import available_moves
+        from ..lifecycle import available_moves
 
         request = self.context.get("request")
         return available_moves(request.user, order) if request else []

@@ -21,7 +21,24 @@ from config.api import Conflict
 from crews.permissions import is_crew_leader, is_worker
 from crews.selectors import worker_of
 
-from .. import services
+from ..actions import TransitionNotAllowed
+from ..actions.attachments import add_attachment
+from ..actions.closing import cancel_order, close_order, rework_order
+from ..actions.dispatching import assign_order, dispatch_order, hand_back_order, transfer_order
+from ..actions.escalation import remind_order, supervise_order
+from ..actions.field_work import (
+    accept_order,
+    arrive_order,
+    complete_order,
+    extend_deadline,
+    hold_order,
+    refuse_hold,
+    request_extension,
+    request_hold,
+    resume_order,
+)
+from ..actions.incidents import create_incident
+from ..actions.intake import create_order
 from ..filtersets import IncidentFilterSet, WorkOrderFilterSet
 from ..models import Category, Incident, WorkOrder, WorkOrderEvent
 from ..permissions import CanCreateOrder, can_see_full_phone
@@ -97,7 +114,7 @@ class WorkOrderViewSet(
         return context
 
     def handle_exception(self, exc):
-        if isinstance(exc, services.TransitionNotAllowed):
+        if isinstance(exc, TransitionNotAllowed):
             exc = Conflict(exc.message)
         return super().handle_exception(exc)
 
@@ -128,7 +145,7 @@ class WorkOrderViewSet(
     def create(self, request, *args, **kwargs):
         serializer = s.WorkOrderCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        order = services.create_order(actor=request.user, **serializer.validated_data)
+        order = create_order(actor=request.user, **serializer.validated_data)
         return self._answer(order.pk, status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.WorkOrderEventSerializer(many=True), summary="The order's timeline")
@@ -142,92 +159,92 @@ class WorkOrderViewSet(
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch", filterset_class=None)
     def dispatch_to_crew(self, request, pk=None):
         # Not named `dispatch`: that is APIView's own request entry point.
-        return self._move(s.DispatchSerializer, services.dispatch_order)
+        return self._move(s.DispatchSerializer, dispatch_order)
 
     @_action(s.AssignSerializer, "Name the worker (dispatched → assigned)")
     @action(detail=True, methods=["post"], filterset_class=None)
     def assign(self, request, pk=None):
-        return self._move(s.AssignSerializer, services.assign_order)
+        return self._move(s.AssignSerializer, assign_order)
 
     @_action(None, "The assigned worker accepts (assigned → accepted)")
     @action(detail=True, methods=["post"], filterset_class=None)
     def accept(self, request, pk=None):
-        return self._move(None, services.accept_order)
+        return self._move(None, accept_order)
 
     @_action(None, "The worker is on site (accepted → on_site)")
     @action(detail=True, methods=["post"], filterset_class=None)
     def arrive(self, request, pk=None):
-        return self._move(None, services.arrive_order)
+        return self._move(None, arrive_order)
 
     @_action(s.RequestHoldSerializer, "The worker asks to put the order on hold")
     @action(detail=True, methods=["post"], url_path="request-hold", filterset_class=None)
     def request_hold(self, request, pk=None):
-        return self._move(s.RequestHoldSerializer, services.request_hold)
+        return self._move(s.RequestHoldSerializer, request_hold)
 
     @_action(s.NoteSerializer, "The leader refuses the hold request")
     @action(detail=True, methods=["post"], url_path="refuse-hold", filterset_class=None)
     def refuse_hold(self, request, pk=None):
-        return self._move(s.NoteSerializer, services.refuse_hold)
+        return self._move(s.NoteSerializer, refuse_hold)
 
     @_action(s.HoldSerializer, "Put on hold (the SLA clock pauses)")
     @action(detail=True, methods=["post"], filterset_class=None)
     def hold(self, request, pk=None):
-        return self._move(s.HoldSerializer, services.hold_order)
+        return self._move(s.HoldSerializer, hold_order)
 
     @_action(s.NoteSerializer, "Resume (deadlines move by the time on hold)")
     @action(detail=True, methods=["post"], filterset_class=None)
     def resume(self, request, pk=None):
-        return self._move(s.NoteSerializer, services.resume_order)
+        return self._move(s.NoteSerializer, resume_order)
 
     @_action(s.CompleteSerializer, "Complete with the 六个一 checklist, materials and fee")
     @action(detail=True, methods=["post"], filterset_class=None)
     def complete(self, request, pk=None):
-        return self._move(s.CompleteSerializer, services.complete_order)
+        return self._move(s.CompleteSerializer, complete_order)
 
     @_action(s.NoteSerializer, "Close (已办结)")
     @action(detail=True, methods=["post"], filterset_class=None)
     def close(self, request, pk=None):
-        return self._move(s.NoteSerializer, services.close_order)
+        return self._move(s.NoteSerializer, close_order)
 
     @_action(s.CancelSerializer, "Cancel (已撤销) with a reason")
     @action(detail=True, methods=["post"], filterset_class=None)
     def cancel(self, request, pk=None):
-        return self._move(s.CancelSerializer, services.cancel_order)
+        return self._move(s.CancelSerializer, cancel_order)
 
     @_action(s.HandBackSerializer, "Hand back to the desk (退单)")
     @action(detail=True, methods=["post"], url_path="hand-back", filterset_class=None)
     def hand_back(self, request, pk=None):
-        return self._move(s.HandBackSerializer, services.hand_back_order)
+        return self._move(s.HandBackSerializer, hand_back_order)
 
     @_action(s.TransferSerializer, "Transfer (转派) to a crew or a worker")
     @action(detail=True, methods=["post"], filterset_class=None)
     def transfer(self, request, pk=None):
-        return self._move(s.TransferSerializer, services.transfer_order)
+        return self._move(s.TransferSerializer, transfer_order)
 
     @_action(s.NoteSerializer, "The resident called again (催单)")
     @action(detail=True, methods=["post"], filterset_class=None)
     def remind(self, request, pk=None):
-        return self._move(s.NoteSerializer, services.remind_order)
+        return self._move(s.NoteSerializer, remind_order)
 
     @_action(s.RequiredNoteSerializer, "Supervise (督办)")
     @action(detail=True, methods=["post"], filterset_class=None)
     def supervise(self, request, pk=None):
-        return self._move(s.RequiredNoteSerializer, services.supervise_order)
+        return self._move(s.RequiredNoteSerializer, supervise_order)
 
     @_action(s.ReasonSerializer, "Rework (返修): back to dispatched, flagged")
     @action(detail=True, methods=["post"], filterset_class=None)
     def rework(self, request, pk=None):
-        return self._move(s.ReasonSerializer, services.rework_order)
+        return self._move(s.ReasonSerializer, rework_order)
 
     @_action(s.ExtensionRequestSerializer, "Ask for more time on a planned job")
     @action(detail=True, methods=["post"], url_path="request-extension", filterset_class=None)
     def request_extension(self, request, pk=None):
-        return self._move(s.ExtensionRequestSerializer, services.request_extension)
+        return self._move(s.ExtensionRequestSerializer, request_extension)
 
     @_action(s.NoteSerializer, "Approve the requested extension")
     @action(detail=True, methods=["post"], filterset_class=None)
     def extend(self, request, pk=None):
-        return self._move(s.NoteSerializer, services.extend_deadline)
+        return self._move(s.NoteSerializer, extend_deadline)
 
     @extend_schema(
         request={"multipart/form-data": s.AttachmentUploadSerializer},
@@ -244,7 +261,7 @@ class WorkOrderViewSet(
         order = self.get_object()
         serializer = s.AttachmentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        attachment = services.add_attachment(actor=request.user, order=order, **serializer.validated_data)
+        attachment = add_attachment(actor=request.user, order=order, **serializer.validated_data)
         return Response(
             s.AttachmentSerializer(attachment, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -276,7 +293,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        serializer.instance = services.create_incident(actor=self.request.user, **data)
+        serializer.instance = create_incident(actor=self.request.user, **data)
 
 
 class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

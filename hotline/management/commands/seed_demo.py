@@ -6,10 +6,10 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from crews.services import seed_demo_staff
-from feedback.services import seed_demo_follow_ups
-from residents.services import seed_demo_places
-from workorders.services import seed_demo_orders
+from crews.demo import seed_demo_staff
+from feedback.demo import seed_demo_follow_ups
+from residents.demo import seed_demo_places
+from workorders.demo import seed_demo_orders
 
 DEMO_PASSWORD = "demo-10196"
 

@@ -1,0 +1,183 @@
+"""Creating an order: its number, its checked input, its deadlines (DESIGN §3, §4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crews.models import Crew
+from residents.selectors import normalize_phone
+
+from .. import signals
+from ..choices import Area, Channel, Charge, Move, Status, Urgency
+from ..lifecycle import TRANSITIONS, can, next_deadline
+from ..models import Category, OrderNumberCounter, WorkOrder, WorkOrderEvent
+from ..permissions import can_create_order
+from ..selectors import Calendar, deadlines_for
+from . import _deny, _queue_signals, clean_text
+
+# --- Creation ---------------------------------------------------------------------------------------------
+
+
+def next_number(now: datetime) -> str:
+    """`YYYYMMDD-NNNN`, unique under concurrent creation: the day's counter row is incremented under its
+    row lock (UPDATE … SET last = last + 1), created on first use with a retry if another request won."""
+    day = timezone.localdate(now)
+    # One statement on the hot path: UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35); the ORM's update() cannot
+    # return the new value, and a second SELECT per intake showed in the bench (bench/README.md).
+    table = connection.ops.quote_name(OrderNumberCounter._meta.db_table)
+    with transaction.atomic(savepoint=False):
+        for _attempt in range(3):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f'UPDATE {table} SET "last" = "last" + 1 WHERE "day" = %s RETURNING "last"', [day]
+                )
+                row = cursor.fetchone()
+            if row is not None:
+                return f"{day:%Y%m%d}-{row[0]:04d}"
+            try:
+                with transaction.atomic():  # a savepoint: the first order of the day may race another
+                    OrderNumberCounter.objects.create(day=day, last=1)
+                return f"{day:%Y%m%d}-0001"
+            except IntegrityError:
+                continue
+    raise RuntimeError("Could not allocate an order number")
+
+
+def create_order(
+    *,
+    actor,
+    category: Category,
+    description: str,
+    room=None,
+    facility=None,
+    urgency: str | None = None,
+    area: str | None = None,
+    charge: str = Charge.FREE,
+    channel: str = Channel.PHONE,
+    reporter=None,
+    reporter_phone: str = "",
+    reporter_name: str = "",
+    location_detail: str = "",
+    appointment_at: datetime | None = None,
+    incident=None,
+    dispatch_to: Crew | None = None,
+    calendar: Calendar | None = None,
+    by_system: bool = False,
+    now: datetime | None = None,
+) -> WorkOrder:
+    """Log a new order in state `received`: number, location, category (a leaf), urgency (the category's
+    default unless given), the three deadlines stamped from the service commitment, first-contact owner =
+    the actor (首问负责). Writes the `create` event; `order_created` is sent on commit.
+
+    With `dispatch_to`, the order is also dispatched to that crew in the same INSERT, as the hotline does on
+    every repair call: the `dispatch` move's rules are checked as `dispatch_order` checks them and its event
+    and signal follow the `create` ones — but the new row needs no lock and no second write (bench/README.md).
+    `calendar`: a caller that already loaded the working calendar passes it (the hotline suggests the crew
+    with it)."""
+    now = now or timezone.now()
+    if not by_system and not can_create_order(actor):
+        raise PermissionDenied(_("Only dispatchers and managers may create orders."))
+    if dispatch_to is not None and not dispatch_to.active:
+        raise ValidationError({"crew": [_("This crew is not active.")]})
+    if room is None and facility is None:
+        raise ValidationError({"room": [_("Give the room or the public facility where the fault is.")]})
+    if category.parent_id is None or not category.active:
+        raise ValidationError({"category": [_("Choose a specific category (a second-level item).")]})
+    description = clean_text(description, "description", _("Describe the fault."))
+    urgency = urgency or category.default_urgency
+    if urgency not in Urgency.values:
+        raise ValidationError({"urgency": [_("Unknown urgency.")]})
+    if urgency == Urgency.APPOINTMENT and appointment_at is None:
+        raise ValidationError(
+            {"appointment_at": [_("An appointment needs the time slot the resident chose.")]}
+        )
+    if charge not in Charge.values:
+        raise ValidationError({"charge": [_("Unknown charge type.")]})
+    if channel not in Channel.values:
+        raise ValidationError({"channel": [_("Unknown channel.")]})
+    if area and area not in Area.values:
+        raise ValidationError({"area": [_("Unknown area.")]})
+    reporter_phone = normalize_phone(reporter_phone or "")
+    if reporter_phone and not 7 <= len(reporter_phone) <= 12:
+        raise ValidationError({"reporter_phone": [_("Enter a valid phone number (7–12 digits).")]})
+    reporter_name = clean_text(reporter_name, "reporter_name", "", required=False, max_length=40)
+    location_detail = clean_text(location_detail, "location_detail", "", required=False, max_length=200)
+    deadlines = deadlines_for(
+        at=now, urgency=urgency, category=category, appointment_at=appointment_at, calendar=calendar
+    )
+    if room is not None:
+        district_id, building_id = room.district_id, room.building_id
+        label = room.label
+    else:
+        district_id, building_id, label = facility.district_id, None, facility.label
+    if location_detail:
+        label = f"{label} {location_detail.strip()}"
+    # No savepoint: the caller's transaction (or this one) is rolled back whole if anything here fails.
+    with transaction.atomic(savepoint=False):
+        order = WorkOrder(
+            number=next_number(now),
+            room=room,
+            facility=facility if room is None else None,
+            district_id=district_id,
+            building_id=building_id,
+            location_detail=location_detail.strip(),
+            location_label=label[:200],
+            category=category,
+            urgency=urgency,
+            area=area or category.default_area,
+            charge=charge,
+            channel=channel,
+            description=description,
+            appointment_at=appointment_at,
+            reporter=reporter,
+            reporter_phone=reporter_phone,
+            reporter_name=reporter_name.strip(),
+            first_contact_owner=actor if getattr(actor, "pk", None) else None,
+            incident=incident,
+            respond_by=deadlines.respond_by,
+            arrive_by=deadlines.arrive_by,
+            complete_by=deadlines.complete_by,
+            created_at=now,
+        )
+        events = [
+            WorkOrderEvent(
+                order=order,
+                at=now,
+                actor=order.first_contact_owner,
+                kind=Move.CREATE,
+                to_status=Status.RECEIVED,
+                note=description[:200],
+                data={"channel": channel, "urgency": urgency},
+            )
+        ]
+        if dispatch_to is not None:
+            _sources, target = TRANSITIONS[Move.DISPATCH]  # received → dispatched
+            if not by_system and not can(Move.DISPATCH, actor, order):
+                raise _deny(Move.DISPATCH)
+            order.status, order.crew, order.worker, order.dispatched_at = target, dispatch_to, None, now
+            events.append(
+                WorkOrderEvent(
+                    order=order,
+                    at=now,
+                    actor=order.first_contact_owner,
+                    kind=Move.DISPATCH,
+                    from_status=Status.RECEIVED,
+                    to_status=target,
+                    data={"crew": dispatch_to.id, "crew_name": dispatch_to.name},
+                )
+            )
+        order.due_at = next_deadline(order)
+        order.save(force_insert=True)
+        WorkOrderEvent.objects.bulk_create(events)  # in this order: the timeline reads create, then dispatch
+        order_id = order.pk
+        transaction.on_commit(
+            lambda: signals.order_created.send(sender=WorkOrder, order_id=order_id, order=order)
+        )
+        if dispatch_to is not None:
+            _queue_signals(order_id, Move.DISPATCH, Status.RECEIVED, order.status)
+    return order
