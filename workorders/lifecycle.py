@@ -7,6 +7,7 @@ changes state (`workorders.actions.perform`) enforces it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -27,11 +28,12 @@ ACTIVE = frozenset(
 OPEN = ACTIVE | {Status.COMPLETED}
 
 
-# move → (states it may start from, state it leads to). None as target: the state does not change, or it
-# depends on the request (resume returns to the state held from; transfer to a crew → dispatched, to a
-# worker → assigned).
+# move → (states it may start from, where it leads). Where it leads is a state; None when the state does not
+# change; or, for the two moves whose end depends on how they are made, a mapping from that way to the state:
+# resume returns to the state the order was held from (`held_from`), transfer leads to dispatched when made
+# to a crew and to assigned when made to a worker.
 _WORKING = frozenset({Status.DISPATCHED, Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE, Status.ON_HOLD})
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+TRANSITIONS: dict[str, tuple[frozenset[str], str | Mapping[str, str] | None]] = {
     Move.DISPATCH: (frozenset({Status.RECEIVED}), Status.DISPATCHED),
     Move.ASSIGN: (frozenset({Status.DISPATCHED}), Status.ASSIGNED),
     Move.ACCEPT: (frozenset({Status.ASSIGNED}), Status.ACCEPTED),
@@ -39,18 +41,38 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Move.REQUEST_HOLD: (frozenset({Status.ACCEPTED, Status.ON_SITE}), None),
     Move.REFUSE_HOLD: (frozenset({Status.ACCEPTED, Status.ON_SITE}), None),
     Move.HOLD: (frozenset({Status.ACCEPTED, Status.ON_SITE}), Status.ON_HOLD),
-    Move.RESUME: (frozenset({Status.ON_HOLD}), None),
+    Move.RESUME: (
+        frozenset({Status.ON_HOLD}),
+        {Status.ACCEPTED: Status.ACCEPTED, Status.ON_SITE: Status.ON_SITE},
+    ),
     Move.COMPLETE: (frozenset({Status.ON_SITE}), Status.COMPLETED),
     Move.CLOSE: (frozenset({Status.COMPLETED}), Status.CLOSED),
     Move.CANCEL: (ACTIVE, Status.CANCELLED),
     Move.HAND_BACK: (frozenset({Status.DISPATCHED, Status.ASSIGNED, Status.ACCEPTED}), Status.RECEIVED),
-    Move.TRANSFER: (frozenset({Status.DISPATCHED, Status.ASSIGNED, Status.ACCEPTED}), None),
+    Move.TRANSFER: (
+        frozenset({Status.DISPATCHED, Status.ASSIGNED, Status.ACCEPTED}),
+        {"crew": Status.DISPATCHED, "worker": Status.ASSIGNED},
+    ),
     Move.REMIND: (ACTIVE, None),
     Move.SUPERVISE: (ACTIVE, None),
     Move.REWORK: (frozenset({Status.COMPLETED, Status.CLOSED}), Status.DISPATCHED),
     Move.REQUEST_EXTENSION: (_WORKING, None),
     Move.EXTEND: (_WORKING, None),
 }
+
+
+def target_of(move: str, way: str | None = None) -> str | None:
+    """The state `move` leads to (None: it stays), made `way` for the moves whose end depends on it."""
+    target = TRANSITIONS[move][1]
+    if isinstance(target, Mapping):
+        return target[way]
+    return target
+
+
+def held_from(order: WorkOrder) -> str:
+    """How a resume is made: from the state the order was held from (accepted for holds older than the
+    field)."""
+    return order.held_from_status or Status.ACCEPTED
 
 
 def allowed_moves(status: str) -> list[str]:

@@ -25,7 +25,7 @@ from workorders.actions.field_work import (
     resume_order,
 )
 from workorders.choices import Move, Status
-from workorders.lifecycle import TRANSITIONS
+from workorders.lifecycle import TRANSITIONS, target_of
 from workorders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db
@@ -132,14 +132,11 @@ SERVICE = {
 
 
 def expected_target(move: str, state: str) -> str:
-    target = TRANSITIONS[move][1]
-    if target is not None:
-        return target
     if move == Move.RESUME:
-        return Status.ACCEPTED  # make_order holds from accepted
+        return target_of(move, Status.ACCEPTED)  # make_order holds from accepted
     if move == Move.TRANSFER:
-        return Status.DISPATCHED  # transfer to a crew
-    return state
+        return target_of(move, "crew")  # the grid transfers to a crew
+    return target_of(move) or state
 
 
 def prepare(move: str, order: WorkOrder, c: Cast) -> None:
@@ -245,3 +242,12 @@ def test_resume_returns_to_the_state_held_from(make_order, cast):
     order.refresh_from_db()
     assert order.status == "on_site"
     assert order.events.last().to_status == "on_site"
+
+
+def test_the_table_names_every_target():
+    """Resume and transfer end where the table says: resume in the state held from, transfer by its target."""
+    assert target_of(Move.RESUME, Status.ON_SITE) == Status.ON_SITE
+    assert target_of(Move.RESUME, Status.ACCEPTED) == Status.ACCEPTED
+    assert target_of(Move.TRANSFER, "crew") == Status.DISPATCHED
+    assert target_of(Move.TRANSFER, "worker") == Status.ASSIGNED
+    assert target_of(Move.REMIND) is None

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from .. import signals
 from ..choices import Move, Status
-from ..lifecycle import TRANSITIONS, can, next_deadline
+from ..lifecycle import TRANSITIONS, can, next_deadline, target_of
 from ..models import WorkOrder, WorkOrderEvent
 
 
@@ -75,6 +75,7 @@ def perform(
     note: str = "",
     data: dict[str, Any] | None = None,
     by_system: bool = False,
+    way: str | Callable[[WorkOrder], str] | None = None,
     now: datetime | None = None,
 ) -> WorkOrder:
     """Make `move` on the order, or return it unchanged if `is_repeat` says this request is already true.
@@ -82,7 +83,10 @@ def perform(
     Invariants: the row is locked for the whole change; a repeat is a no-op only for someone entitled to the
     move; the table allows the move from the current state (else TransitionNotAllowed, whoever asks); the
     actor's right is checked (unless `by_system`: a higher service that already checked its own rule, e.g. a
-    follow-up closing the order); exactly one event is written; side effects run only after commit."""
+    follow-up closing the order); exactly one event is written; side effects run only after commit. The new
+    state is the table's (`lifecycle.target_of`): `way` says how the move is made when its end depends on it
+    (a crew or a worker for a transfer; for a resume, a function of the order: the state it was held from).
+    `apply` never sets the status."""
     now = now or timezone.now()
     with transaction.atomic():
         order = (
@@ -99,12 +103,12 @@ def perform(
             raise _deny(move)
         # The table first: a move the state does not allow is a 409 whoever asks (they can see the order,
         # or they would have had a 404); then whether this actor may make it.
-        sources, target = TRANSITIONS[move]
-        if order.status not in sources:
+        if order.status not in TRANSITIONS[move][0]:
             raise TransitionNotAllowed(order, move)
         if not allowed:
             raise _deny(move)
         from_status = order.status
+        target = target_of(move, way(order) if callable(way) else way)
         changed = set(apply(order, now) if apply else ())
         if target is not None:
             order.status = target

@@ -117,15 +117,10 @@ def transfer_order(
         if not (can(Move.DISPATCH, actor, order)) and (worker is None or worker.crew_id != order.crew_id):
             raise _deny(Move.TRANSFER)
         if worker is not None:
-            order.crew_id, order.worker, order.status, order.assigned_at = (
-                worker.crew_id,
-                worker,
-                Status.ASSIGNED,
-                at,
-            )
+            order.crew_id, order.worker, order.assigned_at = worker.crew_id, worker, at
             order.accepted_at = None
             return ["crew", "worker", "assigned_at", "accepted_at"]
-        order.crew, order.worker, order.status, order.dispatched_at = crew, None, Status.DISPATCHED, at
+        order.crew, order.worker, order.dispatched_at = crew, None, at
         order.accepted_at = None
         return ["crew", "worker", "dispatched_at", "accepted_at"]
 
@@ -139,6 +134,7 @@ def transfer_order(
         actor=actor,
         move=Move.TRANSFER,
         apply=apply,
+        way="worker" if worker is not None else "crew",
         is_repeat=repeat,
         note=reason,
         data={"crew": crew.id if crew else worker.crew_id, "worker": worker.id if worker else None},

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..choices import Charge, HoldReason, Move, Status, Urgency
-from ..lifecycle import can
+from ..lifecycle import can, held_from
 from ..models import Material, WorkOrder
 from ..selectors import Calendar
 from . import _labels, _last_event_by, clean_text, perform
@@ -152,7 +152,6 @@ def resume_order(*, actor, order_id: int, note: str = "", now: datetime | None =
         if order.arrived_at is None and order.arrive_by is not None:
             order.arrive_by += held
         order.complete_by += held
-        order.status = order.held_from_status or Status.ACCEPTED
         order.held_from_status, order.on_hold_since = "", None
         return ["held_seconds", "respond_by", "arrive_by", "complete_by", "held_from_status", "on_hold_since"]
 
@@ -161,6 +160,7 @@ def resume_order(*, actor, order_id: int, note: str = "", now: datetime | None =
         actor=actor,
         move=Move.RESUME,
         apply=apply,
+        way=held_from,
         is_repeat=lambda o: (
             o.status in (Status.ACCEPTED, Status.ON_SITE) and o.on_hold_since is None and o.held_seconds > 0
         ),
