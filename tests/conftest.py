@@ -3,7 +3,11 @@ of another crew, a manager, an anonymous client), places, and Celery patched to 
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.test import Client
 
 from config.celery import app as celery_app
@@ -18,6 +22,23 @@ def _celery_eager():
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = old
+
+
+# A Monday at 10:00 Beijing time, in working hours and no holiday. Working hours, the duty roster, "today" and
+# the follow-up and rating-link deadlines read the clock, so a suite run at night or on a holiday would see
+# other counts and results (STACK-NOTES #17). Tests that care about an hour pass their own `now=`.
+SUITE_CLOCK = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def _suite_clock(request):
+    """Every test starts at SUITE_CLOCK and the clock then runs on. Browser tests and real-worker tests talk to
+    processes that keep the real clock (Chromium's cookies, the Celery worker), so they keep it too."""
+    if request.node.get_closest_marker("browser") or request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    with time_machine.travel(SUITE_CLOCK, tick=True):
+        yield
 
 
 @pytest.fixture
