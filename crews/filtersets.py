@@ -1,16 +1,18 @@
 import django_filters
 from django.utils import timezone
 
+from config.filtersets import FilterSet
+
 from .models import Crew, Worker
 
 
-class CrewFilterSet(django_filters.FilterSet):
+class CrewFilterSet(FilterSet):
     class Meta:
         model = Crew
         fields = ["kind", "active"]
 
 
-class WorkerFilterSet(django_filters.FilterSet):
+class WorkerFilterSet(FilterSet):
     on_duty = django_filters.BooleanFilter(method="filter_on_duty", label="on duty now")
 
     class Meta:

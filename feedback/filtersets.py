@@ -2,11 +2,13 @@
 
 import django_filters
 
+from config.filtersets import FilterSet
+
 from .choices import ComplaintSource, ComplaintStatus, FollowUpStatus
 from .models import Complaint, FollowUp
 
 
-class FollowUpFilterSet(django_filters.FilterSet):
+class FollowUpFilterSet(FilterSet):
     status = django_filters.ChoiceFilter(choices=FollowUpStatus.choices)
     work_order = django_filters.NumberFilter(field_name="work_order_id")
 
@@ -15,7 +17,7 @@ class FollowUpFilterSet(django_filters.FilterSet):
         fields = ["status", "work_order"]
 
 
-class ComplaintFilterSet(django_filters.FilterSet):
+class ComplaintFilterSet(FilterSet):
     status = django_filters.ChoiceFilter(choices=ComplaintStatus.choices)
     source = django_filters.ChoiceFilter(choices=ComplaintSource.choices)
     crew = django_filters.NumberFilter(field_name="crew_id")

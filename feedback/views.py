@@ -246,11 +246,13 @@ def _complaint_access(user) -> None:
 def complaint_list(request):
     _complaint_access(request.user)
     qs = selectors.with_complaint_relations(selectors.complaints_visible_to(request.user))
-    qs = ComplaintFilterSet(request.GET, queryset=qs).qs
+    filterset = ComplaintFilterSet(request.GET, queryset=qs)
+    qs = filterset.qs
     status = request.GET.get("status", "")
     page = Paginator(qs.order_by("-received_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
+        "filterset": filterset,
         "status": status,
         "statuses": ComplaintStatus.choices,
         "show_complainant": can_see_complainant(request.user),
@@ -695,8 +697,8 @@ def export_orders(request):
     right away, more as a background job with a progress bar."""
     _require(can_export_orders(request.user))
     params = {k: v if len(v) > 1 else v[0] for k, v in request.GET.lists() if k not in ("export", "page")}
-    filterset = WorkOrderFilterSet(request.GET or None, queryset=WorkOrder.objects.none())
-    if request.GET.get("export"):
+    filterset = WorkOrderFilterSet(request.GET, queryset=WorkOrder.objects.none())
+    if request.GET.get("export") and filterset.is_valid():
         try:
             qs, _filters = exports.orders_queryset(request.user, params)
         except ValidationError as exc:

@@ -9,13 +9,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.filtersets import FilterSet
 from residents.selectors import normalize_phone
 
 from .choices import CallType
 from .models import Call
 
 
-class CallFilterSet(django_filters.FilterSet):
+class CallFilterSet(FilterSet):
     phone = django_filters.CharFilter(method="filter_phone", label=_("phone"))
     call_type = django_filters.ChoiceFilter(choices=CallType.choices, label=_("call type"))
     taken_by = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.all(), label=_("taken by"))

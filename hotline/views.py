@@ -346,10 +346,8 @@ def incident_new(request):
 @require_GET
 def call_list(request):
     """Every call, newest first, filtered by number, type, taker and day."""
-    filterset = CallFilterSet(
-        request.GET or None, queryset=with_call_relations(calls_visible_to(request.user))
-    )
-    qs = filterset.qs if filterset.is_bound else filterset.queryset
+    filterset = CallFilterSet(request.GET, queryset=with_call_relations(calls_visible_to(request.user)))
+    qs = filterset.qs
     page = Paginator(qs.order_by("-started_at", "-id"), 50).get_page(request.GET.get("page"))
     context = {
         "filterset": filterset,
@@ -401,7 +399,7 @@ def board(request):
     data.pop("status", None)
     data.pop("page", None)
     filterset = WorkOrderFilterSet(data, queryset=board_orders(request.user))
-    qs = filterset.qs if filterset.is_valid() else board_orders(request.user).none()
+    qs = filterset.qs
     counts = board_counts(qs, now)
     if statuses:
         qs = qs.filter(status__in=statuses)
@@ -413,7 +411,7 @@ def board(request):
         "page": page,
         "now": now,
         "filters": filterset.form.cleaned_data if filterset.is_valid() else {},
-        "filter_errors": filterset.errors,
+        "filterset": filterset,
         "states": [(s, Status(s).label, counts[f"n_{s}"]) for s in Status.values if s in ACTIVE],
         "selected_statuses": statuses,
         "overdue_count": counts["overdue"],

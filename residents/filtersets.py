@@ -1,34 +1,36 @@
 import django_filters
 
+from config.filtersets import FilterSet
+
 from .models import Building, Facility, Resident, Room, Unit
 from .selectors import normalize_phone
 
 
-class BuildingFilterSet(django_filters.FilterSet):
+class BuildingFilterSet(FilterSet):
     class Meta:
         model = Building
         fields = ["district"]
 
 
-class UnitFilterSet(django_filters.FilterSet):
+class UnitFilterSet(FilterSet):
     class Meta:
         model = Unit
         fields = ["building"]
 
 
-class RoomFilterSet(django_filters.FilterSet):
+class RoomFilterSet(FilterSet):
     class Meta:
         model = Room
         fields = ["unit", "building", "district"]
 
 
-class FacilityFilterSet(django_filters.FilterSet):
+class FacilityFilterSet(FilterSet):
     class Meta:
         model = Facility
         fields = ["district", "kind"]
 
 
-class ResidentFilterSet(django_filters.FilterSet):
+class ResidentFilterSet(FilterSet):
     phone = django_filters.CharFilter(method="filter_phone", label="phone")
     room = django_filters.NumberFilter(field_name="residencies__room", label="room")
     q = django_filters.CharFilter(method="filter_q", label="name or phone")

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.filtersets import FilterSet
 from crews.models import Crew, Worker
 from residents.models import Building, District, Room
 
@@ -14,7 +15,7 @@ from .choices import Status, Urgency
 from .models import Category, Incident, WorkOrder
 
 
-class WorkOrderFilterSet(django_filters.FilterSet):
+class WorkOrderFilterSet(FilterSet):
     # distinct=False: these are columns of the order itself (no join can repeat a row), and django-filter's
     # default DISTINCT made PostgreSQL sort every matching order before the LIMIT (bench/README.md).
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("status"), distinct=False)
@@ -65,7 +66,7 @@ class WorkOrderFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(location_label__contains=value) | Q(description__contains=value))
 
 
-class IncidentFilterSet(django_filters.FilterSet):
+class IncidentFilterSet(FilterSet):
     active = django_filters.BooleanFilter(method="filter_active", label=_("active"))
 
     class Meta:

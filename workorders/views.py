@@ -107,12 +107,12 @@ def crew_queue(request: HttpRequest) -> HttpResponse:
     leader = _leader_or_404(request.user)
     now = timezone.now()
     base = work_orders_visible_to(request.user).filter(status__in=QUEUE_GROUPS)
-    filterset = WorkOrderFilterSet(request.GET or None, queryset=base, request=request)
+    filterset = WorkOrderFilterSet(request.GET, queryset=base, request=request)
     filterset.filters["worker"].queryset = Worker.objects.filter(crew_id=leader.crew_id, active=True)
     filterset.filters["category"].queryset = Category.objects.filter(
         crew_kind=leader.crew.kind, active=True
     ).select_related("parent")
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    qs = filterset.qs
     orders = list(_by_urgency_and_deadline(with_list_relations(qs))[:QUEUE_LIMIT])
     workers = list(crew_workers_with_load(leader.crew_id, now))
     groups = [

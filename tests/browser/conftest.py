@@ -72,3 +72,35 @@ def login(live_server):
         return page
 
     return do
+
+
+@pytest.fixture
+def strict(page, live_server):
+    """The page fails the test on any console error, page error or 4xx/5xx answer from the live server.
+    `strict.allow(status, path_part)` declares an expected one; the check runs when the test ends."""
+
+    class Guard:
+        def __init__(self) -> None:
+            self.problems: list[str] = []
+            self.allowed: list[tuple[int, str]] = []
+
+        def allow(self, status: int, path_part: str) -> None:
+            self.allowed.append((status, path_part))
+
+        def on_console(self, message) -> None:
+            # A failed load is also logged to the console; on_response judges those (with `allow`).
+            if message.type == "error" and not message.text.startswith("Failed to load resource"):
+                self.problems.append(f"console: {message.text}")
+
+        def on_response(self, response) -> None:
+            expected = any(s == response.status and p in response.url for s, p in self.allowed)
+            if response.url.startswith(live_server.url) and response.status >= 400 and not expected:
+                self.problems.append(f"{response.status} {response.url}")
+
+    guard = Guard()
+    guard.allow(404, "/favicon.ico")  # until the project serves one (issue 14, point 15)
+    page.on("console", guard.on_console)
+    page.on("pageerror", lambda e: guard.problems.append(f"pageerror: {e}"))
+    page.on("response", guard.on_response)
+    yield guard
+    assert not guard.problems, guard.problems

@@ -78,10 +78,21 @@ def test_filters_by_urgency_and_worker(leader_client, make_order, worker, other_
 
 
 @pytest.mark.django_db
-def test_bad_filter_is_ignored_not_a_500(leader_client, make_order):
+def test_bad_filter_shows_its_error_and_an_empty_queue_not_a_500(leader_client, make_order):
     order = make_order("dispatched")
     response = leader_client.get(QUEUE, {"worker": "999999", "urgency": "nonsense"})
     assert response.status_code == 200
+    assert order.number not in _queued(response)
+    assert set(response.context["filterset"].errors) == {"worker", "urgency"}
+    assert 'class="filter-errors error"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_queue_form_sent_with_empty_controls_means_any(leader_client, make_order):
+    order = make_order("dispatched")
+    # What the page's form sends when nothing is chosen: every control, empty.
+    response = leader_client.get(QUEUE, {"urgency": "", "district": "", "category": "", "worker": ""})
+    assert not response.context["filterset"].errors
     assert order.number in _queued(response)
 
 

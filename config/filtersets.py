@@ -1,0 +1,54 @@
+"""The base of every list's FilterSet (HTML lists and API alike), so two rules hold on every list:
+
+- An empty parameter means "any". An HTML form sends every control, empty or not (`?urgency=&crew=4`), and a
+  multiple-choice field rejects the empty string; empty values are dropped before the form sees them.
+- An invalid filter shows its error and an empty list: `qs` is empty while the form has errors, never the
+  unfiltered list (which would look like a filtered answer) nor a half-applied filter. The API answers
+  400 with the field errors (django-filter's backend raises on an invalid FilterSet); HTML pages render
+  `components/filter_errors.html` above the empty list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.http import QueryDict
+
+
+def without_empty(data: Any) -> QueryDict:
+    """A copy of the query without empty or blank values; a key left with no value is dropped."""
+    clean = QueryDict(mutable=True)
+    lists = (
+        data.lists()
+        if hasattr(data, "lists")
+        else ((k, v if isinstance(v, list) else [v]) for k, v in data.items())
+    )
+    for key, values in lists:
+        kept = [v for v in values if not (isinstance(v, str) and not v.strip())]
+        if kept:
+            clean.setlist(key, kept)
+    return clean
+
+
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet with the empty-means-any and invalid-means-empty rules (module docstring)."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None) -> None:
+        super().__init__(
+            None if data is None else without_empty(data), queryset, request=request, prefix=prefix
+        )
+
+    @property
+    def qs(self):
+        if self.is_bound and not self.is_valid():
+            return self.queryset.none()
+        return super().qs
+
+    def error_lines(self) -> list[str]:
+        """The form's errors as "label: message" lines for the page."""
+        lines = []
+        for name, errors in self.errors.items():
+            field = self.form.fields.get(name)
+            label = str(field.label) if field is not None and field.label else name
+            lines.extend(f"{label}: {error}" for error in errors)
+        return lines
