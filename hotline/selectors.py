@@ -195,6 +195,7 @@ def caller_screen(*, user, phone: str | None = None, address: str | None = None,
     screen.open_complaints = [
         {
             "id": c.id,
+            "number": c.number,
             "status": c.status,
             "status_label": str(ComplaintStatus(c.status).label),
             "summary": c.summary[:60],

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+
+from residents.selectors import can_see_full_phone, mask_phone
+
+from ..selectors import is_desk
 
 register = template.Library()
 
@@ -69,3 +75,17 @@ def query_with(context, **changes) -> str:
         if value not in (None, ""):
             params[key] = value
     return params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def caller_link(context, phone: str, name: str = ""):
+    """A caller shown anywhere: the number (masked unless the user may see it in full) and name, a link to the
+    caller screen for desk users who see full numbers. Users who see masked numbers get no link: its query
+    would carry the hidden digits."""
+    user = context["request"].user
+    full = can_see_full_phone(user)
+    text = " ".join(part for part in (name, phone if full or not phone else mask_phone(phone)) if part)
+    if not phone or not full or not is_desk(user):
+        return text or "—"
+    url = f"{reverse('hotline:lookup')}?{urlencode({'phone': phone})}"
+    return format_html('<a href="{}" class="caller-link">{}</a>', url, text)
