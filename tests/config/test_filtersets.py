@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from config.filtersets import without_empty
-from feedback.services import register_complaint
+from feedback.actions.complaints import register_complaint
 from tests.html_forms import form_query
 
 BAD = {"crew": "abc"}

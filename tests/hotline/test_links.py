@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, Permission
 
+from feedback.actions.complaints import register_complaint
 from feedback.models import FollowUp
-from feedback.services import register_complaint
 from hotline.services import take_call
 
 
