@@ -12,7 +12,7 @@ from feedback.api.views import (
     SatisfactionReportViewSet,
     SlaReportViewSet,
 )
-from hotline.api.views import CallViewSet, LookupViewSet
+from hotline.api.views import CallViewSet, LookupViewSet, SearchViewSet
 from residents.api.views import (
     BuildingViewSet,
     DistrictViewSet,
@@ -37,6 +37,7 @@ router.register("incidents", IncidentViewSet, basename="incident")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("hotline/lookup", LookupViewSet, basename="hotline-lookup")
 router.register("calls", CallViewSet, basename="call")
+router.register("search", SearchViewSet, basename="search")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("reports/satisfaction", SatisfactionReportViewSet, basename="report-satisfaction")

@@ -8,6 +8,7 @@ from hotline import views as hotline_views
 
 urlpatterns = [
     path("", hotline_views.home, name="home"),
+    path("search/", hotline_views.search, name="search"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

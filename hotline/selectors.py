@@ -5,6 +5,8 @@ uses them during a call (DESIGN §10)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,10 +23,13 @@ from residents.models import Resident, Room
 from residents.selectors import (
     AddressError,
     mask_phone,
+    normalize_address,
     normalize_phone,
+    parse_address,
     residents_by_phone,
     residents_with_homes,
     resolve_address,
+    suggest_rooms,
 )
 from workorders.choices import SYSTEM_OF_CREW_KIND
 from workorders.lifecycle import ACTIVE, OPEN
@@ -355,3 +360,139 @@ def board_counts(qs: QuerySet[WorkOrder], now=None) -> dict:
     aggregates = {f"n_{s}": Count("id", filter=Q(status=s)) for s in ACTIVE}
     aggregates["overdue"] = Count("id", filter=Q(due_at__lt=now))
     return qs.order_by().aggregate(**aggregates)
+
+
+# --- Search (the navigation's one box) --------------------------------------------------------------------
+
+SEARCH_MAX_LENGTH = 100
+SEARCH_LIMIT = 20
+_ORDER_NUMBER = re.compile(r"^\d{8}-\d{1,6}$")
+_PHONE_LIKE = re.compile(r"^\+?[\d\s()-]+$")
+_ADDRESS_WORDS = re.compile(r"[区栋幢楼单元门室号#]")
+
+
+class SearchInputError(ValueError):
+    """A query the search cannot take (empty, too long), with the message to show."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class SearchResults:
+    """What one query found, each list scoped to what the user may see. `kind`: order, phone, last4, address or
+    name. `target`: where a single match leads — ("order", pk), ("phone", number) or ("address", label) for the
+    caller screen — or None (the results page)."""
+
+    query: str
+    kind: str
+    orders: list[WorkOrder] = field(default_factory=list)
+    callers: list[Resident] = field(default_factory=list)
+    rooms: list[Room] = field(default_factory=list)
+    notice: str = ""
+    target: tuple[str, object] | None = None
+
+
+def search_kind(text: str) -> str:
+    """How a query reads: an order number, a phone (whole or the last 4 digits), an address, or a name."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    if _ORDER_NUMBER.match(value):
+        return "order"
+    if _PHONE_LIKE.match(value):
+        digits = normalize_phone(value)
+        if re.fullmatch(r"\d{4}", value):
+            return "last4"
+        if 7 <= len(digits) <= 12 and not _full_address(value):
+            return "phone"
+        return "address"
+    if _ADDRESS_WORDS.search(value) and any(c.isdigit() for c in normalize_address(value)):
+        return "address"
+    return "name"
+
+
+def _full_address(value: str) -> bool:
+    try:
+        parse_address(value)
+    except AddressError:
+        return False
+    return True
+
+
+def search(*, user, query: str) -> SearchResults:
+    """The navigation's search: an order number, a phone (whole or last 4 digits), an address (5-37-1-302,
+    through the residents' address parser) or a resident's name. Orders come from work_orders_visible_to;
+    callers and rooms are for the desk only (crews never see callers). A user who sees masked numbers can
+    search by the last 4 digits only — never by the hidden ones. At most SEARCH_LIMIT of each; queries: one per
+    list, whatever the number of rows (the address parser adds its one room query)."""
+    text = (query or "").strip()
+    if not text:
+        raise SearchInputError(_("Type an order number, a phone number, an address or a name."))
+    if len(text) > SEARCH_MAX_LENGTH:
+        raise SearchInputError(
+            _("The search is too long: at most %(n)s characters.") % {"n": SEARCH_MAX_LENGTH}
+        )
+    kind = search_kind(text)
+    results = SearchResults(query=text, kind=kind)
+    desk, full = is_desk(user), can_see_full_phone(user)
+    orders = (
+        work_orders_visible_to(user).select_related("category", "crew", "room").order_by("-created_at", "-id")
+    )
+
+    if kind == "order":
+        number = unicodedata.normalize("NFKC", text)
+        results.orders = list(orders.filter(number__startswith=number)[:SEARCH_LIMIT])
+        if len(results.orders) == 1:
+            results.target = ("order", results.orders[0].pk)
+        return results
+
+    if kind == "phone" and not full:
+        # The hidden digits must not be searchable: only the last 4 are used.
+        kind = results.kind = "last4"
+        results.notice = _("You see masked numbers, so only the last 4 digits were searched.")
+    if kind in ("phone", "last4"):
+        digits = normalize_phone(text)
+        if not desk:
+            results.notice = _("Callers are searched at the desk; search an order number or an address.")
+            return results
+        if kind == "phone":
+            results.callers = residents_with_homes(residents_by_phone(digits), limit=SEARCH_LIMIT)
+            results.orders = list(orders.filter(reporter_phone=digits)[:SEARCH_LIMIT])
+            results.target = ("phone", digits)  # the caller screen knows the number, or offers to register it
+        else:
+            last4 = digits[-4:]
+            residents = Resident.objects.filter(Q(phone__endswith=last4) | Q(alt_phone__endswith=last4))
+            results.callers = residents_with_homes(residents, limit=SEARCH_LIMIT)
+            results.target = _caller_target(results.callers, full)
+        return results
+
+    if kind == "address":
+        try:
+            rooms = [resolve_address(text)]
+        except AddressError:
+            rooms = list(suggest_rooms(text, limit=SEARCH_LIMIT))
+        results.orders = list(orders.filter(room__in=[r.id for r in rooms])[:SEARCH_LIMIT]) if rooms else []
+        if desk:
+            results.rooms = rooms
+            if len(rooms) == 1:
+                results.target = ("address", rooms[0].label)
+        elif len(results.orders) == 1:
+            results.target = ("order", results.orders[0].pk)
+        return results
+
+    if not desk:
+        results.notice = _("Callers are searched at the desk; search an order number or an address.")
+        return results
+    results.callers = residents_with_homes(Resident.objects.filter(name__startswith=text), limit=SEARCH_LIMIT)
+    results.target = _caller_target(results.callers, full)
+    return results
+
+
+def _caller_target(callers: list[Resident], full: bool) -> tuple[str, object] | None:
+    """One caller found: their caller screen — by number for users who see it, else by their one home."""
+    if len(callers) != 1:
+        return None
+    caller = callers[0]
+    if full:
+        return ("phone", caller.phone)
+    return ("address", caller.homes[0].label) if len(caller.homes) == 1 else None

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,7 +19,13 @@ from crews.models import Crew
 from crews.permissions import is_manager, roles_of
 from crews.selectors import staff_figures
 from residents.models import District
-from residents.selectors import AddressError, place_figures, resolve_address, suggest_rooms
+from residents.selectors import (
+    AddressError,
+    can_see_full_phone,
+    place_figures,
+    resolve_address,
+    suggest_rooms,
+)
 from residents.services import log_phone_views, register_resident
 from workorders.actions import TransitionNotAllowed
 from workorders.actions.closing import cancel_order
@@ -37,7 +43,9 @@ from .filtersets import CallFilterSet
 from .forms import BoardActionForm, CloseCallForm, IncidentForm, IntakeForm, RegisterCallerForm
 from .permissions import desk_required
 from .selectors import (
+    SEARCH_MAX_LENGTH,
     LookupInputError,
+    SearchInputError,
     board_counts,
     board_orders,
     caller_screen,
@@ -52,6 +60,9 @@ from .selectors import (
     suggest_crew,
     system_of,
     with_call_relations,
+)
+from .selectors import (
+    search as search_everything,
 )
 
 
@@ -70,6 +81,41 @@ def home(request):
         "staff": staff_figures(now),
     }
     return render(request, "hotline/home.html", context)
+
+
+# --- Search -----------------------------------------------------------------------------------------------
+
+
+def _search_target_url(target) -> str:
+    kind, value = target
+    if kind == "order":
+        return reverse("workorders:detail", args=[value])
+    return f"{reverse('hotline:lookup')}?{urlencode({kind: value})}"
+
+
+@login_required
+@require_GET
+def search(request):
+    """The navigation's search box: one match opens its page (the order, or the caller screen for a caller or a
+    room), several are listed. A query the search cannot take is a 400 with the reason."""
+    query = request.GET.get("q", "")
+    try:
+        results = search_everything(user=request.user, query=query)
+    except SearchInputError as exc:
+        context = {"error": exc.message, "search_query": query[:SEARCH_MAX_LENGTH]}
+        return render(request, "hotline/search.html", context, status=400)
+    if results.target is not None:
+        return redirect(_search_target_url(results.target))
+    log_phone_views(user=request.user, residents=results.callers, where="hotline.search", path=request.path)
+    for caller in results.callers:
+        caller.shown_phone = show_phone(request.user, caller.phone)
+    context = {
+        "results": results,
+        "search_query": results.query,
+        "found": bool(results.orders or results.callers or results.rooms),
+        "callers_linked": can_see_full_phone(request.user),
+    }
+    return render(request, "hotline/search.html", context)
 
 
 # --- Caller screen ----------------------------------------------------------------------------------------

@@ -288,3 +288,14 @@ class CallResultSerializer(serializers.Serializer):
     duplicates = OrderBriefSerializer(many=True)
     dispatched_to = serializers.CharField(allow_null=True)
     suggest_incident = serializers.BooleanField()
+
+
+class SearchSerializer(serializers.Serializer):
+    """GET search/?q= (API.md v1.1): what the navigation's search found, each list scoped to the user."""
+
+    query = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["order", "phone", "last4", "address", "name"])
+    notice = serializers.CharField()
+    orders = OrderBriefSerializer(many=True)
+    callers = ScreenResidentSerializer(many=True)
+    rooms = ScreenRoomSerializer(many=True)

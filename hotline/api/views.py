@@ -16,7 +16,14 @@ from workorders.api.pagination import EstimatedCountPagination
 
 from ..filtersets import CallFilterSet
 from ..permissions import IsDesk
-from ..selectors import LookupInputError, caller_screen, calls_visible_to, with_call_relations
+from ..selectors import (
+    LookupInputError,
+    SearchInputError,
+    caller_screen,
+    calls_visible_to,
+    search,
+    with_call_relations,
+)
 from ..services import DuplicateFound, take_call
 from .serializers import (
     CallCreateSerializer,
@@ -24,7 +31,38 @@ from .serializers import (
     CallSerializer,
     LookupSerializer,
     OrderBriefSerializer,
+    SearchSerializer,
 )
+
+
+class SearchViewSet(viewsets.ViewSet):
+    """The navigation's search: an order number, a phone (whole or last 4 digits), an address or a name →
+    `{orders, callers, rooms}`, each scoped to what the user may see (callers and rooms: the desk only)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                required=True,
+                description="20261129-0007, 13800138000, 8000, 5-37-1-302 or a name (at most 100 characters)",
+            )
+        ],
+        responses={200: SearchSerializer},
+    )
+    def list(self, request):
+        try:
+            results = search(user=request.user, query=request.query_params.get("q", ""))
+        except SearchInputError as exc:
+            return Response(
+                {"detail": exc.message, "errors": {"q": [exc.message]}}, status=status.HTTP_400_BAD_REQUEST
+            )
+        log_phone_views(
+            user=request.user, residents=results.callers, where="hotline.search_api", path=request.path
+        )
+        return Response(SearchSerializer(results, context={"request": request}).data)
 
 
 class LookupViewSet(viewsets.ViewSet):
