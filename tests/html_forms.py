@@ -1,7 +1,7 @@
 """What a browser sends when a page's form is submitted: every control, empty or not (STACK-NOTES #20).
 
 `form_query(html, selector_id)` reads the form out of the rendered page with the standard library's parser and
-returns the (name, value) pairs (of the first GET form when no id is given) in document order, as a browser would build the query: text, date and hidden
+returns the (name, value) pairs (of the page's first GET form when no id is given, the navigation's search aside) in document order, as a browser would build the query: text, date and hidden
 inputs always (empty or not), checkboxes only when checked, a single select its selected (else first) option,
 a multiple select its selected options. `choose` replaces a control's value, as picking it on the page would."""
 
@@ -42,8 +42,8 @@ class _FormReader(HTMLParser):
                 self._select["selected"].append(value)
 
     def _wanted(self, attrs: dict) -> bool:
-        if self.form_id is None:  # the first filter form: method GET
-            return (attrs.get("method") or "get").lower() == "get"
+        if self.form_id is None:  # the page's first filter form: method GET, not the navigation's search
+            return (attrs.get("method") or "get").lower() == "get" and attrs.get("role") != "search"
         return attrs.get("id") == self.form_id
 
     def handle_endtag(self, tag):

@@ -70,7 +70,9 @@ def test_order_numbers_and_callers_open_their_pages_from_the_board_the_call_log_
     from hotline.services import take_call
 
     order = make_order("dispatched", reporter_name="王大妈")
-    take_call(actor=dispatcher, call_type="reminder", phone="13800138000", room=room, remind_order_id=order.pk)
+    take_call(
+        actor=dispatcher, call_type="reminder", phone="13800138000", room=room, remind_order_id=order.pk
+    )
     complaint = register_complaint(
         actor=manager, source="call", phone="13800138000", name="王大妈", summary="态度差", work_order=order
     )

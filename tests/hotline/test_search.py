@@ -13,7 +13,7 @@ from tests.html_forms import form_query
 def _search(client, q, **extra):
     """Through the navigation's own form, as the browser sends it."""
     html = client.get("/").content.decode()
-    return client.get("/search/", form_query(html, None, q=q), **extra)
+    return client.get("/search/", form_query(html, "nav-search", q=q), **extra)
 
 
 @pytest.mark.django_db
@@ -42,7 +42,9 @@ def test_a_whole_phone_opens_the_caller_screen_and_the_last_4_digits_find_the_ca
 def test_an_address_opens_the_room_and_a_partial_one_lists_the_rooms(dispatcher_client, room, unit):
     response = _search(dispatcher_client, "5-37-1-302")
     assert response.status_code == 302
-    assert response["Location"] == "/desk/lookup/?address=5%E5%8C%BA37%E6%A0%8B1%E5%8D%95%E5%85%83302%E5%AE%A4"
+    assert (
+        response["Location"] == "/desk/lookup/?address=5%E5%8C%BA37%E6%A0%8B1%E5%8D%95%E5%85%83302%E5%AE%A4"
+    )
     f.RoomFactory(unit=unit, number="402", floor=4)
     response = _search(dispatcher_client, "5-37-1")
     assert response.status_code == 200
@@ -59,7 +61,9 @@ def test_a_name_opens_the_caller_or_lists_the_namesakes(dispatcher_client, resid
 
 @pytest.mark.django_db
 def test_a_masked_user_cannot_search_by_the_hidden_digits(dispatcher_client, resident):
-    Group.objects.get(name="dispatcher").permissions.remove(Permission.objects.get(codename="view_full_phone"))
+    Group.objects.get(name="dispatcher").permissions.remove(
+        Permission.objects.get(codename="view_full_phone")
+    )
     other = f.ResidentFactory(name="李师傅", phone="13911118000")  # same last 4, other hidden digits
     f.ResidencyFactory(resident=other, room=f.RoomFactory())
     response = _search(dispatcher_client, "13800138000")

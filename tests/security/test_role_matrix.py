@@ -82,6 +82,7 @@ ROWS = [
     R("hotline:window",                  "GET",  "",                                  "302 200 403 403 403 403 200 200"),
     R("hotline:intake-check",            "GET",  "",                                  "302 200 403 403 403 403 200 200"),
     R("hotline:lookup",                  "GET",  "",                                  "302 200 403 403 403 403 200 200"),
+    R("search",                          "GET",  "",                                  "302 400 400 400 400 400 400 400"),  # no q: 400 with the reason
     R("hotline:register-caller",         "POST", "",                                  "302 200 403 403 403 403 200 200"),
     R("hotline:room-options",            "GET",  "",                                  "302 200 403 403 403 403 200 200"),
     R("hotline:board",                   "GET",  "",                                  "302 200 403 403 403 403 200 200"),
@@ -179,6 +180,7 @@ ROWS = [
     R("incident-list",                   "POST", "",                                  "401 400 403 403 403 403 400 400"),
     R("category-list",                   "GET",  "",                                  "401 200 200 200 200 200 200 200"),
     R("hotline-lookup-list",             "GET",  "",                                  "401 400 403 403 403 403 400 400"),
+    R("search-list",                     "GET",  "",                                  "401 400 400 400 400 400 400 400"),  # no q
     R("call-list",                       "GET",  "",                                  "401 200 403 403 403 403 200 200"),
     R("call-list",                       "POST", "",                                  "401 400 403 403 403 403 400 400"),
     R("call-detail",                     "GET",  "pk=@call",                          "401 200 403 403 403 403 200 200"),
