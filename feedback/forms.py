@@ -30,13 +30,6 @@ def _bool(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
-def put_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: known fields at the field, the rest on top."""
-    for field, messages in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
-
-
 class AnswersForm(forms.Form):
     """The resident's answers, as asked on the phone or on the rating page."""
 

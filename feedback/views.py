@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.htmx import apply_validation_error, is_fragment, redirect_next
 from crews.permissions import is_crew_leader
 from workorders.actions import TransitionNotAllowed
 from workorders.choices import Charge
@@ -59,7 +60,6 @@ from .forms import (
     RewardPenaltyForm,
     WeightsForm,
     _bool,
-    put_errors,
 )
 from .models import FollowUpAttempt
 from .permissions import (
@@ -93,10 +93,6 @@ from .reports.volume import volume_report
 PAGE_SIZE = 50
 
 
-def _fragment(request) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
-
-
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied(_("You may not open this page."))
@@ -111,7 +107,7 @@ def follow_up_queue(request):
     _require(can_follow_up(request.user))
     page = Paginator(selectors.follow_up_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "now": timezone.now()}
-    if _fragment(request):
+    if is_fragment(request):
         return render(request, "feedback/partials/followup_rows.html", context)
     return render(request, "feedback/followup_list.html", context)
 
@@ -138,7 +134,7 @@ def follow_up_detail(request, pk: int):
                 **form.answers(),
             )
         except ValidationError as exc:
-            put_errors(form, exc)
+            apply_validation_error(form, exc)
         except FollowUpClosed as exc:
             form.add_error(None, exc.message)
         else:
@@ -219,7 +215,7 @@ def rate(request, token: str):
         try:
             rate_by_link(token=token, **form.answers())
         except ValidationError as exc:
-            put_errors(form, exc)
+            apply_validation_error(form, exc)
         except TokenProblem as problem:
             return render(request, "feedback/rate_invalid.html", {"reason": problem.reason}, status=410)
         else:
@@ -260,7 +256,7 @@ def complaint_list(request):
         "now": timezone.now(),
         "can_register": can_register_complaint(request.user),
     }
-    if _fragment(request):
+    if is_fragment(request):
         return render(request, "feedback/partials/complaint_rows.html", context)
     return render(request, "feedback/complaint_list.html", context)
 
@@ -291,7 +287,7 @@ def complaint_create(request):
                     severity=d["severity"],
                 )
             except ValidationError as exc:
-                put_errors(form, exc)
+                apply_validation_error(form, exc)
             else:
                 messages.success(request, _("Complaint %(n)s registered.") % {"n": complaint.number})
                 return redirect("feedback:complaint", pk=complaint.pk)
@@ -359,7 +355,7 @@ def complaint_action(request, pk: int, action: str):
     except ValidationError as exc:
         for form in forms.values():
             if hasattr(exc, "message_dict"):
-                put_errors(form, exc)
+                apply_validation_error(form, exc)
         messages.error(request, _("Please correct the marked fields."))
         complaint = selectors.with_complaint_relations(selectors.complaints_visible_to(request.user)).get(
             pk=pk
@@ -382,7 +378,7 @@ def complaint_action(request, pk: int, action: str):
 def alert_acknowledge(request, pk: int):
     _require(can_handle_complaint(request.user))
     acknowledge_alert(actor=request.user, alert_id=pk)
-    return redirect(request.POST.get("next") or "feedback:complaints")
+    return redirect_next(request, "feedback:complaints")
 
 
 # --- Praise ---------------------------------------------------------------------------------------------
@@ -397,7 +393,7 @@ def praise_list(request):
         try:
             record_praise(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            put_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Praise recorded."))
             return redirect("feedback:praise")
@@ -450,7 +446,7 @@ def inspection_form(request, pk: int):
                 responsible_person=d["responsible_person"],
             )
         except ValidationError as exc:
-            put_errors(form, exc)
+            apply_validation_error(form, exc)
         except TransitionNotAllowed as exc:
             form.add_error(None, exc.message)
         else:
@@ -651,7 +647,7 @@ def assessment_weights(request):
         try:
             set_assessment_weights(actor=request.user, weights=form.cleaned_data)
         except ValidationError as exc:
-            put_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(
                 request, _("Weights saved. Frozen months keep the weights they were frozen with.")
@@ -675,7 +671,7 @@ def reward_penalty_list(request):
         try:
             record_reward_penalty(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            put_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Recorded."))
             return redirect(f"{request.path}?month={form.cleaned_data['date']:%Y-%m}")
@@ -718,7 +714,7 @@ def export_orders(request):
 def export_detail(request, pk: int):
     """The job's progress; htmx polls the fragment every second until it is done."""
     job = get_object_or_404(selectors.export_jobs_of(request.user), pk=pk)
-    if _fragment(request):
+    if is_fragment(request):
         return render(request, "feedback/partials/exportjob_progress.html", {"job": job})
     return render(request, "feedback/exportjob_detail.html", {"job": job})
 

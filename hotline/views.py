@@ -11,10 +11,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from config.htmx import apply_validation_error, is_fragment, safe_next
 from crews.models import Crew
 from crews.permissions import is_manager, roles_of
 from crews.selectors import staff_figures
@@ -64,10 +65,6 @@ from .selectors import (
 from .selectors import (
     search as search_everything,
 )
-
-
-def _fragment(request) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
 
 
 @login_required
@@ -156,7 +153,7 @@ def lookup(request):
     context = {**_screen_context(request, screen, error)} if screen else {"lookup_error": error}
     context["asked"] = bool(phone or address)
     context["typed_phone"] = phone
-    template = "hotline/partials/caller_panel.html" if _fragment(request) else "hotline/lookup.html"
+    template = "hotline/partials/caller_panel.html" if is_fragment(request) else "hotline/lookup.html"
     return render(request, template, context)
 
 
@@ -238,13 +235,8 @@ def intake_check(request):
     return render(request, "hotline/partials/check_panel.html", context)
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = {"room": "address", "description": "summary", "work_order": None}.get(field, field)
-            form.add_error(target if target in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+# The services' field names where the desk's forms call them otherwise.
+FORM_FIELDS = {"room": "address", "description": "summary", "work_order": None}
 
 
 def _success_message(result) -> str:
@@ -312,7 +304,7 @@ def intake(request, channel: str = Channel.PHONE):
                     )
                     check = {"duplicates": exc.duplicates, "ask_confirm": True}
                 except ValidationError as exc:
-                    _apply_errors(form, exc)
+                    apply_validation_error(form, exc, FORM_FIELDS)
                 except (TransitionNotAllowed, PermissionDenied) as exc:
                     form.add_error(None, getattr(exc, "message", None) or str(exc))
                 else:
@@ -370,7 +362,7 @@ def incident_new(request):
                     expected_end_at=d["expected_end_at"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_validation_error(form, exc, FORM_FIELDS)
             else:
                 messages.success(
                     request,
@@ -402,7 +394,7 @@ def call_list(request):
     }
     for call in page.object_list:
         call.shown_phone = show_phone(request.user, call.phone)
-    template = "hotline/partials/call_rows.html" if _fragment(request) else "hotline/call_list.html"
+    template = "hotline/partials/call_rows.html" if is_fragment(request) else "hotline/call_list.html"
     return render(request, template, context)
 
 
@@ -468,7 +460,7 @@ def board(request):
         "cancel_reasons": CancelReason.choices,
         "full_path": request.get_full_path(),
     }
-    template = "hotline/partials/board_table.html" if _fragment(request) else "hotline/board.html"
+    template = "hotline/partials/board_table.html" if is_fragment(request) else "hotline/board.html"
     return render(request, template, context)
 
 
@@ -484,10 +476,7 @@ def board_action(request, pk: int, action: str):
         raise Http404
     order = get_object_or_404(work_orders_visible_to(request.user), pk=pk)
     form = BoardActionForm(request.POST)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("hotline:board")
-    back = back or reverse("hotline:board")
+    back = safe_next(request, "hotline:board")
     if not form.is_valid():
         messages.error(request, _("The action was incomplete; nothing was changed."))
         return redirect(back)

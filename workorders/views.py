@@ -18,10 +18,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.htmx import apply_validation_error, is_fragment, safe_next
 from crews.models import Crew, Worker
 from crews.permissions import is_crew_leader, is_dispatcher, is_manager, is_worker
 from crews.selectors import worker_of
@@ -94,10 +94,6 @@ def _full_phone_allowed(user, order: WorkOrder) -> bool:
     return can_see_full_phone(user)
 
 
-def _fragment(request: HttpRequest) -> bool:
-    return bool(request.htmx and not request.htmx.boosted)
-
-
 # --- Leader queue -----------------------------------------------------------------------------------------
 
 
@@ -142,7 +138,7 @@ def crew_queue(request: HttpRequest) -> HttpResponse:
         ),
         "hold_reasons": f.HoldReason.choices,
     }
-    template = "workorders/partials/queue.html" if _fragment(request) else "workorders/workorder_queue.html"
+    template = "workorders/partials/queue.html" if is_fragment(request) else "workorders/workorder_queue.html"
     return render(request, template, context)
 
 
@@ -402,8 +398,8 @@ def _denied(request: HttpRequest, order: WorkOrder, message: str) -> HttpRespons
 
 def _after_move(request: HttpRequest, order: WorkOrder) -> HttpResponse:
     """Back where the form was (queue, my orders), else the order if still visible, else the user's list."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    target = safe_next(request)
+    if target:
         return redirect(target)
     if work_orders_visible_to(request.user).filter(pk=order.pk).exists():
         return redirect("workorders:detail", pk=order.pk)
@@ -430,8 +426,7 @@ def order_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
     except PermissionDenied as exc:
         return _denied(request, order, str(exc))
     except ValidationError as exc:
-        for error in exc.messages:
-            form.add_error(None, error)
+        apply_validation_error(form, exc)
         return _detail(request, order, bound={move: form}, status=400)
     messages.success(
         request, _("Order %(number)s: “%(move)s” done.") % {"number": order.number, "move": Move(move).label}
@@ -487,11 +482,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
             except PermissionDenied as exc:
                 return _denied(request, order, str(exc))
             except ValidationError as exc:
-                errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-                for field, field_errors in errors.items():
-                    target = field if field in form.fields else None
-                    for error in field_errors:
-                        form.add_error(target, error)
+                apply_validation_error(form, exc)
             else:
                 messages.success(
                     request, _("Order %(number)s completed. Thank you!") % {"number": order.number}

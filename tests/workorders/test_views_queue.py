@@ -247,7 +247,8 @@ def test_an_extension_past_the_cap_is_refused_inline_and_changes_nothing(leader_
     )
     assert response.status_code == 400
     form = next(m["form"] for m in response.context["move_forms"] if m["move"] == "request_extension")
-    assert form.non_field_errors() and form["note"].value() == "等材料到货"
+    # The service's message sits at the field it is about (config.htmx.apply_validation_error).
+    assert form.errors["until"] and form["note"].value() == "等材料到货"
     order.refresh_from_db()
     assert order.extension_requested_until is None
 
