@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, status
 from rest_framework.authtoken.views import ObtainAuthToken as _ObtainAuthToken
 from rest_framework.pagination import PageNumberPagination
@@ -21,27 +20,6 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-
-
-class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend, building no FilterSet for a request whose query names none of its filters.
-
-    For such a request the FilterSet validates an empty form and returns the queryset as it was: ~0.5 ms of
-    Python (copying the filters, building a form class and its fields) on every unfiltered list page, the most
-    common one (bench/README.md). A parameter named like a filter, or starting with a filter's name and an
-    underscore (a range filter's `name_min`), goes through the FilterSet as before."""
-
-    def filter_queryset(self, request, queryset, view):
-        filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None and not any(
-            _names_a_filter(key, filterset_class.base_filters) for key in request.query_params
-        ):
-            return queryset
-        return super().filter_queryset(request, queryset, view)
-
-
-def _names_a_filter(key: str, names) -> bool:
-    return key in names or any(key.startswith(f"{name}_") for name in names)
 
 
 class ObtainAuthToken(_ObtainAuthToken):

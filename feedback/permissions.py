@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from rest_framework.permissions import BasePermission
 
-from crews.permissions import is_dispatcher, is_manager
-
-
-def is_desk(user) -> bool:
-    return getattr(user, "is_authenticated", False) and (is_dispatcher(user) or is_manager(user))
+from crews.permissions import is_manager
+from workorders.permissions import is_desk
 
 
 def can_follow_up(user) -> bool:

@@ -151,7 +151,6 @@ def follow_up_detail(request, pk: int):
         "form": form,
         "attempts": list(follow_up.attempts.all()),
         "complaint": follow_up.complaints.first(),
-        "can_see_phone": True,
     }
     return render(request, "feedback/followup_detail.html", context)
 

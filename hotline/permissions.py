@@ -10,8 +10,7 @@ from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
 from crews.permissions import is_manager
-
-from .selectors import is_desk
+from workorders.permissions import is_desk
 
 
 def desk_required(view):

@@ -15,14 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crews.models import Crew
-from crews.permissions import is_dispatcher, is_manager
 from crews.selectors import on_duty
 from feedback.choices import ComplaintStatus
 from feedback.models import Complaint
 from residents.models import Resident, Room
 from residents.selectors import (
     AddressError,
-    mask_phone,
+    can_see_full_phone,
     normalize_address,
     normalize_phone,
     parse_address,
@@ -34,7 +33,7 @@ from residents.selectors import (
 from workorders.choices import SYSTEM_OF_CREW_KIND
 from workorders.lifecycle import ACTIVE, OPEN
 from workorders.models import Category, Incident, WorkOrder
-from workorders.permissions import can_see_full_phone
+from workorders.permissions import is_desk
 from workorders.selectors import Calendar, work_orders_visible_to
 
 from .choices import INCIDENT_SUGGEST_CALLS, INCIDENT_SUGGEST_MINUTES, MANAGER_TYPES
@@ -81,11 +80,6 @@ class LookupInputError(ValueError):
         self.message, self.field = message, field_name
 
 
-def is_desk(user) -> bool:
-    """Dispatchers and managers work the desk; nobody else sees calls or callers."""
-    return bool(getattr(user, "is_authenticated", False)) and (is_dispatcher(user) or is_manager(user))
-
-
 def parse_phone(text: str) -> str:
     """A caller's number as digits (7–12, +86 dropped), or LookupInputError with a message the desk can read."""
     phone = normalize_phone(text)
@@ -96,13 +90,6 @@ def parse_phone(text: str) -> str:
             "phone",
         )
     return phone
-
-
-def show_phone(user, phone: str) -> str:
-    """Full number for those who may see it (residents.view_full_phone), masked for everyone else."""
-    if not phone or can_see_full_phone(user):
-        return phone
-    return mask_phone(phone)
 
 
 # --- The caller screen ------------------------------------------------------------------------------------
@@ -346,8 +333,8 @@ def board_orders(user) -> QuerySet[WorkOrder]:
     )
 
 
-# What a board row shows (templates/hotline/partials/board_table.html). The eight-table, all-columns query
-# took PostgreSQL ~3 ms to plan for a page it then read in ~1 ms by the wo_board_due index (bench/README.md).
+# What a board row shows (templates/hotline/partials/board_table.html): the eight-table, all-columns query
+# takes PostgreSQL longer to plan than to read its page by the wo_board_due index.
 BOARD_ROW_FIELDS = (
     *("number", "status", "urgency", "location_label", "created_at", "due_at", "is_rework", "remind_count"),
     *("supervised_at", "category__name", "category__crew_kind", "crew__name", "worker__name"),

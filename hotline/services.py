@@ -25,6 +25,7 @@ from workorders.actions.escalation import remind_order
 from workorders.actions.intake import create_order
 from workorders.choices import Channel, IncidentKind, System, Urgency
 from workorders.models import Category, Incident, WorkOrder
+from workorders.permissions import is_desk
 from workorders.selectors import Calendar
 
 from .choices import CallType
@@ -32,7 +33,6 @@ from .models import Call
 from .selectors import (
     LookupInputError,
     duplicate_orders,
-    is_desk,
     parse_phone,
     recent_calls_without_incident,
     should_suggest_incident,

@@ -25,17 +25,16 @@ from residents.selectors import (
     can_see_full_phone,
     place_figures,
     resolve_address,
+    show_phone,
     suggest_rooms,
 )
 from residents.services import log_phone_views, register_resident
 from workorders.actions import TransitionNotAllowed
-from workorders.actions.closing import cancel_order
-from workorders.actions.dispatching import dispatch_order, transfer_order
-from workorders.actions.escalation import supervise_order
-from workorders.choices import CancelReason, Channel, Status, Urgency
+from workorders.choices import CancelReason, Channel, Move, Status, Urgency
 from workorders.filtersets import WorkOrderFilterSet
 from workorders.lifecycle import ACTIVE
 from workorders.models import Category, Incident
+from workorders.moves import MOVES
 from workorders.selectors import work_orders_visible_to
 
 from . import services
@@ -57,7 +56,6 @@ from .selectors import (
     manager_calls,
     parse_phone,
     should_suggest_incident,
-    show_phone,
     suggest_crew,
     system_of,
     with_call_relations,
@@ -464,14 +462,35 @@ def board(request):
     return render(request, template, context)
 
 
-BOARD_ACTIONS = {"dispatch", "transfer", "cancel", "supervise"}
+def _board_kwargs(d: dict) -> dict[str, dict]:
+    """The board's form fields as each of its moves' service keywords (the moves come from the registry)."""
+    return {
+        Move.DISPATCH: {"crew": d["crew"]},
+        Move.TRANSFER: {"crew": d["crew"], "reason": d["reason"]},
+        Move.CANCEL: {"reason": d["cancel_reason"], "note": d["note"]},
+        Move.SUPERVISE: {"note": d["note"]},
+    }
+
+
+BOARD_ACTIONS = {Move.DISPATCH, Move.TRANSFER, Move.CANCEL, Move.SUPERVISE}
+
+
+def _board_done(action: str, order, d: dict) -> str:
+    if action == Move.DISPATCH:
+        return _("Order %(n)s dispatched to %(c)s.") % {"n": order.number, "c": d["crew"].name}
+    if action == Move.TRANSFER:
+        return _("Order %(n)s transferred to %(c)s.") % {"n": order.number, "c": d["crew"].name}
+    if action == Move.CANCEL:
+        return _("Order %(n)s cancelled.") % {"n": order.number}
+    return _("Order %(n)s is under supervision.") % {"n": order.number}
 
 
 @desk_required
 @require_POST
 def board_action(request, pk: int, action: str):
-    """dispatch / transfer / cancel / supervise from the board, through workorders.actions. A board that
-    showed another state than the order has now (someone else acted) is refused with a clear message."""
+    """dispatch / transfer / cancel / supervise from the board, through the moves registry
+    (workorders.moves). A board that showed another state than the order has now (someone else acted) is
+    refused with a clear message."""
     if action not in BOARD_ACTIONS:
         raise Http404
     order = get_object_or_404(work_orders_visible_to(request.user), pk=pk)
@@ -489,22 +508,9 @@ def board_action(request, pk: int, action: str):
         )
         return redirect(back)
     try:
-        if action == "dispatch":
-            if d["crew"] is None:
-                raise ValidationError({"crew": [_("Choose the crew.")]})
-            dispatch_order(actor=request.user, order_id=order.id, crew=d["crew"])
-            done = _("Order %(n)s dispatched to %(c)s.") % {"n": order.number, "c": d["crew"].name}
-        elif action == "transfer":
-            if d["crew"] is None:
-                raise ValidationError({"crew": [_("Choose the crew.")]})
-            transfer_order(actor=request.user, order_id=order.id, crew=d["crew"], reason=d["reason"])
-            done = _("Order %(n)s transferred to %(c)s.") % {"n": order.number, "c": d["crew"].name}
-        elif action == "cancel":
-            cancel_order(actor=request.user, order_id=order.id, reason=d["cancel_reason"], note=d["note"])
-            done = _("Order %(n)s cancelled.") % {"n": order.number}
-        else:
-            supervise_order(actor=request.user, order_id=order.id, note=d["note"])
-            done = _("Order %(n)s is under supervision.") % {"n": order.number}
+        if action in (Move.DISPATCH, Move.TRANSFER) and d["crew"] is None:
+            raise ValidationError({"crew": [_("Choose the crew.")]})
+        MOVES[action].perform(actor=request.user, order=order, **_board_kwargs(d)[action])
     except TransitionNotAllowed as exc:
         messages.error(request, exc.message)
     except PermissionDenied as exc:
@@ -512,5 +518,5 @@ def board_action(request, pk: int, action: str):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, done)
+        messages.success(request, _board_done(action, order, d))
     return redirect(back)

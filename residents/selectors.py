@@ -186,7 +186,8 @@ HOME_FIELDS = ("id", "unit_id", "building_id", "district_id", "number", "label")
 def residents_with_homes(residents: QuerySet[Resident], *, limit: int = 10) -> list[Resident]:
     """The first `limit` of `residents` by name, each with `.homes`: the rooms they live in (id, label, number
     and the unit, building and district ids), in one query — a LEFT JOIN through their residencies, so a
-    resident registered without a room comes with no homes. For the caller screen (bench/README.md)."""
+    resident registered without a room comes with no homes. Built from the rows by hand because the caller
+    screen's query budget (8) has no room for the second query of a prefetch."""
     first = residents.order_by("name", "id").values("pk")[:limit]
     rows = (
         Resident.objects.filter(pk__in=first)
@@ -235,7 +236,7 @@ def remember_full_phone(user, allowed: bool) -> None:
 def can_see_full_phone(user) -> bool:
     """`user.has_perm("residents.view_full_phone")` in one query instead of ModelBackend's two (the user's own
     and the groups' permissions), cached on the user for the request; reuses ModelBackend's cache when the
-    request already loaded it. Used on every list and caller screen (bench/README.md)."""
+    request already loaded it. Used on every list and caller screen."""
     if not getattr(user, "is_active", False) or not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
@@ -248,6 +249,13 @@ def can_see_full_phone(user) -> bool:
         cached = full_phone_grants(user).exists()
         user._bst_full_phone = cached
     return cached
+
+
+def show_phone(user, phone: str) -> str:
+    """A phone number as `user` may see it: in full with residents.view_full_phone, masked otherwise."""
+    if not phone or can_see_full_phone(user):
+        return phone
+    return mask_phone(phone)
 
 
 def full_phone_grants(user):

@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .models import AuditEntry, PhoneAccessLog, Residency, Resident, Room
+from .selectors import can_see_full_phone
 
 
 @transaction.atomic
@@ -42,17 +43,11 @@ def register_resident(
 # --- Privacy: who saw full phone numbers -------------------------------------------------------------------
 
 
-def may_see_full_phone(user) -> bool:
-    from .selectors import can_see_full_phone
-
-    return can_see_full_phone(user)
-
-
 def log_phone_views(*, user, residents: Iterable[Resident], where: str, path: str = "", at=None) -> int:
     """Log that `user` was shown the full phone numbers of `residents` on screen `where`: one INSERT for all
     of them (the caller screen's query count stays fixed), nothing when the user only sees masked numbers.
     Returns the number of rows written."""
-    if not may_see_full_phone(user):
+    if not can_see_full_phone(user):
         return 0
     at = at or timezone.now()
     seen: dict[int, Resident] = {}

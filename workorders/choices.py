@@ -132,3 +132,17 @@ class EscalationLevel(models.IntegerChoices):
     LEADER = 1, _("Crew leader notified")
     MANAGER = 2, _("Manager notified")
     SUPERVISION = 3, _("Supervision (督办)")
+
+
+# The five items the worker answers at the door (六个一); the sixth, the follow-up call, is the center's.
+# (key, the item's name as the center's rules say it, what it means). The one list: the completion form, the
+# API's checklist, the order's `checklist_<key>` columns, the service's checks and the assessment use it.
+CHECKLIST_ITEMS = (
+    ("greeting", "一声问好", _("Greeted the resident")),
+    ("shoe_covers", "一副鞋套", _("Wore shoe covers indoors")),
+    ("cloth", "一块抹布", _("Cleaned up with a cloth")),
+    ("inspection", "一次通检", _("Checked the whole installation")),
+    ("note_left", "一张留言条", _("Left a service note")),
+)
+CHECKLIST_KEYS = tuple(key for key, _name, _hint in CHECKLIST_ITEMS)
+CHECKLIST_FIELDS = tuple(f"checklist_{key}" for key in CHECKLIST_KEYS)

@@ -17,7 +17,7 @@ from .models import Category, Incident, WorkOrder
 
 class WorkOrderFilterSet(FilterSet):
     # distinct=False: these are columns of the order itself (no join can repeat a row), and django-filter's
-    # default DISTINCT made PostgreSQL sort every matching order before the LIMIT (bench/README.md).
+    # default DISTINCT makes PostgreSQL sort every matching order before the LIMIT.
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("status"), distinct=False)
     urgency = django_filters.MultipleChoiceFilter(choices=Urgency.choices, label=_("urgency"), distinct=False)
     crew = django_filters.ModelChoiceFilter(queryset=Crew.objects.all(), label=_("crew"))

@@ -5,108 +5,18 @@ the services re-check everything, so a form is only the first, friendly line of 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.forms.renderers import BaseRenderer, get_default_renderer
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeData
 from django.utils.translation import gettext_lazy as _
 
 from crews.models import Crew, Worker
 
 from .actions.attachments import MAX_ATTACHMENT_BYTES, sniff_image_type
-from .choices import CancelReason, Charge, HandBackReason, HoldReason
+from .choices import CHECKLIST_ITEMS, CancelReason, Charge, HandBackReason, HoldReason
 from .models import WorkOrder
-
-# --- Rendering ---------------------------------------------------------------------------------------------
-
-
-def _text(value) -> str:
-    """`{{ value }}` in a template: localised, escaped unless already safe."""
-    return conditional_escape(value if isinstance(value, str) else str(localize(value)))
-
-
-def _formatted(value) -> str:
-    """`{{ value|stringformat:'s' }}` in a template."""
-    text = "%s" % (str(value) if isinstance(value, tuple) else value)
-    return text if isinstance(value, SafeData) else conditional_escape(text)
-
-
-def _attrs(attrs: dict) -> str:
-    """django/forms/widgets/attrs.html."""
-    return "".join(
-        f" {_text(name)}" if value is True else f' {_text(name)}="{_formatted(value)}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
-def _input(context: dict) -> str | None:
-    """django/forms/widgets/input.html (text, datetime, file… include it)."""
-    w = context["widget"]
-    value = "" if w["value"] is None else f' value="{_formatted(w["value"])}"'
-    return f'<input type="{_text(w["type"])}" name="{_text(w["name"])}"{value}{_attrs(w["attrs"])}>'
-
-
-def _select(context: dict) -> str | None:
-    """django/forms/widgets/select.html with its select_option.html, whitespace and all."""
-    w = context["widget"]
-    parts = [f'<select name="{_text(w["name"])}"{_attrs(w["attrs"])}>']
-    for group_name, options, _index in w["optgroups"]:
-        if group_name:
-            parts.append(f'\n  <optgroup label="{_text(group_name)}">')
-        for option in options:
-            if option["template_name"] != "django/forms/widgets/select_option.html":
-                return None
-            parts.append(
-                f'\n  <option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>'
-                f"{_text(option['label'])}</option>\n"
-            )
-        if group_name:
-            parts.append("\n  </optgroup>")
-    parts.append("\n</select>")
-    return "".join(parts)
-
-
-def _error_list(context: dict) -> str | None:
-    """django/forms/errors/list/default.html when there is no error (every field of an unbound form)."""
-    return None if context["errors"] else ""
-
-
-_PLAIN: dict[str, Callable[[dict], str | None]] = {
-    "django/forms/widgets/text.html": _input,
-    "django/forms/widgets/datetime.html": _input,
-    "django/forms/widgets/file.html": _input,
-    "django/forms/widgets/select.html": _select,
-    "django/forms/errors/list/default.html": _error_list,
-}
-
-
-class PlainWidgetRenderer(BaseRenderer):
-    """Renders the plain widgets of the order page's forms in Python, to the very HTML of Django's templates
-    (tests/workorders/test_forms.py compares them); everything else goes to the project's form renderer.
-
-    The detail page shows up to seven fields, one a select of some fifty workers: through the templates (an
-    include per option and per attribute list, a template per empty error list) they took ~5 ms of the page."""
-
-    def get_template(self, template_name: str):
-        return get_default_renderer().get_template(template_name)
-
-    def render(self, template_name: str, context: dict, request=None) -> str:
-        plain = _PLAIN.get(template_name)
-        html = plain(context) if plain is not None else None
-        if html is None:
-            return get_default_renderer().render(template_name, context, request)
-        return html
-
-
-PLAIN_RENDERER = PlainWidgetRenderer()
-
 
 # --- Moves ------------------------------------------------------------------------------------------------
 
@@ -114,7 +24,6 @@ PLAIN_RENDERER = PlainWidgetRenderer()
 class NoteForm(forms.Form):
     """Moves that carry at most a free-text note (accept, arrive, close, refuse a hold…)."""
 
-    default_renderer = PLAIN_RENDERER
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def __init__(self, *args, order: WorkOrder | None = None, user=None, **kwargs) -> None:
@@ -227,16 +136,6 @@ class ExtensionForm(NoteForm):
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
-# The five items the worker answers at the door (六个一); the sixth, the follow-up call, is the center's.
-# (key, the item's name as the center's rules say it, what it means)
-CHECKLIST_ITEMS = [
-    ("greeting", "一声问好", _("Greeted the resident")),
-    ("shoe_covers", "一副鞋套", _("Wore shoe covers indoors")),
-    ("cloth", "一块抹布", _("Cleaned up with a cloth")),
-    ("inspection", "一次通检", _("Checked the whole installation")),
-    ("note_left", "一张留言条", _("Left a service note")),
-]
-
 
 class MaterialForm(forms.Form):
     name = forms.CharField(label=_("Material"), max_length=80)
@@ -342,7 +241,6 @@ class CompletionForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    default_renderer = PLAIN_RENDERER
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("before", _("Before")), ("after", _("After")), ("other", _("Other"))]
     )

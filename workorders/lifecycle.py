@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from crews.permissions import is_manager, is_worker
 
 from .choices import DeadlineKind, Move, Status
-from .permissions import _desk, is_assigned_worker, is_crew_leader_of, is_crew_member_of
+from .permissions import is_assigned_worker, is_crew_leader_of, is_crew_member_of, is_desk
 
 if TYPE_CHECKING:
     from .models import WorkOrder
@@ -82,7 +82,7 @@ def allowed_moves(status: str) -> list[str]:
 
 # move → predicate(user, order). Assign: the crew's leader, or a worker of the crew taking it from the pool.
 RULES = {
-    Move.DISPATCH: lambda u, o: _desk(u),
+    Move.DISPATCH: lambda u, o: is_desk(u),
     Move.ASSIGN: lambda u, o: (
         is_crew_leader_of(u, o) or is_manager(u) or (is_worker(u) and is_crew_member_of(u, o))
     ),
@@ -94,10 +94,10 @@ RULES = {
     Move.RESUME: lambda u, o: is_crew_leader_of(u, o) or is_assigned_worker(u, o) or is_manager(u),
     Move.COMPLETE: is_assigned_worker,
     Move.CLOSE: lambda u, o: is_manager(u),
-    Move.CANCEL: lambda u, o: _desk(u),
+    Move.CANCEL: lambda u, o: is_desk(u),
     Move.HAND_BACK: lambda u, o: is_crew_leader_of(u, o),
-    Move.TRANSFER: lambda u, o: _desk(u) or is_crew_leader_of(u, o),
-    Move.REMIND: lambda u, o: _desk(u),
+    Move.TRANSFER: lambda u, o: is_desk(u) or is_crew_leader_of(u, o),
+    Move.REMIND: lambda u, o: is_desk(u),
     Move.SUPERVISE: lambda u, o: is_manager(u),
     Move.REWORK: lambda u, o: is_manager(u),
     Move.REQUEST_EXTENSION: lambda u, o: is_crew_leader_of(u, o),

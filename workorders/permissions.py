@@ -42,12 +42,34 @@ def is_crew_member_of(user, order: WorkOrder) -> bool:
     return worker is not None and order.crew_id is not None and worker.crew_id == order.crew_id
 
 
-def _desk(user) -> bool:
-    return is_dispatcher(user) or is_manager(user)
+def is_desk(user) -> bool:
+    """Dispatchers and managers work the desk (calls, callers, dispatch): the one definition, used by every
+    app above workorders."""
+    return bool(getattr(user, "is_authenticated", False)) and (is_dispatcher(user) or is_manager(user))
+
+
+def reporter_phone_in_full(status: str, worker_id: int | None, *, full_phone: bool, viewer_worker_id) -> bool:
+    """The rule for an order's reporter phone: in full for those who may see full numbers (`full_phone`:
+    residents.view_full_phone, the desk and managers) and for the worker assigned to the order while it is
+    active (they call ahead); masked for everyone else. Takes plain values so API rows can use it too."""
+    from .lifecycle import ACTIVE  # lifecycle imports this module's predicates
+
+    return full_phone or (status in ACTIVE and worker_id is not None and worker_id == viewer_worker_id)
+
+
+def can_see_reporter_phone(user, order: WorkOrder) -> bool:
+    """`reporter_phone_in_full` for a user and an order (reads the user's Worker row only for workers)."""
+    worker = worker_of(user) if is_worker(user) else None
+    return reporter_phone_in_full(
+        order.status,
+        order.worker_id,
+        full_phone=can_see_full_phone(user),
+        viewer_worker_id=worker.id if worker else None,
+    )
 
 
 def can_create_order(user) -> bool:
-    return _desk(user)
+    return is_desk(user)
 
 
 class CanCreateOrder(BasePermission):

@@ -4,8 +4,6 @@ may not see is a 404; which buttons show comes from `available_moves`; the servi
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.contrib import messages
@@ -29,25 +27,18 @@ from crews.selectors import worker_of
 from . import forms as f
 from .actions import TransitionNotAllowed
 from .actions.attachments import add_attachment
-from .actions.closing import cancel_order, close_order, rework_order
-from .actions.dispatching import assign_order, dispatch_order, hand_back_order, transfer_order
-from .actions.escalation import remind_order, supervise_order
-from .actions.field_work import (
-    accept_order,
-    arrive_order,
-    complete_order,
-    extend_deadline,
-    hold_order,
-    refuse_hold,
-    request_extension,
-    request_hold,
-    resume_order,
-)
-from .choices import URGENCY_RANK, AttachmentKind, Move, Status, Urgency
+from .actions.field_work import complete_order
+from .choices import CHECKLIST_ITEMS, URGENCY_RANK, AttachmentKind, Move, Status, Urgency
 from .filtersets import WorkOrderFilterSet
-from .lifecycle import ACTIVE, available_moves
+from .lifecycle import available_moves
 from .models import Attachment, Category, WorkOrder
-from .permissions import can_see_full_phone, is_assigned_worker
+from .moves import MOVES
+from .permissions import (
+    can_see_full_phone,
+    can_see_reporter_phone,
+    is_assigned_worker,
+    reporter_phone_in_full,
+)
 from .selectors import crew_workers_with_load, timeline, with_list_relations, work_orders_visible_to
 
 QUEUE_LIMIT = 200
@@ -85,13 +76,6 @@ def _suggest(workers: list[Worker]) -> Worker | None:
     on_duty = [w for w in workers if w.on_duty]
     pool = on_duty or workers
     return min(pool, key=lambda w: (w.load, w.name)) if pool else None
-
-
-def _full_phone_allowed(user, order: WorkOrder) -> bool:
-    """The resident's full number: the desk, or the assigned worker while the order is active."""
-    if order.status in ACTIVE and is_assigned_worker(user, order):
-        return True
-    return can_see_full_phone(user)
 
 
 # --- Leader queue -----------------------------------------------------------------------------------------
@@ -132,7 +116,7 @@ def crew_queue(request: HttpRequest) -> HttpResponse:
         "workers": workers,
         "suggested": suggested,
         # The same options on every assignable row: rendered once, not once per row (200 rows × a crew's
-        # workers took ~100 ms of template rendering at 1M orders; bench/README.md).
+        # workers of template includes).
         "worker_options": render_to_string(
             "workorders/partials/worker_options.html", {"workers": workers, "suggested": suggested}
         ),
@@ -148,7 +132,8 @@ def crew_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_orders(request: HttpRequest) -> HttpResponse:
     """The worker's open orders by urgency and deadline, and what they finished today, for a phone."""
-    _worker_or_404(request.user)
+    worker = _worker_or_404(request.user)
+    full_phone = can_see_full_phone(request.user)
     now = timezone.now()
     today = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
     qs = work_orders_visible_to(request.user).filter(
@@ -162,7 +147,9 @@ def my_orders(request: HttpRequest) -> HttpResponse:
     orders = list(qs[:QUEUE_LIMIT])
     for order in orders:
         order.moves = available_moves(request.user, order)
-        order.full_phone = order.status in ACTIVE
+        order.full_phone = reporter_phone_in_full(
+            order.status, order.worker_id, full_phone=full_phone, viewer_worker_id=worker.id
+        )
     context = {
         "now": now,
         "open_orders": [o for o in orders if o.status != Status.COMPLETED],
@@ -176,65 +163,13 @@ def my_orders(request: HttpRequest) -> HttpResponse:
 
 def _visible_order(user, pk: int) -> WorkOrder:
     """The order with what every order page shows. Only five joins: PostgreSQL's join-order search grows
-    exponentially with them (ten joins cost 3-8 ms of planning for a one-row lookup, five 0.7 ms). The
+    exponentially with them, and for a one-row lookup planning ten joins costs more than the query. The
     first-contact owner comes with the timeline (`timeline`); the reporter and the incident load only when a
     page shows them (a reporter without a typed-in name, an order linked to an incident)."""
     qs = work_orders_visible_to(user).select_related(
         "category", "category__parent", "crew", "worker", "district"
     )
     return get_object_or_404(qs, pk=pk)
-
-
-@dataclass
-class MoveSpec:
-    """How a page performs one move: its form, how to build it for the order, and the service call."""
-
-    form: type[f.NoteForm]
-    call: Callable[..., WorkOrder]
-    title: str = ""
-
-
-def _call(func, fixed):
-    return lambda user, order, data: func(actor=user, order_id=order.pk, **fixed(data))
-
-
-MOVES: dict[str, MoveSpec] = {
-    Move.ACCEPT: MoveSpec(f.NoteForm, _call(accept_order, lambda d: {})),
-    Move.ARRIVE: MoveSpec(f.NoteForm, _call(arrive_order, lambda d: {})),
-    Move.REQUEST_HOLD: MoveSpec(
-        f.HoldRequestForm, _call(request_hold, lambda d: {"reason": d["reason"], "note": d["note"]})
-    ),
-    Move.HOLD: MoveSpec(f.HoldForm, _call(hold_order, lambda d: {"reason": d["reason"], "note": d["note"]})),
-    Move.REFUSE_HOLD: MoveSpec(f.NoteForm, _call(refuse_hold, lambda d: {"note": d["note"]})),
-    Move.RESUME: MoveSpec(f.NoteForm, _call(resume_order, lambda d: {"note": d["note"]})),
-    Move.ASSIGN: MoveSpec(
-        f.AssignForm, _call(assign_order, lambda d: {"worker": d["worker"], "note": d["note"]})
-    ),
-    Move.TRANSFER: MoveSpec(
-        f.TransferForm,
-        _call(
-            transfer_order,
-            lambda d: {"reason": d["reason"], "worker": d.get("worker"), "crew": d.get("crew")},
-        ),
-    ),
-    Move.HAND_BACK: MoveSpec(
-        f.HandBackForm, _call(hand_back_order, lambda d: {"reason": d["reason"], "note": d["note"]})
-    ),
-    Move.DISPATCH: MoveSpec(
-        f.DispatchForm, _call(dispatch_order, lambda d: {"crew": d["crew"], "note": d["note"]})
-    ),
-    Move.CANCEL: MoveSpec(
-        f.CancelForm, _call(cancel_order, lambda d: {"reason": d["reason"], "note": d["note"]})
-    ),
-    Move.REMIND: MoveSpec(f.NoteForm, _call(remind_order, lambda d: {"note": d["note"]})),
-    Move.SUPERVISE: MoveSpec(f.RequiredNoteForm, _call(supervise_order, lambda d: {"note": d["note"]})),
-    Move.REWORK: MoveSpec(f.ReworkForm, _call(rework_order, lambda d: {"reason": d["note"]})),
-    Move.CLOSE: MoveSpec(f.NoteForm, _call(close_order, lambda d: {"note": d["note"]})),
-    Move.REQUEST_EXTENSION: MoveSpec(
-        f.ExtensionForm, _call(request_extension, lambda d: {"until": d["until"], "reason": d["note"]})
-    ),
-    Move.EXTEND: MoveSpec(f.NoteForm, _call(extend_deadline, lambda d: {"note": d["note"]})),
-}
 
 
 def _form_kwargs(move: str, order: WorkOrder, user, workers: list[Worker] | None = None) -> dict:
@@ -256,7 +191,7 @@ def _form_kwargs(move: str, order: WorkOrder, user, workers: list[Worker] | None
 def _shown_moves(order: WorkOrder, moves: list[str]) -> list[str]:
     """The moves the user may make now (`available_moves`), minus those that make no sense for this order's
     details."""
-    hide = {Move.COMPLETE}  # the completion form is its own page
+    hide = {move for move in moves if MOVES[move].form is None}  # completion is a page of its own
     if not order.hold_requested_reason:
         hide.add(Move.REFUSE_HOLD)
     else:
@@ -287,13 +222,7 @@ def _move_forms(user, order: WorkOrder, moves: list[str], bound: dict | None = N
                 initial["worker"] = suggested.pk if suggested else None
             form = spec.form(initial=initial, **_form_kwargs(move, order, user, workers))
         result.append(
-            {
-                "move": move,
-                "label": Move(move).label,
-                "form": form,
-                "simple": move in (Move.ACCEPT, Move.ARRIVE),
-                "danger": move in (Move.CANCEL, Move.HAND_BACK, Move.REFUSE_HOLD),
-            }
+            {"move": move, "label": spec.label, "form": form, "simple": spec.simple, "danger": spec.danger}
         )
     return result
 
@@ -309,8 +238,8 @@ def _detail(request: HttpRequest, order: WorkOrder, bound: dict | None = None, s
         "photos": order.attachments.all(),
         "move_forms": _move_forms(request.user, order, _shown_moves(order, moves), bound),
         "can_complete": Move.COMPLETE in moves,
-        "full_phone": _full_phone_allowed(request.user, order),
-        "checklist_items": f.CHECKLIST_ITEMS,
+        "full_phone": can_see_reporter_phone(request.user, order),
+        "checklist_items": CHECKLIST_ITEMS,
         "checklist": order.checklist,
         "photo_form": f.PhotoForm() if _can_add_photos(request.user, order) else None,
         "back": _back_url(request.user),
@@ -345,8 +274,8 @@ def order_slip(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "order": order,
         "now": timezone.now(),
-        "full_phone": _full_phone_allowed(request.user, order),
-        "checklist_items": f.CHECKLIST_ITEMS,
+        "full_phone": can_see_reporter_phone(request.user, order),
+        "checklist_items": CHECKLIST_ITEMS,
         "back": reverse("workorders:detail", args=[order.pk]),
     }
     return render(request, "workorders/workorder_slip.html", context)
@@ -413,13 +342,13 @@ def order_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
     and a redirect; a move the user may not make is a 403 page; bad input re-renders the form with errors."""
     order = _visible_order(request.user, pk)
     spec = MOVES.get(move)
-    if spec is None:
+    if spec is None or spec.form is None:
         raise Http404(_("Unknown action."))
     form = spec.form(request.POST, **_form_kwargs(move, order, request.user))
     if not form.is_valid():
         return _detail(request, order, bound={move: form}, status=400)
     try:
-        spec.call(request.user, order, form.cleaned_data)
+        spec.perform(actor=request.user, order=order, **spec.kwargs_from_form(form.cleaned_data))
     except TransitionNotAllowed as exc:
         messages.error(request, exc.message)
         return redirect("workorders:detail", pk=order.pk)
@@ -429,7 +358,7 @@ def order_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
         apply_validation_error(form, exc)
         return _detail(request, order, bound={move: form}, status=400)
     messages.success(
-        request, _("Order %(number)s: “%(move)s” done.") % {"number": order.number, "move": Move(move).label}
+        request, _("Order %(number)s: “%(move)s” done.") % {"number": order.number, "move": spec.label}
     )
     return _after_move(request, order)
 

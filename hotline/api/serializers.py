@@ -9,13 +9,12 @@ from rest_framework import serializers
 
 from crews.models import Crew
 from residents.models import Room
-from residents.selectors import AddressError, resolve_address
+from residents.selectors import AddressError, resolve_address, show_phone
 from workorders.choices import Channel, System, Urgency
 from workorders.models import Category, Incident, WorkOrder
 
 from ..choices import CallType
 from ..models import Call
-from ..selectors import show_phone
 
 
 def _viewer(serializer) -> object | None:
@@ -48,28 +47,6 @@ class OrderBriefSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def to_representation(self, order: WorkOrder) -> dict:
-        # The same dict as DRF's field machinery, written out (the caller screen shows up to 40 orders on
-        # every ring; bench/README.md). tests/hotline/test_api.py compares the two for every serializer here.
-        if type(self) is not OrderBriefSerializer:
-            return super().to_representation(order)
-        category, crew = order.category, order.crew
-        return {
-            "id": order.id,
-            "number": order.number,
-            "status": order.status,
-            "urgency": order.urgency,
-            "category": category.code,
-            "category_name": category.name,
-            "location": order.location_label,
-            "room": order.room_id,
-            "crew": crew.name if crew is not None else None,
-            "created_at": _dt(order.created_at),
-            "due_at": _dt(order.due_at),
-            "remind_count": order.remind_count,
-            "is_rework": order.is_rework,
-        }
-
 
 class IncidentBriefSerializer(serializers.ModelSerializer):
     district = serializers.CharField(source="district.name", read_only=True)
@@ -79,37 +56,12 @@ class IncidentBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "system", "kind", "district", "starts_at", "expected_end_at"]
         read_only_fields = fields
 
-    def to_representation(self, incident: Incident) -> dict:
-        if type(self) is not IncidentBriefSerializer:
-            return super().to_representation(incident)
-        return {
-            "id": incident.id,
-            "title": incident.title,
-            "system": incident.system,
-            "kind": incident.kind,
-            "district": incident.district.name,
-            "starts_at": _dt(incident.starts_at),
-            "expected_end_at": _dt(incident.expected_end_at),
-        }
-
 
 class ScreenRoomSerializer(serializers.ModelSerializer):
     class Meta:
         model = Room
         fields = ["id", "label", "district", "building", "unit", "number"]
         read_only_fields = fields
-
-    def to_representation(self, room: Room) -> dict:
-        if type(self) is not ScreenRoomSerializer:
-            return super().to_representation(room)
-        return {
-            "id": room.id,
-            "label": room.label,
-            "district": room.district_id,
-            "building": room.building_id,
-            "unit": room.unit_id,
-            "number": room.number,
-        }
 
 
 class ScreenResidentSerializer(serializers.Serializer):
@@ -128,19 +80,6 @@ class ScreenResidentSerializer(serializers.Serializer):
 
     def get_rooms(self, obj) -> list[int]:
         return [home.id for home in obj.homes]
-
-    def to_representation(self, resident) -> dict:
-        if type(self) is not ScreenResidentSerializer:
-            return super().to_representation(resident)
-        viewer = _viewer(self)
-        return {
-            "id": resident.id,
-            "name": resident.name,
-            "phone": show_phone(viewer, resident.phone),
-            "alt_phone": show_phone(viewer, resident.alt_phone),
-            "notes": resident.notes,
-            "rooms": [home.id for home in resident.homes],
-        }
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -184,40 +123,6 @@ class CallSerializer(serializers.ModelSerializer):
 
     def get_phone(self, obj) -> str:
         return show_phone(_viewer(self), obj.phone)
-
-    def to_representation(self, call: Call) -> dict:
-        # Written out like OrderBriefSerializer's (the caller screen lists 10 calls; intake answers one).
-        if type(self) is not CallSerializer:
-            return super().to_representation(call)
-        handed_to, category, order = call.handed_to, call.category, call.work_order
-        return {
-            "id": call.id,
-            "channel": call.channel,
-            "phone": show_phone(_viewer(self), call.phone),
-            "caller_name": call.caller_name,
-            "call_type": call.call_type,
-            "summary": call.summary,
-            "answer": call.answer,
-            "subject": call.subject,
-            "taken_by": call.taken_by.username,
-            "handed_to": handed_to.username if handed_to is not None else None,
-            "room": call.room_id,
-            "category": category.code if category is not None else None,
-            "system": call.system,
-            "work_order": order.number if order is not None else None,
-            "work_order_id": call.work_order_id,
-            "incident": call.incident_id,
-            "started_at": _dt(call.started_at),
-            "ended_at": _dt(call.ended_at),
-            "closed_at": _dt(call.closed_at),
-        }
-
-
-_DATETIME = serializers.DateTimeField()
-
-
-def _dt(value):
-    return None if value is None else _DATETIME.to_representation(value)
 
 
 @extend_schema_serializer(many=False)  # the caller screen is one object, though served by the viewset's list

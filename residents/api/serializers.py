@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from ..models import Building, District, Facility, Residency, Resident, Room, Unit
-from ..selectors import mask_phone, normalize_phone
+from ..selectors import normalize_phone, show_phone
 
 
 class DistrictSerializer(serializers.ModelSerializer):
@@ -74,9 +74,9 @@ class ResidentSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is None or not request.user.has_perm("residents.view_full_phone"):
-            data["phone"] = mask_phone(data["phone"])
-            data["alt_phone"] = mask_phone(data["alt_phone"]) if data["alt_phone"] else ""
+        user = getattr(request, "user", None)
+        data["phone"] = show_phone(user, data["phone"])
+        data["alt_phone"] = show_phone(user, data["alt_phone"])
         return data
 
 

@@ -8,12 +8,13 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from tests.workorders.test_transitions import SERVICE, Cast, prepare, spec, url
+from tests.workorders.test_transitions import Cast, prepare, spec, url
 from workorders.actions.closing import close_order
 from workorders.actions.dispatching import assign_order, dispatch_order, transfer_order
 from workorders.actions.field_work import hold_order, request_hold
 from workorders.choices import Move, Status
 from workorders.lifecycle import TRANSITIONS
+from workorders.moves import MOVES
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +125,7 @@ def test_role_may_or_may_not_make_the_move(role, move, make_order, cast, clients
         assert order.events.last().kind == move
         return
     with pytest.raises(PermissionDenied):
-        SERVICE[move](actor=actor, order_id=order.id, **kwargs)
+        MOVES[move].service(actor=actor, order_id=order.id, **kwargs)
     response = clients[role].post(url(order, move), body, content_type="application/json")
     expected = 404 if FROM[move] in INVISIBLE.get(role, ()) else 403
     assert response.status_code == expected, response.json()

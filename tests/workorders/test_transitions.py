@@ -10,16 +10,10 @@ import pytest
 from django.utils import timezone
 
 from workorders.actions import TransitionNotAllowed
-from workorders.actions.closing import cancel_order, close_order, rework_order
-from workorders.actions.dispatching import assign_order, dispatch_order, hand_back_order, transfer_order
-from workorders.actions.escalation import remind_order, supervise_order
+from workorders.actions.dispatching import transfer_order
 from workorders.actions.field_work import (
-    accept_order,
-    arrive_order,
     complete_order,
-    extend_deadline,
     hold_order,
-    refuse_hold,
     request_extension,
     request_hold,
     resume_order,
@@ -27,11 +21,13 @@ from workorders.actions.field_work import (
 from workorders.choices import Move, Status
 from workorders.lifecycle import TRANSITIONS, target_of
 from workorders.models import WorkOrder
+from workorders.moves import MOVES
 
 pytestmark = pytest.mark.django_db
 
 STATES = list(Status.values)
-MOVES = list(TRANSITIONS)
+# Every move of the table, each performed through the registry's service and the registry's API route.
+GRID_MOVES = list(TRANSITIONS)
 
 # (state, move) where the state already is the result of the move: the identical request is a no-op.
 REPEATS = {
@@ -109,26 +105,8 @@ def spec(move: str, c: Cast, order: WorkOrder):
     return table[move]
 
 
-SERVICE = {
-    Move.DISPATCH: dispatch_order,
-    Move.ASSIGN: assign_order,
-    Move.ACCEPT: accept_order,
-    Move.ARRIVE: arrive_order,
-    Move.REQUEST_HOLD: request_hold,
-    Move.REFUSE_HOLD: refuse_hold,
-    Move.HOLD: hold_order,
-    Move.RESUME: resume_order,
-    Move.COMPLETE: complete_order,
-    Move.CLOSE: close_order,
-    Move.CANCEL: cancel_order,
-    Move.HAND_BACK: hand_back_order,
-    Move.TRANSFER: transfer_order,
-    Move.REMIND: remind_order,
-    Move.SUPERVISE: supervise_order,
-    Move.REWORK: rework_order,
-    Move.REQUEST_EXTENSION: request_extension,
-    Move.EXTEND: extend_deadline,
-}
+def service(move: str):
+    return MOVES[move].service
 
 
 def expected_target(move: str, state: str) -> str:
@@ -148,16 +126,16 @@ def prepare(move: str, order: WorkOrder, c: Cast) -> None:
 
 
 def url(order: WorkOrder, move: str) -> str:
-    return f"/api/v1/work-orders/{order.id}/{move.replace('_', '-')}/"
+    return f"/api/v1/work-orders/{order.id}/{MOVES[move].api_path}/"
 
 
 def test_grid_covers_every_state_and_move():
-    assert len(STATES) * len(MOVES) == 9 * 18
+    assert len(STATES) * len(GRID_MOVES) == 9 * 18
     for state, move in REPEATS:
         assert state not in TRANSITIONS[move][0], "a repeat is never also a fresh move"
 
 
-@pytest.mark.parametrize("move", MOVES)
+@pytest.mark.parametrize("move", GRID_MOVES)
 @pytest.mark.parametrize("state", STATES)
 def test_every_state_and_move(
     state, move, make_order, cast, dispatcher_client, leader_client, worker_client, manager_client
@@ -197,7 +175,7 @@ def test_every_state_and_move(
             repeat_kwargs, repeat_body = {"worker": cast.worker}, {"worker": cast.worker.id}
         if move == Move.HOLD:
             repeat_kwargs = repeat_body = {"reason": "waiting_parts"}
-        SERVICE[move](actor=actor, order_id=order.id, **repeat_kwargs)
+        service(move)(actor=actor, order_id=order.id, **repeat_kwargs)
         response = client.post(url(order, move), repeat_body, content_type="application/json")
         assert response.status_code == 200, response.json()
         assert order.events.count() == events_before
@@ -206,7 +184,7 @@ def test_every_state_and_move(
             return  # nothing else could be asked of this state
 
     with pytest.raises(TransitionNotAllowed) as refused:
-        SERVICE[move](actor=actor, order_id=order.id, **kwargs)
+        service(move)(actor=actor, order_id=order.id, **kwargs)
     assert order.number in refused.value.message
     # The manager sees every order, so the API answer is the table's, not visibility's.
     response = manager_client.post(url(order, move), body, content_type="application/json")

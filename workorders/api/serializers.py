@@ -14,6 +14,7 @@ from residents.models import Building, District, Facility, Room, Unit
 from residents.selectors import mask_phone
 
 from ..choices import (
+    CHECKLIST_KEYS,
     Area,
     AttachmentKind,
     CancelReason,
@@ -26,8 +27,8 @@ from ..choices import (
     System,
     Urgency,
 )
-from ..lifecycle import ACTIVE
 from ..models import Attachment, Category, Incident, Material, WorkOrder, WorkOrderEvent
+from ..permissions import reporter_phone_in_full
 
 # --- Small nested shapes ----------------------------------------------------------------------------------
 
@@ -90,14 +91,15 @@ class MilestonesSerializer(serializers.Serializer):
     supervised_at = serializers.DateTimeField(allow_null=True)
 
 
-class ChecklistSerializer(serializers.Serializer):
-    """The 六个一 as answered at completion (null: not answered yet)."""
+def _checklist_serializer(name: str, doc: str, **field_options) -> type[serializers.Serializer]:
+    """A serializer with one nullable boolean per 六个一 item (choices.CHECKLIST_KEYS)."""
+    fields = {key: serializers.BooleanField(allow_null=True, **field_options) for key in CHECKLIST_KEYS}
+    return type(name, (serializers.Serializer,), {"__doc__": doc, "__module__": __name__, **fields})
 
-    greeting = serializers.BooleanField(allow_null=True)
-    shoe_covers = serializers.BooleanField(allow_null=True)
-    cloth = serializers.BooleanField(allow_null=True)
-    inspection = serializers.BooleanField(allow_null=True)
-    note_left = serializers.BooleanField(allow_null=True)
+
+ChecklistSerializer = _checklist_serializer(
+    "ChecklistSerializer", "The 六个一 as answered at completion (null: not answered yet)."
+)
 
 
 class MaterialSerializer(serializers.ModelSerializer):
@@ -121,10 +123,13 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 def reporter_phone_for(context: dict, phone: str, status: str, worker_id: int | None) -> str:
-    """Reporter phones in full only for `residents.view_full_phone` (desk, managers) and for the worker
-    assigned to an active order (they must call ahead); everyone else sees 138****8000."""
-    if context.get("full_phone") or (
-        status in ACTIVE and worker_id is not None and worker_id == context.get("worker_id")
+    """The reporter phone as the request's user may see it (workorders.permissions.reporter_phone_in_full;
+    the context carries the user's full-phone answer and Worker id, read once per request)."""
+    if reporter_phone_in_full(
+        status,
+        worker_id,
+        full_phone=bool(context.get("full_phone")),
+        viewer_worker_id=context.get("worker_id"),
     ):
         return phone
     return mask_phone(phone) if phone else ""
@@ -182,20 +187,12 @@ class WorkOrderListSerializer(PhoneMaskingMixin, serializers.ModelSerializer):
         return self._phone(order)
 
     def to_representation(self, order: WorkOrder | dict) -> dict:
-        """The same dict DRF's field machinery builds, written out: a 50-row page took ~25 ms of field lookups
-        (get_FIELD_display through inspect.signature, nested serializers) and takes ~3 ms this way
-        (bench/README.md). Subclasses with more fields use DRF's path; tests compare the outputs. The API
-        list hands in rows read as dicts (`LIST_VALUES`), an order otherwise."""
-        if isinstance(order, dict):
+        if isinstance(order, dict):  # the API list's rows (selectors.order_list_rows): see `_from_values`
             return self._from_values(order)
-        if type(self) is not WorkOrderListSerializer:
-            return super().to_representation(order)
-        return self._from_values(_list_values_of(order))
+        return super().to_representation(order)
 
     def _from_values(self, row: dict) -> dict:
-        """The row from a `values(*LIST_VALUES)` dict, the one place it is built: the API list reads its rows
-        as such dicts (no 250 model instances per 50-row page, ~1.3 ms of the list's ~7; bench/README.md),
-        and an order is turned into one first (`_list_values_of`)."""
+        # The API list's one fast path: DRF's field machinery costs ~20 ms per 50-row page, over its target.
         dt = _DATETIME.to_representation
         context = self.context
         status, urgency, worker_id = row["status"], row["urgency"], row["worker_id"]
@@ -234,40 +231,6 @@ class WorkOrderListSerializer(PhoneMaskingMixin, serializers.ModelSerializer):
         }
 
 
-def _list_values_of(order: WorkOrder) -> dict:
-    """An order (with its category, parent, crew and worker loaded) as the `values(*LIST_VALUES)` dict."""
-    category, crew, worker = order.category, order.crew, order.worker
-    parent = category.parent if category.parent_id else None
-    return {
-        **{name: getattr(order, name) for name in _ORDER_VALUES},
-        "category__code": category.code,
-        "category__name": category.name,
-        "category__crew_kind": category.crew_kind,
-        "category__parent__name": parent.name if parent is not None else None,
-        "crew__name": crew.name if crew is not None else None,
-        "crew__kind": crew.kind if crew is not None else None,
-        "worker__name": worker.name if worker is not None else None,
-        "worker__phone": worker.phone if worker is not None else None,
-    }
-
-
-# What `_from_values` reads: the list row's columns as `values()` names (the district by its id, no join).
-LIST_VALUES = (
-    *(
-        "id",
-        "number",
-        "status",
-        "urgency",
-        "location_label",
-        "district_id",
-        "reporter_name",
-        "reporter_phone",
-    ),
-    *("created_at", "due_at", "is_rework", "remind_count", "category_id", "crew_id", "worker_id"),
-    *("category__code", "category__name", "category__crew_kind", "category__parent__name"),
-    *("crew__name", "crew__kind", "worker__name", "worker__phone"),
-)
-_ORDER_VALUES = tuple(name for name in LIST_VALUES if "__" not in name)
 _DATETIME = serializers.DateTimeField()
 _STATUS = frozenset(Status.values)
 _URGENCY = frozenset(Urgency.values)
@@ -537,12 +500,7 @@ class MaterialInputSerializer(serializers.Serializer):
     unit_price = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=0, required=False)
 
 
-class ChecklistInputSerializer(serializers.Serializer):
-    greeting = serializers.BooleanField(required=False, allow_null=True, default=None)
-    shoe_covers = serializers.BooleanField(required=False, allow_null=True, default=None)
-    cloth = serializers.BooleanField(required=False, allow_null=True, default=None)
-    inspection = serializers.BooleanField(required=False, allow_null=True, default=None)
-    note_left = serializers.BooleanField(required=False, allow_null=True, default=None)
+ChecklistInputSerializer = _checklist_serializer("ChecklistInputSerializer", "", required=False, default=None)
 
 
 class CompleteSerializer(serializers.Serializer):

@@ -6,8 +6,6 @@ the timeline and every action alike. Service errors map to HTTP: TransitionNotAl
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -23,40 +21,35 @@ from crews.selectors import worker_of
 
 from ..actions import TransitionNotAllowed
 from ..actions.attachments import add_attachment
-from ..actions.closing import cancel_order, close_order, rework_order
-from ..actions.dispatching import assign_order, dispatch_order, hand_back_order, transfer_order
-from ..actions.escalation import remind_order, supervise_order
-from ..actions.field_work import (
-    accept_order,
-    arrive_order,
-    complete_order,
-    extend_deadline,
-    hold_order,
-    refuse_hold,
-    request_extension,
-    request_hold,
-    resume_order,
-)
 from ..actions.incidents import create_incident
 from ..actions.intake import create_order
 from ..filtersets import IncidentFilterSet, WorkOrderFilterSet
 from ..models import Category, Incident, WorkOrder, WorkOrderEvent
+from ..moves import MOVES, MoveSpec
 from ..permissions import CanCreateOrder, can_see_full_phone
-from ..selectors import with_list_relations, work_orders_visible_to
+from ..selectors import order_list_rows, with_list_relations, work_orders_visible_to
 from . import serializers as s
 from .pagination import EstimatedCountPagination
 
 ORDERING_FIELDS = ["created_at", "due_at", "number", "urgency", "status", "remind_count", "completed_at"]
 
 
-def _action(request_serializer, summary: str, **extra):
-    """Schema for a state-change action: its body, and the order back."""
+def move_action(spec: MoveSpec):
+    """The API route of one move of the registry: POST /work-orders/{id}/<spec.api_path>/ with the move's
+    body (`spec.serializer`), answered with the order (409 when its state does not allow the move)."""
+
+    def handler(self, request, pk=None):
+        return self._move(spec)
+
+    handler.__name__ = handler.__qualname__ = spec.api_name
+    routed = action(
+        detail=True, methods=["post"], url_path=spec.api_path, url_name=spec.api_path, filterset_class=None
+    )(handler)
     return extend_schema(
-        request=request_serializer,
+        request=spec.serializer,
         responses={200: s.WorkOrderDetailSerializer, 409: OpenApiResponse(description="not allowed now")},
-        summary=summary,
-        **extra,
-    )
+        summary=spec.summary,
+    )(routed)
 
 
 @extend_schema_view(
@@ -79,11 +72,7 @@ class WorkOrderViewSet(
 
     def get_queryset(self):
         if self.action == "list":
-            # The columns of a list row only, and no district join (the row gives its id): PostgreSQL planned
-            # the six-table, 60-column query in ~6 ms and runs it in ~1 ms; this one plans in ~1.2 ms. Rows
-            # come as dicts, not model instances (−1.3 ms on a 50-row page; bench/README.md).
-            # tests/workorders/test_speed.py compares them with DRF's own.
-            return work_orders_visible_to(self.request.user).values(*s.LIST_VALUES)
+            return order_list_rows(work_orders_visible_to(self.request.user))
         qs = with_list_relations(work_orders_visible_to(self.request.user))
         if self.action == "retrieve":
             return self._with_detail(qs)
@@ -132,14 +121,14 @@ class WorkOrderViewSet(
             s.WorkOrderDetailSerializer(order, context=self.get_serializer_context()).data, status=code
         )
 
-    def _move(self, serializer_class, call: Callable[..., object]) -> Response:
+    def _move(self, spec: MoveSpec) -> Response:
         order = self.get_object()  # 404 unless visible
         data = {}
-        if serializer_class is not None:
-            serializer = serializer_class(data=self.request.data)
+        if spec.serializer is not None:
+            serializer = spec.serializer(data=self.request.data)
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
-        call(actor=self.request.user, order_id=order.pk, **data)
+        spec.perform(actor=self.request.user, order=order, **data)
         return self._answer(order.pk)
 
     def create(self, request, *args, **kwargs):
@@ -154,97 +143,6 @@ class WorkOrderViewSet(
         order = self.get_object()
         events = WorkOrderEvent.objects.filter(order=order).select_related("actor").order_by("at", "id")
         return Response(s.WorkOrderEventSerializer(events, many=True).data)
-
-    @_action(s.DispatchSerializer, "Dispatch to a crew (received → dispatched)")
-    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch", filterset_class=None)
-    def dispatch_to_crew(self, request, pk=None):
-        # Not named `dispatch`: that is APIView's own request entry point.
-        return self._move(s.DispatchSerializer, dispatch_order)
-
-    @_action(s.AssignSerializer, "Name the worker (dispatched → assigned)")
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def assign(self, request, pk=None):
-        return self._move(s.AssignSerializer, assign_order)
-
-    @_action(None, "The assigned worker accepts (assigned → accepted)")
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def accept(self, request, pk=None):
-        return self._move(None, accept_order)
-
-    @_action(None, "The worker is on site (accepted → on_site)")
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def arrive(self, request, pk=None):
-        return self._move(None, arrive_order)
-
-    @_action(s.RequestHoldSerializer, "The worker asks to put the order on hold")
-    @action(detail=True, methods=["post"], url_path="request-hold", filterset_class=None)
-    def request_hold(self, request, pk=None):
-        return self._move(s.RequestHoldSerializer, request_hold)
-
-    @_action(s.NoteSerializer, "The leader refuses the hold request")
-    @action(detail=True, methods=["post"], url_path="refuse-hold", filterset_class=None)
-    def refuse_hold(self, request, pk=None):
-        return self._move(s.NoteSerializer, refuse_hold)
-
-    @_action(s.HoldSerializer, "Put on hold (the SLA clock pauses)")
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def hold(self, request, pk=None):
-        return self._move(s.HoldSerializer, hold_order)
-
-    @_action(s.NoteSerializer, "Resume (deadlines move by the time on hold)")
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def resume(self, request, pk=None):
-        return self._move(s.NoteSerializer, resume_order)
-
-    @_action(s.CompleteSerializer, "Complete with the 六个一 checklist, materials and fee")
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def complete(self, request, pk=None):
-        return self._move(s.CompleteSerializer, complete_order)
-
-    @_action(s.NoteSerializer, "Close (已办结)")
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def close(self, request, pk=None):
-        return self._move(s.NoteSerializer, close_order)
-
-    @_action(s.CancelSerializer, "Cancel (已撤销) with a reason")
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def cancel(self, request, pk=None):
-        return self._move(s.CancelSerializer, cancel_order)
-
-    @_action(s.HandBackSerializer, "Hand back to the desk (退单)")
-    @action(detail=True, methods=["post"], url_path="hand-back", filterset_class=None)
-    def hand_back(self, request, pk=None):
-        return self._move(s.HandBackSerializer, hand_back_order)
-
-    @_action(s.TransferSerializer, "Transfer (转派) to a crew or a worker")
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def transfer(self, request, pk=None):
-        return self._move(s.TransferSerializer, transfer_order)
-
-    @_action(s.NoteSerializer, "The resident called again (催单)")
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def remind(self, request, pk=None):
-        return self._move(s.NoteSerializer, remind_order)
-
-    @_action(s.RequiredNoteSerializer, "Supervise (督办)")
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def supervise(self, request, pk=None):
-        return self._move(s.RequiredNoteSerializer, supervise_order)
-
-    @_action(s.ReasonSerializer, "Rework (返修): back to dispatched, flagged")
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def rework(self, request, pk=None):
-        return self._move(s.ReasonSerializer, rework_order)
-
-    @_action(s.ExtensionRequestSerializer, "Ask for more time on a planned job")
-    @action(detail=True, methods=["post"], url_path="request-extension", filterset_class=None)
-    def request_extension(self, request, pk=None):
-        return self._move(s.ExtensionRequestSerializer, request_extension)
-
-    @_action(s.NoteSerializer, "Approve the requested extension")
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def extend(self, request, pk=None):
-        return self._move(s.NoteSerializer, extend_deadline)
 
     @extend_schema(
         request={"multipart/form-data": s.AttachmentUploadSerializer},
@@ -266,6 +164,10 @@ class WorkOrderViewSet(
             s.AttachmentSerializer(attachment, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+for _spec in MOVES.values():
+    setattr(WorkOrderViewSet, _spec.api_name, move_action(_spec))
 
 
 class CanRecordIncident(permissions.BasePermission):

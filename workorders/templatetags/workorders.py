@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from residents.selectors import mask_phone
 
 from ..choices import CancelReason, HandBackReason, HoldReason, Move, Status
+from ..models import deadline_state
 
 register = template.Library()
 
-NEAR_SECONDS = 3600  # under an hour left: amber
 
-
-def _span(seconds: int) -> str:
-    minutes = max(seconds, 0) // 60
+def _span(delta: timedelta) -> str:
+    minutes = max(int(delta.total_seconds()), 0) // 60
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
@@ -29,22 +27,32 @@ def _span(seconds: int) -> str:
     return _("%(m)smin") % {"m": mins}
 
 
-@register.simple_tag
-def time_left(deadline: datetime | None, now: datetime | None = None, done: datetime | None = None):
-    """A badge: "2h 5min left" (green/amber) or "overdue 40min" (red); met deadlines say when."""
-    if deadline is None:
-        return ""
+@register.inclusion_tag("components/deadline_badge.html")
+def deadline_badge(
+    due_at: datetime | None, now: datetime | None = None, done: datetime | None = None, paused: bool = False
+) -> dict:
+    """templates/components/deadline_badge.html: "2h 5min left" (green, amber when near: models.NEAR_DEADLINE)
+    or "overdue 40min" (red); a deadline met or missed (`done`) says which; without a deadline nothing, or
+    "paused" (`paused=True`: the order is on hold)."""
+    if due_at is None:
+        return {"css": "", "text": _("paused") if paused else ""}
     if done is not None:
-        css = "ok" if done <= deadline else "overdue"
-        return format_html('<span class="badge {}">{}</span>', css, _("met") if css == "ok" else _("late"))
+        met = done <= due_at
+        return {"css": "ok" if met else "overdue", "text": _("met") if met else _("late")}
     now = now or timezone.now()
-    seconds = int((deadline - now).total_seconds())
-    if seconds < 0:
-        return format_html(
-            '<span class="badge overdue">{}</span>', _("overdue %(t)s") % {"t": _span(-seconds)}
-        )
-    css = "near" if seconds < NEAR_SECONDS else "ok"
-    return format_html('<span class="badge {}">{}</span>', css, _("%(t)s left") % {"t": _span(seconds)})
+    state = deadline_state(due_at, now)
+    text = _("overdue %(t)s") % {"t": _span(now - due_at)} if state == "overdue" else None
+    return {
+        "css": state,
+        "text": text or _("%(t)s left") % {"t": _span(due_at - now)},
+        "title": timezone.localtime(due_at).strftime("%m-%d %H:%M"),
+    }
+
+
+@register.simple_tag
+def row_state(due_at: datetime | None, now: datetime | None = None) -> str:
+    """The row's class on the desk's lists: overdue, near or ok (models.deadline_state)."""
+    return deadline_state(due_at, now or timezone.now())
 
 
 # Built once: `Status.values` and `.choices` build their lists on every call (a timeline asks per event).
@@ -79,3 +87,16 @@ def masked(phone: str) -> str:
 @register.filter
 def get_item(mapping: dict, key: str):
     return mapping.get(key)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (None removes), without `page` unless given:
+    links that keep the list's filters (templates/components/pagination.html, the board's state tabs)."""
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value not in (None, ""):
+            params[key] = value
+    return params.urlencode()
