@@ -77,7 +77,8 @@ def _fmt_target(r) -> str:
     if r.target_ms is not None:
         parts.append(f"≤ {r.target_ms:g} ms")
     if r.floor_target is not None:
-        parts.append(f"≤ {r.floor_target:g}× floor")
+        base = "(floor + API root)" if getattr(r, "floor_plus_root", False) else "floor"
+        parts.append(f"≤ {r.floor_target:g}× {base}")
     if r.max_queries is not None:
         parts.append(f"≤ {r.max_queries} q")
     if r.fixed_queries:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.numbers import parse_decimal
 from crews.models import Crew, Worker
 from residents.models import AuditEntry
 from residents.services import audit_value, record_audit
@@ -47,13 +48,11 @@ def set_assessment_weights(
     clean: dict[str, Decimal] = {}
     errors: dict[str, list[str]] = {}
     for code in KPI_CODES:
-        try:
-            value = Decimal(str(weights.get(code, "0")).strip() or "0")
-            if not value.is_finite() or not Decimal("0") <= value <= Decimal("100"):
-                raise InvalidOperation
-            clean[code] = value.quantize(Decimal("0.01"))
-        except (InvalidOperation, ValueError):
+        value = parse_decimal(weights.get(code, "0"))
+        if value is None or not Decimal("0") <= value <= Decimal("100"):
             errors[code] = [_("A weight from 0 to 100.")]
+        else:
+            clean[code] = value
     if not errors and not any(clean.values()):
         errors["__all__"] = [_("At least one weight must be above 0.")]
     if errors:
@@ -168,13 +167,11 @@ def record_reward_penalty(
         errors["reason"] = [_("Give the reason.")]
     clean = {}
     for name, value in (("points", points), ("amount", amount)):
-        try:
-            number = Decimal(str(value if value not in (None, "") else "0").strip())
-            if not number.is_finite() or number < 0 or number >= Decimal("1000000"):
-                raise InvalidOperation
-            clean[name] = number.quantize(Decimal("0.01"))
-        except (InvalidOperation, ValueError):
+        number = parse_decimal(value)
+        if number is None or number < 0 or number >= Decimal("1000000"):
             errors[name] = [_("A number of 0 or more.")]
+        else:
+            clean[name] = number
     if not errors and not (clean["points"] > 0 or clean["amount"] > 0):
         errors["points"] = [_("Give points, an amount, or both.")]
     if crew is not None:

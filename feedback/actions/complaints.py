@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.numbers import MAX_AMOUNT, parse_decimal
 from crews.models import Crew, Worker
 from workorders.actions import clean_text
 from workorders.models import WorkOrder
@@ -153,11 +154,10 @@ def investigate_complaint(
 
 
 def _money(value: Any, field: str) -> Decimal:
-    try:
-        amount = Decimal(str(value if value not in (None, "") else "0")).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise ValidationError({field: [_("Enter a number.")]}) from None
-    if amount < 0 or amount > Decimal("9999999.99"):
+    amount = parse_decimal(value)
+    if amount is None:
+        raise ValidationError({field: [_("Enter a number.")]})
+    if amount < 0 or amount > MAX_AMOUNT:
         raise ValidationError({field: [_("Enter an amount between 0 and 9999999.99.")]})
     return amount
 

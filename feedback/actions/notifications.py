@@ -47,7 +47,7 @@ def queue_notification(
     if not phone:
         return None
     # INSERT first (a notification is new nearly always), the existing row only when the key is taken: one
-    # statement fewer than get_or_create's SELECT-then-INSERT on every order (bench/README.md).
+    # statement fewer than get_or_create's SELECT-then-INSERT on every order.
     try:
         with transaction.atomic():
             notification = Notification.objects.create(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crews.models import Crew, Worker
-from workorders.choices import Status
+from workorders.choices import CHECKLIST_FIELDS, Status
 from workorders.models import WorkOrder
 
 from ..choices import InspectionStatus, Outcome, RewardKind, Verdict
@@ -215,16 +215,7 @@ def month_assessment(
     completed = WorkOrder.objects.filter(
         completed_at__gte=start, completed_at__lt=end, **{f"{key}__isnull": False}
     )
-    yes = {
-        f"_{name}": Count("id", filter=Q(**{name: True}))
-        for name in (
-            "checklist_greeting",
-            "checklist_shoe_covers",
-            "checklist_cloth",
-            "checklist_inspection",
-            "checklist_note_left",
-        )
-    }
+    yes = {f"_{name}": Count("id", filter=Q(**{name: True})) for name in CHECKLIST_FIELDS}
     order_rows = list(
         completed.values(key)
         .annotate(
@@ -245,8 +236,8 @@ def month_assessment(
     # category, not cancelled, created within FIRST_FIX_DAYS after the completion). A query of its own with
     # the two NOT EXISTS in WHERE, which PostgreSQL runs as anti-joins over the orders created in the month
     # and FIRST_FIX_DAYS after (bounds implied by the correlation, spelled out so the planner can use them):
-    # as a conditional count in the query above it was a probe per completed order, and at 1M orders the
-    # plan's cost crossed the JIT threshold (that query 181 → 12 ms, this one 39 ms).
+    # as a conditional count in the query above it was a probe per completed order, whose plan cost crosses
+    # PostgreSQL's JIT threshold on a large table.
     rereport = WorkOrder.objects.exclude(status=Status.CANCELLED).filter(
         category_id=OuterRef("category_id"),
         created_at__gt=OuterRef("completed_at"),

@@ -160,9 +160,8 @@ def satisfaction_trend(months: int = 12, *, end_month: date | None = None, now=N
     """满意率 per month for the last `months` months up to end_month (included): one query.
 
     The reached follow-ups of the whole range are read once (from followup_due_covering alone) and counted
-    per verdict with one conditional count per month, the bounds being local midnights computed here: at
-    1M orders, truncating every row's timestamp to its local month and sorting ~190k rows by it was the
-    dashboard's slowest query (386 → 49 ms)."""
+    per verdict with one conditional count per month, the bounds being local midnights computed here, instead
+    of truncating every row's timestamp to its local month and sorting the year's rows by it."""
     now = now or timezone.now()
     last = (end_month or timezone.localdate(now)).replace(day=1)
     first = _add_months(last, -(months - 1))

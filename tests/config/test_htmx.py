@@ -12,14 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.htmx import apply_validation_error, is_fragment, safe_next
-from feedback import services as feedback_services
+from feedback.actions.complaints import escalate_overdue_complaints, register_complaint
 
 OFF_SITE = ["https://evil.example/x", "//evil.example/x", "http://testserver.evil.example/"]
 
 
 @pytest.fixture
 def alert(dispatcher, make_order):
-    complaint = feedback_services.register_complaint(
+    complaint = register_complaint(
         actor=dispatcher,
         source="call",
         phone="13912345678",
@@ -27,7 +27,7 @@ def alert(dispatcher, make_order):
         summary="维修工收费不合理",
         work_order=make_order("completed"),
     )
-    feedback_services.escalate_overdue_complaints(now=timezone.now() + timedelta(days=2))
+    escalate_overdue_complaints(now=timezone.now() + timedelta(days=2))
     return complaint.alerts.get()
 
 

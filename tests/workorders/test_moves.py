@@ -8,7 +8,8 @@ import pytest
 from django.urls import resolve, reverse
 
 from workorders.api.views import WorkOrderViewSet
-from workorders.choices import TRANSITIONS, Move
+from workorders.choices import Move
+from workorders.lifecycle import TRANSITIONS
 from workorders.moves import MOVES
 
 # The action paths the API contract (shared/API.md) and its clients rely on.

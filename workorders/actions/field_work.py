@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..choices import Charge, HoldReason, Move, Status, Urgency
+from config.numbers import MAX_AMOUNT, parse_decimal
+
+from ..choices import CHECKLIST_FIELDS, CHECKLIST_KEYS, Charge, HoldReason, Move, Status, Urgency
 from ..lifecycle import can, held_from
 from ..models import Material, WorkOrder
 from ..selectors import Calendar
 from . import _labels, _last_event_by, clean_text, perform
 
 PLANNED_MAX_WORKING_DAYS = 15  # a planned job, extensions included (DESIGN §4)
-CHECKLIST_KEYS = ("greeting", "shoe_covers", "cloth", "inspection", "note_left")
 
 
 def accept_order(*, actor, order_id: int, now: datetime | None = None) -> WorkOrder:
@@ -170,11 +171,10 @@ def resume_order(*, actor, order_id: int, note: str = "", now: datetime | None =
 
 
 def _decimal(value: Any, field: str, *, minimum: Decimal = Decimal("0")) -> Decimal:
-    try:
-        number = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError({field: [_("Enter a number.")]}) from None
-    if number < minimum or number > Decimal("9999999.99"):
+    number = parse_decimal(value, blank_is_zero=False)
+    if number is None:
+        raise ValidationError({field: [_("Enter a number.")]})
+    if number < minimum or number > MAX_AMOUNT:
         raise ValidationError(
             {field: [_("Enter an amount between %(min)s and 9999999.99.") % {"min": minimum}]}
         )
@@ -235,7 +235,8 @@ def complete_order(
         for material in rows:
             material.order = order
         Material.objects.bulk_create(rows)
-        return [f"checklist_{k}" for k in CHECKLIST_KEYS] + [
+        return [
+            *CHECKLIST_FIELDS,
             "checklist_notes",
             "resolution",
             "inspection_findings",

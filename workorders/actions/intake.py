@@ -28,7 +28,7 @@ def next_number(now: datetime) -> str:
     row lock (UPDATE … SET last = last + 1), created on first use with a retry if another request won."""
     day = timezone.localdate(now)
     # One statement on the hot path: UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35); the ORM's update() cannot
-    # return the new value, and a second SELECT per intake showed in the bench (bench/README.md).
+    # return the new value without a second SELECT.
     table = connection.ops.quote_name(OrderNumberCounter._meta.db_table)
     with transaction.atomic(savepoint=False):
         for _attempt in range(3):
@@ -76,7 +76,7 @@ def create_order(
 
     With `dispatch_to`, the order is also dispatched to that crew in the same INSERT, as the hotline does on
     every repair call: the `dispatch` move's rules are checked as `dispatch_order` checks them and its event
-    and signal follow the `create` ones — but the new row needs no lock and no second write (bench/README.md).
+    and signal follow the `create` ones — but the new row needs no lock and no second write.
     `calendar`: a caller that already loaded the working calendar passes it (the hotline suggests the crew
     with it)."""
     now = now or timezone.now()
