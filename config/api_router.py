@@ -12,7 +12,7 @@ from feedback.api.views import (
     SatisfactionReportViewSet,
     SlaReportViewSet,
 )
-from hotline.api.views import CallViewSet, LookupViewSet, SearchViewSet
+from hotline.api.views import CallViewSet, LookupViewSet, RingingViewSet, SearchViewSet
 from residents.api.views import (
     BuildingViewSet,
     DistrictViewSet,
@@ -38,6 +38,7 @@ router.register("categories", CategoryViewSet, basename="category")
 router.register("hotline/lookup", LookupViewSet, basename="hotline-lookup")
 router.register("calls", CallViewSet, basename="call")
 router.register("search", SearchViewSet, basename="search")
+router.register("cti/ringing", RingingViewSet, basename="cti-ringing")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("reports/satisfaction", SatisfactionReportViewSet, basename="report-satisfaction")

@@ -1,14 +1,27 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from hotline import views as hotline_views
 
+admin.site.site_header = _("Baishitong administration")
+admin.site.site_title = _("Baishitong")
+admin.site.index_title = _("Master data and settings")
+
 urlpatterns = [
     path("", hotline_views.home, name="home"),
     path("search/", hotline_views.search, name="search"),
+    # Pages link the icon from static; this answers the browsers and tools that ask for /favicon.ico anyway.
+    path(
+        "favicon.ico",
+        lambda request: HttpResponsePermanentRedirect(static_url("favicon.ico")),
+        name="favicon",
+    ),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

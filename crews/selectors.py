@@ -47,3 +47,33 @@ def staff_figures(at: datetime) -> dict[str, int]:
         .distinct()
         .count(),
     }
+
+
+def staff_named(text: str) -> tuple[Crew | None, Worker | None]:
+    """The crew and worker a caller names ("供水班", "李师傅", "供水班 李明"): an active worker whose name
+    appears in the text (with their crew), else a crew whose name appears in it; (None, None) when nobody
+    matches. One query for each of the two lookups at most."""
+    text = (text or "").strip()
+    if not text:
+        return None, None
+    from django.db.models import Value
+    from django.db.models.functions import StrIndex
+
+    worker = (
+        Worker.objects.filter(active=True)
+        .annotate(at=StrIndex(Value(text), "name"))
+        .filter(at__gt=0)
+        .select_related("crew")
+        .order_by("-at", "id")
+        .first()
+    )
+    if worker is not None:
+        return worker.crew, worker
+    crew = (
+        Crew.objects.filter(active=True)
+        .annotate(at=StrIndex(Value(text), "name"))
+        .filter(at__gt=0)
+        .order_by("id")
+        .first()
+    )
+    return crew, None

@@ -85,6 +85,16 @@ class ComplaintStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class ComplaintEventKind(models.TextChoices):
+    """The lines of a complaint's timeline (ComplaintEvent.kind)."""
+
+    RECEIVED = "received", _("Complaint received")
+    INVESTIGATE = "investigate", _("Complainant contacted, investigation started")
+    RESOLVE = "resolve", _("Investigation concluded")
+    CLOSE = "close", _("Complaint closed")
+    ESCALATE = "escalate", _("Escalated (overdue)")
+
+
 # action → (states it may start from, state it leads to)
 COMPLAINT_TRANSITIONS = {
     "investigate": (frozenset({ComplaintStatus.RECEIVED}), ComplaintStatus.INVESTIGATING),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -271,24 +272,28 @@ def assessment_workbook(
     return _bytes(wb)
 
 
+# (key, header, column width in characters): widths sized for the content (a Chinese character counts two).
 ORDER_COLUMNS = (
-    ("number", gettext_noop("Order number")),
-    ("created", gettext_noop("Created at")),
-    ("status", gettext_noop("Status")),
-    ("urgency", gettext_noop("Urgency")),
-    ("category", gettext_noop("Category")),
-    ("location", gettext_noop("Location")),
-    ("reporter", gettext_noop("Reporter")),
-    ("phone", gettext_noop("Reporter phone")),
-    ("crew", gettext_noop("Crew")),
-    ("worker", gettext_noop("Worker")),
-    ("respond_by", gettext_noop("Respond by")),
-    ("accepted", gettext_noop("Accepted at")),
-    ("arrived", gettext_noop("Arrived at")),
-    ("completed", gettext_noop("Completed at")),
-    ("rework", gettext_noop("Rework")),
-    ("fee", gettext_noop("Fee")),
+    ("number", gettext_noop("Order number"), 15),
+    ("created", gettext_noop("Created at"), 17),
+    ("status", gettext_noop("Status"), 9),
+    ("urgency", gettext_noop("Urgency"), 8),
+    ("category", gettext_noop("Category"), 30),
+    ("location", gettext_noop("Location"), 26),
+    ("reporter", gettext_noop("Reporter"), 10),
+    ("phone", gettext_noop("Reporter phone"), 14),
+    ("crew", gettext_noop("Crew"), 12),
+    ("worker", gettext_noop("Worker"), 10),
+    ("respond_by", gettext_noop("Respond by"), 17),
+    ("accepted", gettext_noop("Accepted at"), 17),
+    ("arrived", gettext_noop("Arrived at"), 17),
+    ("completed", gettext_noop("Completed at"), 17),
+    ("rework", gettext_noop("Rework"), 7),
+    ("fee", gettext_noop("Fee"), 9),
 )
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_KEYS = frozenset({"created", "respond_by", "accepted", "arrived", "completed"})
+MONEY_FORMAT = "#,##0.00"
 CHUNK = 500
 
 
@@ -351,17 +356,47 @@ def orders_export(
     yes = _("Yes")
     tz = timezone.get_current_timezone()
 
-    def when(value) -> str:
-        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
+    def when(value):
+        # A real Excel date (Excel has no time zones: the base's local time, without the zone).
+        return value.astimezone(tz).replace(tzinfo=None) if value else None
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Work orders")[:31])
+    # Write-only sheets take their layout before the rows: widths, the header frozen, filters over the table.
+    header_row = 6
+    for col, (_key, _label, width) in enumerate(ORDER_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = f"A{header_row + 1}"
+    last = get_column_letter(len(ORDER_COLUMNS))
+    ws.auto_filter.ref = f"A{header_row}:{last}{header_row + max(total, 1)}"
     ws.append([_("Work orders")])
-    ws.append([_("Exported at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    ws.append([_("Exported at"), when(timezone.now())])
     ws.append([_("Filters"), "；".join(f"{k}：{v}" for k, v in filters) or _("none")])
     ws.append([_("Rows"), total])
     ws.append([])
-    ws.append([_(label) for _key, label in ORDER_COLUMNS])
+    header = []
+    for _key, label, _width in ORDER_COLUMNS:
+        cell = WriteOnlyCell(ws, value=_(label))
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        header.append(cell)
+    ws.append(header)
+    date_columns = {i for i, (key, _l, _w) in enumerate(ORDER_COLUMNS) if key in DATE_KEYS}
+
+    def cells(values: list) -> list:
+        out = []
+        for i, value in enumerate(values):
+            if i in date_columns and value is not None:
+                cell = WriteOnlyCell(ws, value=value)
+                cell.number_format = DATETIME_FORMAT
+                out.append(cell)
+            elif i == len(values) - 1:
+                cell = WriteOnlyCell(ws, value=value)
+                cell.number_format = MONEY_FORMAT
+                out.append(cell)
+            else:
+                out.append(value)
+        return out
+
     rows = qs.values_list(
         "number",
         "created_at",
@@ -371,6 +406,7 @@ def orders_export(
         "category__parent__name",
         "location_label",
         "reporter_name",
+        "reporter__name",
         "reporter_phone",
         "crew__name",
         "worker__name",
@@ -388,26 +424,29 @@ def orders_export(
     done = 0
     for o in rows.iterator(chunk_size=CHUNK):
         ws.append(
-            [
-                o.number,
-                when(o.created_at),
-                statuses.get(o.status, o.status),
-                urgencies.get(o.urgency, o.urgency),
-                f"{o.category__parent__name}/{o.category__name}"  # as str(category)
-                if o.category__parent__name is not None
-                else o.category__name,
-                o.location_label,
-                o.reporter_name,
-                show_phone(user, o.reporter_phone),
-                o.crew__name or "",
-                o.worker__name or "",
-                when(o.respond_by),
-                when(o.accepted_at),
-                when(o.arrived_at),
-                when(o.completed_at),
-                yes if o.is_rework else "",
-                float(o.fee),
-            ]
+            cells(
+                [
+                    o.number,
+                    when(o.created_at),
+                    statuses.get(o.status, o.status),
+                    urgencies.get(o.urgency, o.urgency),
+                    f"{o.category__parent__name}/{o.category__name}"  # as str(category)
+                    if o.category__parent__name is not None
+                    else o.category__name,
+                    o.location_label,
+                    # The name given at intake, else the registered caller's.
+                    o.reporter_name or o.reporter__name or "",
+                    show_phone(user, o.reporter_phone),
+                    o.crew__name or "",
+                    o.worker__name or "",
+                    when(o.respond_by),
+                    when(o.accepted_at),
+                    when(o.arrived_at),
+                    when(o.completed_at),
+                    yes if o.is_rework else "",
+                    float(o.fee),
+                ]
+            )
         )
         done += 1
         if progress and done in marks:

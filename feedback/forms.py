@@ -179,7 +179,7 @@ class WeightsForm(forms.Form):
 
 class RewardPenaltyForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=RewardKind.choices, widget=forms.RadioSelect)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     crew = forms.ModelChoiceField(label=_("Crew"), queryset=Crew.objects.filter(active=True), required=False)
     worker = forms.ModelChoiceField(
         label=_("Worker (if it concerns one person)"),

@@ -22,6 +22,7 @@ from .choices import (
     AlertKind,
     AssessmentLevel,
     AttemptChannel,
+    ComplaintEventKind,
     ComplaintSource,
     ComplaintStatus,
     EscalationStage,
@@ -393,6 +394,11 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind}"
+
+    @property
+    def kind_label(self) -> str:
+        """The translated name of the step (an unknown kind is shown as stored)."""
+        return ComplaintEventKind(self.kind).label if self.kind in ComplaintEventKind.values else self.kind
 
 
 class Praise(models.Model):

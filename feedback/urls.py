@@ -22,6 +22,7 @@ urlpatterns = [
 
 urlpatterns += [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("reports/orders/", views.report_orders, name="report-orders"),
     path("reports/satisfaction/", views.report_satisfaction, name="report-satisfaction"),
     path("reports/sla/", views.report_sla, name="report-sla"),
     path("reports/volume/", views.report_volume, name="report-volume"),
@@ -29,6 +30,7 @@ urlpatterns += [
     path("assessments/weights/", views.assessment_weights, name="assessment-weights"),
     path("rewards/", views.reward_penalty_list, name="rewards"),
     path("exports/orders/", views.export_orders, name="export-orders"),
+    path("exports/rooms/", views.export_room_options, name="export-room-options"),
     path("exports/<int:pk>/", views.export_detail, name="export"),
     path("exports/<int:pk>/download/", views.export_download, name="export-download"),
 ]

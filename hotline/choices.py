@@ -20,3 +20,13 @@ MANAGER_TYPES = frozenset({CallType.COMPLAINT, CallType.PRAISE, CallType.SUGGEST
 # How many repair calls about one system in one building within the window suggest an incident.
 INCIDENT_SUGGEST_CALLS = 3
 INCIDENT_SUGGEST_MINUTES = 30
+
+# Calls a caller waits for an answer to (求助, 建议): their owner answers them; the answer closes the call.
+ANSWERED_TYPES = frozenset({CallType.SUGGESTION, CallType.HELP})
+
+# A screen pop the phone system announced is shown on the agent's intake page for this long, then dropped.
+SCREEN_POP_SECONDS = 60
+
+# The longest a call can have taken from the first keystroke (or the screen pop) to being logged; an intake
+# start further back (a page left open overnight) is not a call time and is refused.
+INTAKE_MAX_SECONDS = 2 * 3600

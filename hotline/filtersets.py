@@ -14,6 +14,7 @@ from residents.selectors import normalize_phone
 
 from .choices import CallType
 from .models import Call
+from .selectors import owned_by
 
 
 class CallFilterSet(FilterSet):
@@ -22,10 +23,11 @@ class CallFilterSet(FilterSet):
     taken_by = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.all(), label=_("taken by"))
     date = django_filters.DateFilter(method="filter_date", label=_("date"))
     open = django_filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull", label=_("open"))
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("mine (open calls I own now)"))
 
     class Meta:
         model = Call
-        fields = ["phone", "call_type", "taken_by", "date", "channel", "open"]
+        fields = ["phone", "call_type", "taken_by", "date", "channel", "open", "mine"]
 
     def filter_phone(self, queryset, name, value):
         phone = normalize_phone(value)
@@ -35,3 +37,10 @@ class CallFilterSet(FilterSet):
         # A local calendar day as a range, so the (…, started_at) indexes serve it.
         start = datetime.combine(value, time.min, timezone.get_current_timezone())
         return queryset.filter(started_at__gte=start, started_at__lt=start + timedelta(days=1))
+
+    def filter_mine(self, queryset, name, value):
+        # 首问负责: a call handed to me is mine; one I took and handed on is not.
+        user = getattr(self.request, "user", None)
+        if not value or user is None:
+            return queryset
+        return queryset.filter(owned_by(user), closed_at__isnull=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from crews.models import Crew
@@ -11,7 +12,7 @@ from residents.selectors import AddressError, resolve_address
 from workorders.choices import CancelReason, IncidentKind, System, Urgency
 from workorders.models import Category
 
-from .choices import CallType
+from .choices import INTAKE_MAX_SECONDS, CallType
 
 
 class IntakeForm(forms.Form):
@@ -48,6 +49,16 @@ class IntakeForm(forms.Form):
     confirm_duplicate = forms.BooleanField(label=_("Create a new order anyway"), required=False)
     remind_order = forms.IntegerField(required=False, widget=forms.HiddenInput)
     attach_incident = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Milliseconds since the first keystroke of the number or the screen pop (static/js/hotline.js), measured
+    # by the browser's monotonic clock so a skewed PC clock does not matter.
+    intake_ms = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_intake_ms(self) -> int | None:
+        # A missing or garbled value only means the call time is unknown: it never blocks the call.
+        value = (self.cleaned_data.get("intake_ms") or "").strip()
+        if not value.isdigit() or len(value) > 9 or int(value) > INTAKE_MAX_SECONDS * 1000:
+            return None
+        return int(value)
 
     def clean(self):
         data = super().clean()
@@ -112,3 +123,18 @@ class BoardActionForm(forms.Form):
 
 class CloseCallForm(forms.Form):
     note = forms.CharField(label=_("How it was handled"), max_length=300)
+
+
+class HandOverForm(forms.Form):
+    """首问负责: the colleague (an active dispatcher or manager) who takes the call over."""
+
+    to = forms.ModelChoiceField(
+        label=_("Hand over to"),
+        queryset=get_user_model().objects.filter(is_active=True),
+        error_messages={"invalid_choice": _("Choose the colleague who takes the call over.")},
+    )
+    note = forms.CharField(label=_("Note for the colleague"), max_length=300, required=False)
+
+
+class AnswerCallForm(forms.Form):
+    answer = forms.CharField(label=_("Answer the caller is told"), max_length=2000)

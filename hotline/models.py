@@ -114,5 +114,58 @@ class Call(models.Model):
         return self.handed_to or self.taken_by
 
     @property
+    def current_owner_id(self) -> int:
+        return self.handed_to_id or self.taken_by_id
+
+    @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+
+class AgentExtension(models.Model):
+    """The phone extension a desk user answers at, so the phone system (CTI) can name the agent by extension
+    as well as by login. Edited in the admin."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="extension", verbose_name=_("user")
+    )
+    number = models.CharField(_("extension"), max_length=20, unique=True)
+
+    class Meta:
+        verbose_name = _("agent extension")
+        verbose_name_plural = _("agent extensions")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.user}"
+
+
+class ScreenPop(models.Model):
+    """A ringing call the phone system announced for one agent (CTI screen pop). The agent's open intake page
+    polls for it and claims it once (`shown_at`); a pop older than SCREEN_POP_SECONDS is no longer shown."""
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="screen_pops",
+        verbose_name=_("agent"),
+    )
+    phone = models.CharField(_("caller phone"), max_length=20)
+    created_at = models.DateTimeField(_("rang at"), default=timezone.now)
+    shown_at = models.DateTimeField(_("shown at"), null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("screen pop")
+        verbose_name_plural = _("screen pops")
+        permissions = [("ring_agent", "Can announce a ringing call to an agent (CTI)")]
+        indexes = [
+            models.Index(
+                fields=["agent", "-created_at"], name="screenpop_pending", condition=Q(shown_at__isnull=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone} → {self.agent}"

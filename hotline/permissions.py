@@ -31,6 +31,11 @@ def can_close_call(user) -> bool:
     return is_desk(user)
 
 
+def can_handle_call(user, call) -> bool:
+    """The call's current owner (首问负责) hands it over or answers it; a manager may do so for anyone."""
+    return is_desk(user) and (call.current_owner_id == user.id or is_manager(user))
+
+
 def can_supervise(user) -> bool:
     return is_manager(user)
 
@@ -45,4 +50,15 @@ class IsDesk(BasePermission):
 ROLE_MODEL_PERMISSIONS = {
     "dispatcher": ["hotline.view_call", "hotline.add_call", "hotline.change_call"],
     "manager": ["hotline.view_call", "hotline.change_call"],
+    # The phone system's service account (manage.py cti_account): announces ringing calls, nothing else.
+    "cti": ["hotline.ring_agent"],
 }
+
+
+class CanRingAgent(BasePermission):
+    message = "Only the phone system's service account announces calls."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated) and request.user.has_perm(
+            "hotline.ring_agent"
+        )

@@ -36,8 +36,8 @@ from workorders.models import Category, Incident, WorkOrder
 from workorders.permissions import is_desk
 from workorders.selectors import Calendar, work_orders_visible_to
 
-from .choices import INCIDENT_SUGGEST_CALLS, INCIDENT_SUGGEST_MINUTES, MANAGER_TYPES
-from .models import Call
+from .choices import INCIDENT_SUGGEST_CALLS, INCIDENT_SUGGEST_MINUTES, MANAGER_TYPES, SCREEN_POP_SECONDS
+from .models import Call, ScreenPop
 
 RECENT_ORDERS = 10
 RECENT_CALLS = 10
@@ -82,6 +82,8 @@ class LookupInputError(ValueError):
 
 def parse_phone(text: str) -> str:
     """A caller's number as digits (7–12, +86 dropped), or LookupInputError with a message the desk can read."""
+    if not (text or "").strip():
+        raise LookupInputError(_("Enter the phone number."), "phone")
     phone = normalize_phone(text)
     if not 7 <= len(phone) <= 12:
         raise LookupInputError(
@@ -483,3 +485,121 @@ def _caller_target(callers: list[Resident], full: bool) -> tuple[str, object] | 
     if full:
         return ("phone", caller.phone)
     return ("address", caller.homes[0].label) if len(caller.homes) == 1 else None
+
+
+# --- CTI screen pops and call ownership -------------------------------------------------------------------
+
+
+def agent_user(agent: str):
+    """The active desk user with this login or extension (AgentExtension), or None."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    user = (
+        User.objects.filter(Q(username=agent) | Q(extension__number=agent), is_active=True)
+        .order_by("id")
+        .first()
+    )
+    return user if user is not None and is_desk(user) else None
+
+
+def pending_screen_pop(*, user_id: int, now: datetime) -> ScreenPop | None:
+    """The agent's newest ringing call not yet shown, from the last SCREEN_POP_SECONDS (one indexed query)."""
+    return (
+        ScreenPop.objects.filter(
+            agent_id=user_id,
+            shown_at__isnull=True,
+            created_at__gte=now - timedelta(seconds=SCREEN_POP_SECONDS),
+        )
+        .order_by("-created_at", "-id")
+        .only("id", "phone", "created_at")
+        .first()
+    )
+
+
+def owned_by(user) -> Q:
+    """Calls whose current owner (首问负责) is the user: handed to them, or taken by them and not handed on."""
+    return Q(handed_to=user) | Q(handed_to__isnull=True, taken_by=user)
+
+
+def desk_colleagues(user):
+    """Active dispatchers and managers other than the user: whom a call can be handed to."""
+    from django.contrib.auth import get_user_model
+
+    from crews.choices import Role
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[Role.DISPATCHER, Role.MANAGER])
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+# --- Intake time (来电受理时长) -----------------------------------------------------------------------------
+
+
+@dataclass
+class IntakeTimeRow:
+    key: object  # a user id or a date
+    label: str
+    calls: int
+    median_seconds: float
+
+
+def intake_times(*, start: datetime, end: datetime, by: str) -> list[IntakeTimeRow]:
+    """The median time from the first keystroke (or screen pop) to the logged call, per dispatcher (`by=
+    "taken_by"`) or per local day (`by="day"`), over phone calls started in [start, end). Aggregated in the
+    database: the window numbers each group's durations, the outer query averages the middle one or two
+    (the median) — one statement, any number of calls. Calls logged before call times were measured (the
+    start equals the end) are left out."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.db.models import DurationField, ExpressionWrapper, Window
+    from django.db.models.functions import RowNumber, TruncDate
+
+    if by not in ("taken_by", "day"):
+        raise ValueError(by)
+    group = F("taken_by_id") if by == "taken_by" else TruncDate("started_at")
+    inner = (
+        Call.objects.filter(
+            started_at__gte=start, started_at__lt=end, channel="phone", ended_at__gt=F("started_at")
+        )
+        .annotate(
+            grp=group,
+            dur=ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField()),
+        )
+        .annotate(
+            rn=Window(RowNumber(), partition_by=[group], order_by=[F("dur").asc(), F("id").asc()]),
+            n=Window(Count("id"), partition_by=[group]),
+        )
+        .values("grp", "dur", "rn", "n")
+    )
+    sql, params = inner.query.sql_with_params()
+    outer = (
+        # The ORM's SELECT names its columns grp, dur, rn, n; only the median step is written here.
+        f"SELECT t.grp, MAX(t.n), AVG(t.dur) FROM ({sql}) t "
+        "WHERE t.rn = (t.n + 1) / 2 OR t.rn = (t.n + 2) / 2 GROUP BY t.grp ORDER BY t.grp"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(outer, params)
+        rows = cursor.fetchall()
+    out = []
+    for key, n, avg in rows:
+        seconds = avg.total_seconds() if hasattr(avg, "total_seconds") else float(avg) / 1_000_000
+        out.append(IntakeTimeRow(key=key, label="", calls=int(n), median_seconds=round(seconds, 1)))
+    if by == "taken_by":
+        names = {
+            u.id: u.get_full_name() or u.username
+            for u in get_user_model()
+            .objects.filter(pk__in=[r.key for r in out])
+            .only("id", "username", "first_name", "last_name")
+        }
+        for row in out:
+            row.label = names.get(row.key, str(row.key))
+    else:
+        for row in out:
+            row.key = row.key if not isinstance(row.key, str) else datetime.fromisoformat(row.key).date()
+            row.label = f"{row.key:%Y-%m-%d}"
+    return out

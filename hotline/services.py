@@ -7,7 +7,7 @@ Errors: django's `ValidationError` (400, nothing written), `PermissionDenied` (4
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crews.models import Crew
+from crews.selectors import staff_named
 from feedback.actions.complaints import register_complaint
 from feedback.actions.praise import record_praise
 from feedback.choices import ComplaintSource, PraiseSource
@@ -28,12 +29,15 @@ from workorders.models import Category, Incident, WorkOrder
 from workorders.permissions import is_desk
 from workorders.selectors import Calendar
 
-from .choices import CallType
-from .models import Call
+from .choices import ANSWERED_TYPES, INTAKE_MAX_SECONDS, CallType
+from .models import Call, ScreenPop
+from .permissions import can_handle_call
 from .selectors import (
     LookupInputError,
+    agent_user,
     duplicate_orders,
     parse_phone,
+    pending_screen_pop,
     recent_calls_without_incident,
     should_suggest_incident,
     suggest_crew,
@@ -108,11 +112,14 @@ def take_call(
     - reminder (催单): `remind_order_id` names the order; workorders.remind_order counts it; no new order.
     - inquiry: answered on the spot; the answer is required and the call is closed.
     - complaint: a Complaint record (feedback.register_complaint) linked to the call and, when given, the order
-      it is about; praise: a Praise record for the order's (or the chosen) crew and worker. Both stay on the
-      managers' list with the call; a praise naming no order or crew is logged for a manager to attribute.
-    - suggestion, help: logged open for the managers' list (`subject` says about whom).
+      it is about; praise: a Praise record for the order's (or the chosen, or the named) crew and worker. Both
+      stay on the managers' list with the call; a praise naming nobody known is recorded for a manager to
+      attribute.
+    - suggestion, help: logged open, owned by the actor until answered (`answer_call`) or handed over.
 
-    The actor is the first-contact owner (首问负责)."""
+    The actor is the first-contact owner (首问负责). `started_at` is when the dispatcher started taking the call
+    (the first keystroke of the number, or the screen pop; at most INTAKE_MAX_SECONDS before `now`); the call
+    ends when it is logged, so `ended_at - started_at` is the intake time the dashboard reports."""
     _require_desk(actor)
     now = now or timezone.now()
     if call_type not in CallType.values:
@@ -139,6 +146,10 @@ def take_call(
         max_length=2000,
     )
     subject = clean_text(subject, "subject", "", required=False, max_length=100)
+    if started_at is not None and not now - timedelta(seconds=INTAKE_MAX_SECONDS) <= started_at <= now:
+        raise ValidationError(
+            {"started_at": [_("The call must have started within the last two hours, not in the future.")]}
+        )
     result = CallResult(call=Call())
 
     with transaction.atomic():
@@ -202,16 +213,20 @@ def take_call(
             )
             order = work_order
         elif call_type == CallType.PRAISE:
-            if work_order is not None or crew is not None:
-                result.praise = record_praise(
-                    actor=actor,
-                    summary=summary,
-                    work_order=work_order,
-                    crew=crew,
-                    source=PraiseSource.WINDOW if channel == Channel.WALK_IN else PraiseSource.CALL,
-                    praiser_name=caller_name,
-                    now=now,
-                )
+            # Every praise call leaves a 表扬 record: for the order's crew, the chosen crew, or whoever the
+            # caller named; naming nobody known, it waits for a manager to attribute it.
+            named_crew, named_worker = (None, None) if work_order or crew else staff_named(subject)
+            result.praise = record_praise(
+                actor=actor,
+                summary=summary,
+                work_order=work_order,
+                crew=crew or named_crew,
+                worker=named_worker,
+                source=PraiseSource.WINDOW if channel == Channel.WALK_IN else PraiseSource.CALL,
+                praiser_name=caller_name,
+                unattributed=True,
+                now=now,
+            )
             order = work_order
         elif call_type == CallType.INQUIRY:
             answer = clean_text(
@@ -247,21 +262,49 @@ def take_call(
     return result
 
 
-def hand_over_call(*, actor, call_id: int, to_user, note: str = "") -> Call:
-    """Hand a call to a named person (首问负责 ends only when someone named takes it over)."""
+def hand_over_call(*, actor, call_id: int, to_user, note: str = "", now: datetime | None = None) -> Call:
+    """Hand a call to a named colleague (首问负责 ends only when someone named takes it over). Only the call's
+    current owner or a manager may; the colleague must be an active desk user; a handled call stays where it
+    is. Handing it to its current owner again changes nothing."""
     _require_desk(actor)
-    if to_user is None or not to_user.is_active:
-        raise ValidationError({"handed_to": [_("Name the person who takes the call over.")]})
+    if to_user is None or not to_user.is_active or not is_desk(to_user):
+        raise ValidationError({"to": [_("Name a dispatcher or manager who takes the call over.")]})
+    note = clean_text(note, "note", "", required=False, max_length=300)
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call_id)
-        if call.handed_to_id == to_user.id:
+        if not can_handle_call(actor, call):
+            raise PermissionDenied(_("Only the call's current owner or a manager may hand it over."))
+        if call.current_owner_id == to_user.id:
             return call
-        call.handed_to, call.handed_at = to_user, timezone.now()
+        if call.closed_at is not None:
+            raise ValidationError({"to": [_("This call has already been handled.")]})
+        call.handed_to, call.handed_at = to_user, now or timezone.now()
         fields = ["handed_to", "handed_at"]
         if note:
-            call.closing_note = note.strip()[:300]
+            call.closing_note = note
             fields.append("closing_note")
         call.save(update_fields=fields)
+    return call
+
+
+def answer_call(*, actor, call_id: int, answer: str, now: datetime | None = None) -> Call:
+    """The owner of a help request or suggestion records the answer the caller is told, which closes the call.
+    Only the current owner or a manager may; an answered call keeps its answer (repeating changes nothing)."""
+    _require_desk(actor)
+    answer = clean_text(
+        answer, "answer", _("Write the answer the caller is told."), required=True, max_length=2000
+    )
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call_id)
+        if not can_handle_call(actor, call):
+            raise PermissionDenied(_("Only the call's current owner or a manager may answer it."))
+        if call.call_type not in ANSWERED_TYPES:
+            raise ValidationError({"answer": [_("Only help requests and suggestions are answered here.")]})
+        if call.closed_at is not None:
+            return call
+        call.answer, call.closed_at, call.closed_by = answer, now or timezone.now(), actor
+        call.closing_note = answer[:300]
+        call.save(update_fields=["answer", "closed_at", "closed_by", "closing_note"])
     return call
 
 
@@ -331,3 +374,37 @@ def report_incident(
             incident=incident
         )
     return incident
+
+
+def ring_agent(*, actor, phone: str, agent: str, now: datetime | None = None) -> ScreenPop:
+    """The phone system (a CTI service account) announces a ringing call for an agent, named by login or by
+    extension (AgentExtension). The agent's open intake page shows the caller within its next poll."""
+    if not actor.has_perm("hotline.ring_agent"):
+        raise PermissionDenied(_("Only the phone system's service account announces calls."))
+    try:
+        phone = parse_phone(phone)
+    except LookupInputError as exc:
+        raise ValidationError({"phone": [exc.message]}) from None
+    agent = (agent or "").strip()[:150]
+    if not agent:
+        raise ValidationError({"agent": [_("Name the agent: a login or an extension.")]})
+    user = agent_user(agent)
+    if user is None:
+        raise ValidationError(
+            {"agent": [_("No dispatcher has the login or extension “%(a)s”.") % {"a": agent}]}
+        )
+    return ScreenPop.objects.create(
+        agent=user, phone=phone, created_at=now or timezone.now(), posted_by=actor
+    )
+
+
+def claim_screen_pop(*, user_id: int, now: datetime | None = None) -> ScreenPop | None:
+    """The newest unshown screen pop of the agent from the last SCREEN_POP_SECONDS, marked shown so that it pops
+    once (a conditional UPDATE: two open tabs never both take it). One query when there is none."""
+    now = now or timezone.now()
+    pop = pending_screen_pop(user_id=user_id, now=now)
+    if pop is None:
+        return None
+    if not ScreenPop.objects.filter(pk=pop.pk, shown_at__isnull=True).update(shown_at=now):
+        return None
+    return pop

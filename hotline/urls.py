@@ -17,6 +17,11 @@ urlpatterns = [
     path("board/<int:pk>/<slug:action>/", views.board_action, name="board-action"),
     path("calls/", views.call_list, name="calls"),
     path("calls/inbox/", views.call_inbox, name="inbox"),
+    path("calls/<int:pk>/", views.call_detail, name="call"),
+    path("calls/<int:pk>/hand-over/", views.call_hand_over, name="call-hand-over"),
+    path("calls/<int:pk>/answer/", views.call_answer, name="call-answer"),
     path("calls/<int:pk>/close/", views.call_close, name="call-close"),
+    path("ringing/", views.ringing, name="ringing"),
+    path("intake-times/", views.intake_times, name="intake-times"),
     path("incidents/new/", views.incident_new, name="incident-new"),
 ]

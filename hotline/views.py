@@ -3,11 +3,15 @@ its fragment (`request.htmx and not request.htmx.boosted`)."""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, time, timedelta
+
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,13 +39,21 @@ from workorders.filtersets import WorkOrderFilterSet
 from workorders.lifecycle import ACTIVE
 from workorders.models import Category, Incident
 from workorders.moves import MOVES
-from workorders.selectors import work_orders_visible_to
+from workorders.selectors import category_synonyms, work_orders_visible_to
 
 from . import services
-from .choices import CallType
+from .choices import ANSWERED_TYPES, CallType
 from .filtersets import CallFilterSet
-from .forms import BoardActionForm, CloseCallForm, IncidentForm, IntakeForm, RegisterCallerForm
-from .permissions import desk_required
+from .forms import (
+    AnswerCallForm,
+    BoardActionForm,
+    CloseCallForm,
+    HandOverForm,
+    IncidentForm,
+    IntakeForm,
+    RegisterCallerForm,
+)
+from .permissions import can_handle_call, desk_required
 from .selectors import (
     SEARCH_MAX_LENGTH,
     LookupInputError,
@@ -50,15 +62,21 @@ from .selectors import (
     board_orders,
     caller_screen,
     calls_visible_to,
+    desk_colleagues,
     duplicate_orders,
     incidents_for,
     intake_categories,
+    is_desk,
     manager_calls,
     parse_phone,
+    pending_screen_pop,
     should_suggest_incident,
     suggest_crew,
     system_of,
     with_call_relations,
+)
+from .selectors import (
+    intake_times as intake_time_rows,
 )
 from .selectors import (
     search as search_everything,
@@ -294,6 +312,8 @@ def intake(request, channel: str = Channel.PHONE):
                         remind_order_id=remind_id,
                         incident=incident,
                         allow_duplicate=data["confirm_duplicate"],
+                        started_at=now - timedelta(milliseconds=data["intake_ms"] or 0),
+                        now=now,
                     )
                 except services.DuplicateFound as exc:
                     form.add_error(
@@ -337,6 +357,7 @@ def intake(request, channel: str = Channel.PHONE):
         "check": check,
         "suggest_incident": request.session.pop("suggest_incident", None),
         "manager_types": [CallType.COMPLAINT, CallType.PRAISE],
+        "category_synonyms": json.dumps(category_synonyms(), ensure_ascii=False),
     }
     return render(request, "hotline/call_form.html", context)
 
@@ -382,7 +403,9 @@ def incident_new(request):
 @require_GET
 def call_list(request):
     """Every call, newest first, filtered by number, type, taker and day."""
-    filterset = CallFilterSet(request.GET, queryset=with_call_relations(calls_visible_to(request.user)))
+    filterset = CallFilterSet(
+        request.GET, queryset=with_call_relations(calls_visible_to(request.user)), request=request
+    )
     qs = filterset.qs
     page = Paginator(qs.order_by("-started_at", "-id"), 50).get_page(request.GET.get("page"))
     context = {
@@ -405,6 +428,71 @@ def call_inbox(request):
         call.shown_phone = show_phone(request.user, call.phone)
     context = {"page": page}
     return render(request, "hotline/call_inbox.html", context)
+
+
+@desk_required
+@require_GET
+def call_detail(request, pk: int):
+    """One call: who took it, who owns it now (首问负责), what it produced; its owner hands it over or, for a
+    help request or suggestion, records the answer the caller is told."""
+    call = get_object_or_404(with_call_relations(calls_visible_to(request.user)), pk=pk)
+    call.shown_phone = show_phone(request.user, call.phone)
+    may_handle = can_handle_call(request.user, call)
+    context = {
+        "call": call,
+        "may_handle": may_handle and call.closed_at is None,
+        "answerable": call.call_type in ANSWERED_TYPES,
+        "colleagues": list(desk_colleagues(request.user)) if may_handle and call.closed_at is None else [],
+    }
+    return render(request, "hotline/call_detail.html", context)
+
+
+@desk_required
+@require_POST
+def call_hand_over(request, pk: int):
+    """首问负责 handed to a named colleague; only the call's current owner (or a manager) may."""
+    call = get_object_or_404(calls_visible_to(request.user), pk=pk)
+    form = HandOverForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the colleague who takes the call over."))
+        return redirect("hotline:call", pk=call.pk)
+    try:
+        services.hand_over_call(
+            actor=request.user,
+            call_id=call.id,
+            to_user=form.cleaned_data["to"],
+            note=form.cleaned_data["note"],
+        )
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        to = form.cleaned_data["to"]
+        messages.success(
+            request, _("Call handed over to %(name)s.") % {"name": to.get_full_name() or to.username}
+        )
+    return redirect("hotline:call", pk=call.pk)
+
+
+@desk_required
+@require_POST
+def call_answer(request, pk: int):
+    """The owner of a help request or suggestion records the answer the caller is told (closes the call)."""
+    call = get_object_or_404(calls_visible_to(request.user), pk=pk)
+    form = AnswerCallForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the answer the caller is told."))
+        return redirect("hotline:call", pk=call.pk)
+    try:
+        services.answer_call(actor=request.user, call_id=call.id, answer=form.cleaned_data["answer"])
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Answer recorded; the call is handled."))
+    return redirect("hotline:call", pk=call.pk)
 
 
 @desk_required
@@ -520,3 +608,57 @@ def board_action(request, pk: int, action: str):
     else:
         messages.success(request, _board_done(action, order, d))
     return redirect(back)
+
+
+# --- CTI screen pop ---------------------------------------------------------------------------------------
+
+
+@require_GET
+def ringing(request):
+    """Polled every second by the open intake page: 204 while nothing rings for this agent, two queries (the
+    session, the pending pop) and the user is not even loaded. A ringing call is claimed once and answered
+    with an `HX-Trigger: bst:ring {phone}` that fills the number and opens the caller screen (static/js)."""
+    user_id = request.session.get(SESSION_KEY)
+    if user_id is None:
+        return HttpResponse(status=204)
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return HttpResponse(status=204)
+    if pending_screen_pop(user_id=user_id, now=timezone.now()) is None:
+        return HttpResponse(status=204)
+    # Something rings: now check the user in full (session hash, active, desk) before showing a number.
+    if not is_desk(request.user) or request.user.pk != user_id:
+        return HttpResponse(status=204)
+    pop = services.claim_screen_pop(user_id=user_id)
+    if pop is None:
+        return HttpResponse(status=204)
+    response = HttpResponse(status=200)
+    response["HX-Trigger"] = json.dumps(
+        {"bst:ring": {"phone": pop.phone, "rang_at": pop.created_at.isoformat()}}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Intake time (dashboard panel) ------------------------------------------------------------------------
+
+
+@desk_required
+@require_GET
+def intake_times(request):
+    """The desk's median intake time this month, per dispatcher and per day (managers; the dashboard loads
+    it as a panel, and it is a page of its own)."""
+    if not is_manager(request.user):
+        raise PermissionDenied
+    now = timezone.now()
+    today = timezone.localdate(now)
+    start = timezone.make_aware(datetime.combine(today.replace(day=1), time.min))
+    end = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
+    context = {
+        "start": start,
+        "by_person": intake_time_rows(start=start, end=end, by="taken_by"),
+        "by_day": intake_time_rows(start=start, end=end, by="day"),
+    }
+    template = "hotline/partials/intake_times.html" if is_fragment(request) else "hotline/intake_times.html"
+    return render(request, template, context)

@@ -4,6 +4,7 @@ from residents.admin import AuditedAdminMixin
 
 from .models import (
     Category,
+    CategorySynonym,
     Escalation,
     Holiday,
     Incident,
@@ -73,6 +74,12 @@ class CategoryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ["crew_kind", "default_urgency", "active"]
     search_fields = ["code", "name", "pinyin"]
     list_select_related = ["parent"]
+
+
+@admin.register(CategorySynonym)
+class CategorySynonymAdmin(admin.ModelAdmin):
+    list_display = ["word", "means"]
+    search_fields = ["word", "means"]
 
 
 @admin.register(ServiceCommitment)

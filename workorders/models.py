@@ -86,6 +86,23 @@ class Category(models.Model):
         return str(self)
 
 
+class CategorySynonym(models.Model):
+    """A caller's word for a fault (没水, 跳闸, 堵了) and the category wording it means (停水, 停电, 下水堵塞):
+    the intake's category search finds the categories named with `means` when the dispatcher types `word`.
+    Edited in the admin."""
+
+    word = models.CharField(_("caller's word"), max_length=20, unique=True)
+    means = models.CharField(_("means (as in the category names)"), max_length=20)
+
+    class Meta:
+        ordering = ["word"]
+        verbose_name = _("category synonym")
+        verbose_name_plural = _("category synonyms")
+
+    def __str__(self) -> str:
+        return f"{self.word} → {self.means}"
+
+
 class WorkingCalendar(models.Model):
     """The base's working hours (one row). Non-emergency commitments count only this time; holidays and
     adjusted working days (调休) are Holiday rows. Times are local (Asia/Shanghai)."""

@@ -250,3 +250,10 @@ def crew_workers_with_load(crew_id: int, now: datetime | None = None) -> QuerySe
         )
         .order_by("load", "name")
     )
+
+
+def category_synonyms() -> dict[str, str]:
+    """{caller's word: category wording} for the intake's category search (CategorySynonym; one query)."""
+    from .models import CategorySynonym
+
+    return dict(CategorySynonym.objects.values_list("word", "means"))

@@ -28,9 +28,11 @@ def record_praise(
     work_order: WorkOrder | None = None,
     source: str = PraiseSource.CALL,
     praiser_name: str = "",
+    unattributed: bool = False,
     now: datetime | None = None,
 ) -> Praise:
-    """A praise (表扬) for a worker or crew; defaults to the linked order's crew and worker."""
+    """A praise (表扬) for a worker or crew; defaults to the linked order's crew and worker. With
+    `unattributed` (a desk call naming nobody known) it is recorded without a crew for a manager to attribute."""
     if not can_record_praise(actor):
         raise PermissionDenied(_("Only dispatchers and managers may record praise."))
     if source not in PraiseSource.values:
@@ -41,7 +43,7 @@ def record_praise(
         worker = worker or work_order.worker
     if worker is not None and crew is None:
         crew = worker.crew
-    if crew is None:
+    if crew is None and not unattributed:
         raise ValidationError({"crew": [_("Say which crew or worker is praised.")]})
     return Praise.objects.create(
         source=source,

@@ -28,6 +28,7 @@ from ..models import (
     RewardPenalty,
 )
 from .periods import period_containing
+from .sla import on_time_aggregates, on_time_population, on_time_rates
 from .stats import ratio
 
 FIRST_FIX_DAYS = 30
@@ -59,9 +60,12 @@ KPI_CODES = tuple(k.code for k in KPIS)
 
 COUNT_NAMES = (
     "completed",
-    "accept_ok",
+    # The on-time counts of the SLA report (sla.on_time_aggregates over sla.on_time_population).
+    "respond_due",
+    "respond_ok",
     "arrive_due",
     "arrive_ok",
+    "complete_due",
     "complete_ok",
     "first_fix",
     "reworked",
@@ -101,9 +105,7 @@ class AssessmentLine:
         c = self.counts
         completed = c["completed"]
         self.values = {
-            "on_time_accept": ratio(c["accept_ok"], completed),
-            "on_time_arrive": ratio(c["arrive_ok"], c["arrive_due"]),
-            "on_time_complete": ratio(c["complete_ok"], completed),
+            **on_time_rates(c),
             "first_fix": ratio(c["first_fix"], completed),
             "rework": ratio(c["reworked"], completed),
             "follow_up": ratio(c["contacted"], c["due"]),
@@ -185,9 +187,9 @@ def current_weights() -> dict[str, Decimal]:
 def month_assessment(
     month: date, level: str = "crew", *, now: datetime | None = None, weights: dict | None = None
 ) -> list[AssessmentLine]:
-    """The live assessment of a month, per crew or per worker, ranked. Eight queries whatever the data size:
-    the crews or workers, completed orders, their first-time fixes, follow-ups, complaints, inspections,
-    rewards and penalties, weights."""
+    """The live assessment of a month, per crew or per worker, ranked. Nine queries whatever the data size:
+    the crews or workers, completed orders, the on-time counts (sla.on_time_aggregates), first-time fixes,
+    follow-ups, complaints, inspections, rewards and penalties, weights."""
     if level not in ("crew", "worker"):
         raise ValidationError({"level": [_("Choose crew or worker.")]})
     period = period_containing("month", month)
@@ -220,10 +222,6 @@ def month_assessment(
         completed.values(key)
         .annotate(
             completed=Count("id"),
-            accept_ok=Count("id", filter=Q(accepted_at__lte=F("respond_by"))),
-            arrive_due=Count("id", filter=Q(arrive_by__isnull=False)),
-            arrive_ok=Count("id", filter=Q(arrive_by__isnull=False, arrived_at__lte=F("arrive_by"))),
-            complete_ok=Count("id", filter=Q(completed_at__lte=F("complete_by"))),
             reworked=Count("id", filter=Q(rework_count__gt=0)),
             **yes,
         )
@@ -232,6 +230,16 @@ def month_assessment(
     for r in order_rows:
         r["checklist_yes"] = sum(r.pop(name) for name in yes)
     add(order_rows)
+    # The on-time figures: the SLA report's definition over the orders created in the month, so the ranking,
+    # the service-time table and the SLA report agree (issue 14).
+    on_time = {k: v for k, v in on_time_aggregates(now or timezone.now()).items() if k != "orders"}
+    add(
+        on_time_population(start, end)
+        .filter(**{f"{key}__isnull": False})
+        .values(key)
+        .annotate(**on_time)
+        .order_by(key)
+    )
     # First-time fixes: the completed orders with no re-report (an order of the same room, or facility, and
     # category, not cancelled, created within FIRST_FIX_DAYS after the completion). A query of its own with
     # the two NOT EXISTS in WHERE, which PostgreSQL runs as anti-joins over the orders created in the month

@@ -27,6 +27,10 @@ class Hotspots:
     buildings: list[dict]
     growing: list[dict]
 
+    @property
+    def since(self) -> datetime:
+        return self.end - timedelta(days=self.days)
+
 
 def _kind_label(kind: str) -> str:
     return str(CrewKind(kind).label) if kind in CrewKind.values else kind
@@ -47,6 +51,7 @@ def hotspots(
             "key": r["room_id"],
             "label": r["room__label"],
             "system": _kind_label(r["category__crew_kind"]),
+            "kind": r["category__crew_kind"],
             "orders": r["n"],
         }
         for r in base.filter(created_at__gte=since, created_at__lt=end, room__isnull=False)
@@ -79,6 +84,7 @@ def hotspots(
             "key": r["building_id"],
             "label": r["building__label"],
             "system": _kind_label(r["category__crew_kind"]),
+            "kind": r["category__crew_kind"],
             "orders": r["current"],
         }
         for r in rows
@@ -89,6 +95,7 @@ def hotspots(
             "key": r["building_id"],
             "label": r["building__label"],
             "system": _kind_label(r["category__crew_kind"]),
+            "kind": r["category__crew_kind"],
             "current": r["current"],
             "before": r["before"],
             "growth_pct": ratio(r["current"] - r["before"], r["before"]),

@@ -35,16 +35,42 @@ class SlaRow:
     complete_ok: int = 0
 
     @property
+    def milestones(self) -> list[tuple[str, float | None, int, int, int]]:
+        """(milestone, rate, ok, due, late) for respond, arrive, complete: what a row shows and links."""
+        return [
+            (
+                m,
+                on_time_rates(self)[f"on_time_{k}"],
+                getattr(self, f"{m}_ok"),
+                getattr(self, f"{m}_due"),
+                getattr(self, f"{m}_late"),
+            )
+            for m, k in (("respond", "accept"), ("arrive", "arrive"), ("complete", "complete"))
+        ]
+
+    @property
+    def respond_late(self) -> int:
+        return self.respond_due - self.respond_ok
+
+    @property
+    def arrive_late(self) -> int:
+        return self.arrive_due - self.arrive_ok
+
+    @property
+    def complete_late(self) -> int:
+        return self.complete_due - self.complete_ok
+
+    @property
     def respond_rate(self) -> float | None:
-        return ratio(self.respond_ok, self.respond_due)
+        return on_time_rates(self)["on_time_accept"]
 
     @property
     def arrive_rate(self) -> float | None:
-        return ratio(self.arrive_ok, self.arrive_due)
+        return on_time_rates(self)["on_time_arrive"]
 
     @property
     def complete_rate(self) -> float | None:
-        return ratio(self.complete_ok, self.complete_due)
+        return on_time_rates(self)["on_time_complete"]
 
 
 @dataclass
@@ -59,22 +85,52 @@ class SlaReport:
 SLA_COUNTS = ("orders", "respond_due", "respond_ok", "arrive_due", "arrive_ok", "complete_due", "complete_ok")
 
 
-def _sla_aggregates(now: datetime) -> dict[str, Count]:
+def on_time_conditions(now: datetime) -> dict[str, Q]:
+    """THE definition of the on-time figures (按时接单率, 按时到场率, 按时办结率), used by the SLA report, the
+    dashboard's service-time table and crew ranking, the assessment, the API and the lists those figures
+    open, as one condition per count.
+
+    Over the orders of `on_time_population`, a deadline counts once it is *due*: met (the milestone is
+    stamped) or passed without it while the clock runs (an order on hold has no running deadline). It is *ok*
+    when the milestone came by the deadline. Hold time is excluded because resuming moves the deadlines on.
+    The rate is ok ÷ due (`on_time_rates`)."""
     running = Q(on_hold_since__isnull=True)  # on hold: the clock is paused, the deadline not yet decided
     return {
-        "orders": Count("id"),
-        "respond_due": Count("id", filter=Q(accepted_at__isnull=False) | Q(respond_by__lt=now) & running),
-        "respond_ok": Count("id", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("respond_by"))),
-        "arrive_due": Count(
-            "id",
-            filter=Q(arrive_by__isnull=False)
-            & (Q(arrived_at__isnull=False) | Q(arrive_by__lt=now) & running),
-        ),
-        "arrive_ok": Count(
-            "id", filter=Q(arrive_by__isnull=False, arrived_at__isnull=False, arrived_at__lte=F("arrive_by"))
-        ),
-        "complete_due": Count("id", filter=Q(completed_at__isnull=False) | Q(complete_by__lt=now) & running),
-        "complete_ok": Count("id", filter=Q(completed_at__isnull=False, completed_at__lte=F("complete_by"))),
+        "respond_due": Q(accepted_at__isnull=False) | Q(respond_by__lt=now) & running,
+        "respond_ok": Q(accepted_at__isnull=False, accepted_at__lte=F("respond_by")),
+        "arrive_due": Q(arrive_by__isnull=False)
+        & (Q(arrived_at__isnull=False) | Q(arrive_by__lt=now) & running),
+        "arrive_ok": Q(arrive_by__isnull=False, arrived_at__isnull=False, arrived_at__lte=F("arrive_by")),
+        "complete_due": Q(completed_at__isnull=False) | Q(complete_by__lt=now) & running,
+        "complete_ok": Q(completed_at__isnull=False, completed_at__lte=F("complete_by")),
+    }
+
+
+def on_time_aggregates(now: datetime) -> dict[str, Count]:
+    """The counts of `on_time_conditions` (and of all orders) as aggregates."""
+    return {"orders": Count("id"), **{k: Count("id", filter=q) for k, q in on_time_conditions(now).items()}}
+
+
+def late_condition(milestone: str, now: datetime) -> Q:
+    """Orders whose `milestone` deadline (respond, arrive, complete) is due and was not met: due minus ok."""
+    c = on_time_conditions(now)
+    return c[f"{milestone}_due"] & ~c[f"{milestone}_ok"]
+
+
+def on_time_population(start: datetime, end: datetime):
+    """The orders the on-time figures of a period are about: those created in [start, end), not cancelled."""
+    return WorkOrder.objects.filter(created_at__gte=start, created_at__lt=end).exclude(
+        status=Status.CANCELLED
+    )
+
+
+def on_time_rates(counts) -> dict[str, float | None]:
+    """The three on-time rates from `on_time_aggregates` counts (a dict or an object with those attributes)."""
+    get = counts.get if isinstance(counts, dict) else lambda name, default=0: getattr(counts, name, default)
+    return {
+        "on_time_accept": ratio(get("respond_ok", 0), get("respond_due", 0)),
+        "on_time_arrive": ratio(get("arrive_ok", 0), get("arrive_due", 0)),
+        "on_time_complete": ratio(get("complete_ok", 0), get("complete_due", 0)),
     }
 
 
@@ -84,10 +140,9 @@ def sla_report(period: Period, group_by: str = "crew", *, now: datetime | None =
     name, grouping = _group(SLA_GROUPS, group_by)
     rows = [
         SlaRow(key=r[grouping.key], label=_label(r, grouping), **{k: r[k] for k in SLA_COUNTS})
-        for r in WorkOrder.objects.filter(created_at__gte=period.start_at, created_at__lt=period.end_at)
-        .exclude(status=Status.CANCELLED)
+        for r in on_time_population(period.start_at, period.end_at)
         .values(grouping.key, *grouping.labels)
-        .annotate(**_sla_aggregates(now))
+        .annotate(**on_time_aggregates(now))
         .order_by(grouping.key)
     ]
     rows.sort(key=lambda r: r.label)

@@ -172,6 +172,11 @@ class CallCreateSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     subject = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     allow_duplicate = serializers.BooleanField(required=False, default=True)
+    started_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="when the agent started taking the call (screen pop or first keystroke); default: now",
+    )
 
     def validate(self, attrs):
         address = (attrs.pop("address", "") or "").strip()
@@ -204,3 +209,25 @@ class SearchSerializer(serializers.Serializer):
     orders = OrderBriefSerializer(many=True)
     callers = ScreenResidentSerializer(many=True)
     rooms = ScreenRoomSerializer(many=True)
+
+
+class HandOverSerializer(serializers.Serializer):
+    to = serializers.CharField(
+        max_length=150, help_text="login of the dispatcher or manager taking the call over"
+    )
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(max_length=2000, help_text="what the caller is told")
+
+
+class RingingSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=30, help_text="the caller's number as the phone system has it")
+    agent = serializers.CharField(max_length=150, help_text="the answering agent's login or extension")
+
+
+class RingingResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    agent = serializers.CharField()
+    phone = serializers.CharField()

@@ -3,9 +3,13 @@ the service, serialize. Desk only (dispatchers, managers): others get 403."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -15,7 +19,7 @@ from workorders.actions import TransitionNotAllowed
 from workorders.api.pagination import EstimatedCountPagination
 
 from ..filtersets import CallFilterSet
-from ..permissions import IsDesk
+from ..permissions import CanRingAgent, IsDesk
 from ..selectors import (
     LookupInputError,
     SearchInputError,
@@ -24,13 +28,17 @@ from ..selectors import (
     search,
     with_call_relations,
 )
-from ..services import DuplicateFound, take_call
+from ..services import DuplicateFound, answer_call, hand_over_call, ring_agent, take_call
 from .serializers import (
+    AnswerSerializer,
     CallCreateSerializer,
     CallResultSerializer,
     CallSerializer,
+    HandOverSerializer,
     LookupSerializer,
     OrderBriefSerializer,
+    RingingResultSerializer,
+    RingingSerializer,
     SearchSerializer,
 )
 
@@ -156,6 +164,7 @@ class CallViewSet(
                 work_order=work_order if d["call_type"] != "reminder" else None,
                 incident=d.get("incident"),
                 allow_duplicate=d["allow_duplicate"],
+                started_at=d.get("started_at"),
             )
         except DuplicateFound as exc:
             raise Conflict(str(exc)) from None
@@ -173,3 +182,48 @@ class CallViewSet(
             "suggest_incident": result.suggest_incident,
         }
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=HandOverSerializer, responses={200: CallSerializer})
+    @action(detail=True, methods=["post"], url_path="hand-over")
+    def hand_over(self, request, pk=None):
+        """首问负责: the call's current owner (or a manager) hands it to a named colleague (`to`: a login)."""
+        call = self.get_object()
+        serializer = HandOverSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        to = get_user_model().objects.filter(username=serializer.validated_data["to"]).first()
+        if to is None:
+            raise ValidationError(
+                {"to": [_("No colleague has the login “%(u)s”.") % {"u": serializer.validated_data["to"]}]}
+            )
+        hand_over_call(
+            actor=request.user, call_id=call.id, to_user=to, note=serializer.validated_data["note"]
+        )
+        call = self.get_queryset().get(pk=call.pk)
+        return Response(CallSerializer(call, context={"request": request}).data)
+
+    @extend_schema(request=AnswerSerializer, responses={200: CallSerializer})
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        """The owner of a help request or suggestion records the answer the caller is told; the call closes."""
+        call = self.get_object()
+        serializer = AnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        answer_call(actor=request.user, call_id=call.id, answer=serializer.validated_data["answer"])
+        call = self.get_queryset().get(pk=call.pk)
+        return Response(CallSerializer(call, context={"request": request}).data)
+
+
+class RingingViewSet(viewsets.ViewSet):
+    """The phone system announces a ringing call (CTI screen pop): `{phone, agent}` with the token of the CTI
+    service account (`manage.py cti_account`); the agent's open intake page shows the caller. docs/cti.md."""
+
+    permission_classes = [IsAuthenticated, CanRingAgent]
+
+    @extend_schema(request=RingingSerializer, responses={202: RingingResultSerializer})
+    def create(self, request):
+        serializer = RingingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        pop = ring_agent(actor=request.user, phone=d["phone"], agent=d["agent"])
+        body = {"id": pop.id, "agent": pop.agent.username, "phone": pop.phone}
+        return Response(body, status=status.HTTP_202_ACCEPTED)

@@ -29,18 +29,34 @@
     close(input, list);
     fire("bst:check");
   }
+  // The caller's words (没水, 跳闸, 堵了) stand for the category wording (停水, 停电, 下水堵塞): CategorySynonym.
+  function synonymsOf(input) {
+    if (!input._synonyms) {
+      try { input._synonyms = JSON.parse(input.getAttribute("data-synonyms") || "{}"); } catch (e) { input._synonyms = {}; }
+    }
+    return input._synonyms;
+  }
   function filterLocal(input, list) {
     var q = input.value.trim().toLowerCase().replace(/\s+/g, "");
-    var shown = 0;
+    var synonyms = synonymsOf(input), means = [];
+    Object.keys(synonyms).forEach(function (word) { if (q && q.indexOf(word) >= 0) means.push(synonyms[word]); });
+    // A leaf matched by its own name, pinyin or a synonym ranks before one matched only by its trade (the
+    // parent: "dg" = 电工); the trade's leaves show only when no leaf matches by itself.
+    var leafHits = [], parentHits = [];
     Array.prototype.forEach.call(list.querySelectorAll('[role="option"]'), function (li) {
       var name = li.getAttribute("data-value").toLowerCase();
-      var pinyin = (li.getAttribute("data-pinyin") || "").toLowerCase();
-      var words = pinyin.split(" ");
-      var hit = q && (name.indexOf(q) >= 0 || words.some(function (w) { return w.indexOf(q) === 0; }) || pinyin.replace(" ", "").indexOf(q) === 0);
-      li.hidden = !hit || shown >= 12;
-      if (!li.hidden) shown += 1;
+      var leafName = name.split(" / ").pop();
+      var words = (li.getAttribute("data-pinyin") || "").toLowerCase().split(" ");
+      var leafPinyin = words[words.length - 1] || "";
+      li.hidden = true;
       li.removeAttribute("aria-selected");
+      if (!q) return;
+      var leaf = leafName.indexOf(q) >= 0 || leafPinyin.indexOf(q) === 0 || words.join("").indexOf(q) === 0 && q.length > words[0].length ||
+        means.some(function (m) { return name.indexOf(m) >= 0; });
+      if (leaf) leafHits.push(li);
+      else if (name.indexOf(q) >= 0 || words.some(function (w) { return w.indexOf(q) === 0; })) parentHits.push(li);
     });
+    (leafHits.length ? leafHits : parentHits).slice(0, 12).forEach(function (li) { li.hidden = false; });
     var first = options(list)[0];
     highlight(input, list, first);
     open(input, list);
@@ -165,5 +181,31 @@
     if (el && el.getAttribute("data-poll") === "true") {
       if (el.querySelector("details[open]") || el.contains(document.activeElement)) event.preventDefault();
     }
+  });
+
+  // --- Call time and the phone system's screen pop ---------------------------------------------------------
+  // The call starts at the first keystroke of the number or when the phone system pops it; the form sends the
+  // elapsed milliseconds (a monotonic clock: a PC whose clock is off does not matter).
+  var intakeStart = null;
+  function startIntake(at) { if (intakeStart === null) intakeStart = at; }
+  document.addEventListener("DOMContentLoaded", function () {
+    var kept = document.getElementById("id_intake_ms");  // a form the server sent back keeps its start
+    if (kept && /^[0-9]+$/.test(kept.value)) intakeStart = performance.now() - parseInt(kept.value, 10);
+  });
+  document.addEventListener("input", function (event) {
+    if (event.target.id === "id_phone") startIntake(performance.now());
+  });
+  document.addEventListener("submit", function (event) {
+    if (event.target.id !== "intake-form") return;
+    var field = document.getElementById("id_intake_ms");
+    if (field && intakeStart !== null) field.value = String(Math.round(performance.now() - intakeStart));
+  });
+  document.addEventListener("bst:ring", function (event) {
+    var phone = document.getElementById("id_phone");
+    if (!phone || !event.detail || !event.detail.phone) return;
+    intakeStart = performance.now();
+    phone.value = event.detail.phone;
+    phone.dispatchEvent(new Event("change", { bubbles: true }));  // its hx-trigger loads the caller screen
+    phone.focus();
   });
 })();

@@ -98,7 +98,6 @@ def strict(page, live_server):
                 self.problems.append(f"{response.status} {response.url}")
 
     guard = Guard()
-    guard.allow(404, "/favicon.ico")  # until the project serves one (issue 14, point 15)
     page.on("console", guard.on_console)
     page.on("pageerror", lambda e: guard.problems.append(f"pageerror: {e}"))
     page.on("response", guard.on_response)

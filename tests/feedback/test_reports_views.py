@@ -4,7 +4,7 @@ Excel round trip (the workbook opens with openpyxl and its totals equal the repo
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -113,12 +113,14 @@ def test_report_pages_run_in_a_fixed_number_of_queries(
     # session, user with roles; 3 volume + 2 hotspot queries (rooms; buildings by count and by growth)
     with django_assert_num_queries(7):
         manager_client.get(reverse("feedback:report-volume") + oct_)
-    # session, user with roles; 8 assessment (first-time fixes in a query of their own) + 1 snapshot
-    with django_assert_num_queries(11):
+    # session, user with roles; 9 assessment (on-time counts and first-time fixes in queries of their own)
+    # + 1 snapshot
+    with django_assert_num_queries(12):
         manager_client.get(reverse("feedback:assessment") + "?month=2026-10")
     # session, user with roles; satisfaction 1, trend 1, SLA 1, complaints 1, hotspots 2 (rooms; buildings by
-    # count and by growth in one), ranking 8 (first-time fixes in a query of their own), overdue count 1
-    with django_assert_num_queries(17):
+    # count and by growth in one), ranking 9 (on-time counts and first-time fixes in queries of their own),
+    # overdue count 1
+    with django_assert_num_queries(18):
         manager_client.get(reverse("feedback:dashboard"))
 
 
@@ -196,6 +198,8 @@ def test_order_export_row_has_every_column(make_order, manager_client, worker):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else None
 
     _wb, rows = _sheet_rows(manager_client.get(reverse("feedback:export-orders") + "?export=1").content)
+    # Dates are real Excel dates (datetime cells), compared here to the minute.
+    rows = [[v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v for v in r] for r in rows]
     by_number = {r[0]: r for r in rows if r and r[0] in (done.number, open_.number)}
     assert by_number[done.number] == [
         done.number,
@@ -217,6 +221,27 @@ def test_order_export_row_has_every_column(make_order, manager_client, worker):
     ]
     assert "/" in by_number[done.number][4]
     assert by_number[open_.number][8:16] == [None, None, local(open_.respond_by), None, None, None, None, 0]
+
+
+def test_order_export_is_a_usable_sheet_dates_frozen_header_filters_widths_and_reporter(
+    make_order, manager_client, resident
+):
+    from workorders.models import WorkOrder
+
+    order = make_order("completed", now=OCT_10, reporter=resident)
+    WorkOrder.objects.filter(pk=order.pk).update(reporter_name="")  # typed nothing: the resident's name
+    wb, rows = _sheet_rows(manager_client.get(reverse("feedback:export-orders") + "?export=1").content)
+    ws = wb.worksheets[0]
+    header = next(i for i, r in enumerate(rows, start=1) if r and r[0] == "工单号")
+    assert ws.freeze_panes == f"A{header + 1}"
+    assert ws.auto_filter.ref.startswith(f"A{header}:P")
+    assert ws.column_dimensions["E"].width >= 20 and ws.column_dimensions["A"].width >= 12
+    row = next(r for r in ws.iter_rows(min_row=header + 1) if r[0].value == order.number)
+    assert (
+        row[1].is_date and isinstance(row[1].value, datetime) and row[1].number_format == "yyyy-mm-dd hh:mm"
+    )
+    assert row[13].is_date  # completed at
+    assert row[6].value == "王大妈"
 
 
 def test_an_export_job_runs_in_the_same_number_of_queries_whatever_its_size(

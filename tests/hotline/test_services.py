@@ -256,16 +256,6 @@ def test_a_praise_call_records_praise_for_the_orders_crew(dispatcher, make_order
 
 
 @pytest.mark.django_db
-def test_a_praise_call_naming_nobody_is_logged_for_a_manager_without_a_record(dispatcher):
-    from feedback.models import Praise
-    from hotline.services import take_call
-
-    result = take_call(actor=dispatcher, call_type="praise", phone="13800138000", summary="谢谢你们")
-    assert result.call.praise_id is None and not Praise.objects.exists()
-    assert result.call.closed_at is None
-
-
-@pytest.mark.django_db
 def test_the_caller_screen_shows_open_complaints_from_that_number(dispatcher, resident):
     from hotline.selectors import caller_screen
     from hotline.services import take_call
