@@ -13,6 +13,7 @@ from feedback.api.views import (
     SlaReportViewSet,
 )
 from hotline.api.views import CallViewSet, LookupViewSet, RingingViewSet, SearchViewSet
+from operations.api.views import OutageViewSet
 from residents.api.views import (
     BuildingViewSet,
     DistrictViewSet,
@@ -34,6 +35,7 @@ router.register("crews", CrewViewSet, basename="crew")
 router.register("workers", WorkerViewSet, basename="worker")
 router.register("work-orders", WorkOrderViewSet, basename="work-order")
 router.register("incidents", IncidentViewSet, basename="incident")
+router.register("outages", OutageViewSet, basename="outage")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("hotline/lookup", LookupViewSet, basename="hotline-lookup")
 router.register("calls", CallViewSet, basename="call")

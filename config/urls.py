@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from hotline import views as hotline_views
+from operations import views as operations_views
 
 admin.site.site_header = _("Baishitong administration")
 admin.site.site_title = _("Baishitong")
@@ -29,6 +30,7 @@ urlpatterns = [
     path("desk/", include("hotline.urls")),
     path("feedback/", include("feedback.urls")),
     path("ops/", include("operations.urls")),
+    path("outages/", operations_views.public_outages, name="outages_public"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -18,6 +18,7 @@ from crews.models import Crew
 from crews.selectors import on_duty
 from feedback.choices import ComplaintStatus
 from feedback.models import Complaint
+from operations.selectors import outages_covering, outages_covering_places, state_of
 from residents.models import Resident, Room
 from residents.selectors import (
     AddressError,
@@ -108,6 +109,7 @@ class CallerScreen:
     open_orders: list[WorkOrder] = field(default_factory=list)
     recent_orders: list[WorkOrder] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
+    outages: list[Incident] = field(default_factory=list)
     open_complaints: list = field(default_factory=list)
     recent_calls: list[Call] = field(default_factory=list)
 
@@ -120,15 +122,10 @@ def covering_incidents(
     *, buildings: set[int], units: set[int], districts: set[int], now: datetime, system=None
 ):
     """Active incidents that cover any of these buildings: listed for the building or one of its units, or
-    declared for the whole district (no buildings or units listed). One query."""
-    if not districts:
-        return Incident.objects.none()
-    qs = Incident.objects.filter(ended_at__isnull=True, starts_at__lte=now, district_id__in=districts)
-    if system:
-        qs = qs.filter(system=system)
-    whole_district = Q(buildings__isnull=True, units__isnull=True)
-    qs = qs.filter(Q(buildings__in=buildings) | Q(units__in=units) | whole_district)
-    return qs.select_related("district").distinct().order_by("-starts_at")
+    declared for the whole district (nothing listed). One query (operations' rule of an outage's scope)."""
+    return outages_covering_places(
+        building_ids=buildings, unit_ids=units, district_ids=districts, now=now, hours_ahead=0, system=system
+    ).order_by("-starts_at")
 
 
 def caller_screen(*, user, phone: str | None = None, address: str | None = None, now=None) -> CallerScreen:
@@ -174,13 +171,13 @@ def caller_screen(*, user, phone: str | None = None, address: str | None = None,
         )
         screen.open_orders = [o for o in rows if o.status in OPEN][:OPEN_ORDERS_SHOWN]
         screen.recent_orders = rows[:RECENT_ORDERS]
-        screen.incidents = list(
-            covering_incidents(
-                buildings={r.building_id for r in screen.rooms},
-                units={r.unit_id for r in screen.rooms},
-                districts={r.district_id for r in screen.rooms},
-                now=now,
-            )
+        # One query: outages active or starting within 48 h over the caller's homes; the active ones are
+        # the incidents a repair call attaches to.
+        screen.outages = list(outages_covering(rooms=screen.rooms, now=now))
+        for outage in screen.outages:
+            outage.state = state_of(outage, now)
+        screen.incidents = sorted(
+            (o for o in screen.outages if o.starts_at <= now), key=lambda o: o.starts_at, reverse=True
         )
     # One query: complaints still open from this number or about an order at these rooms.
     complaint_filter = Q(complainant_phone=screen.phone) if screen.phone else Q(pk__in=[])

@@ -20,6 +20,7 @@ from crews.selectors import staff_named
 from feedback.actions.complaints import register_complaint
 from feedback.actions.praise import record_praise
 from feedback.choices import ComplaintSource, PraiseSource
+from operations.selectors import outages_covering
 from residents.models import Residency, Resident, Room
 from workorders.actions import clean_text
 from workorders.actions.escalation import remind_order
@@ -142,9 +143,12 @@ def take_call(
         summary,
         "summary",
         _("Describe the fault.") if call_type == CallType.REPAIR else _("Write what the caller said."),
-        required=call_type not in (CallType.REMINDER,),
+        required=call_type not in (CallType.REMINDER,) and incident is None,
         max_length=2000,
     )
+    if incident is not None:
+        # One key on the caller screen: the call is about the outage; its title says what it was about.
+        summary = summary or incident.title[:2000]
     subject = clean_text(subject, "subject", "", required=False, max_length=100)
     if started_at is not None and not now - timedelta(seconds=INTAKE_MAX_SECONDS) <= started_at <= now:
         raise ValidationError(
@@ -169,10 +173,14 @@ def take_call(
             category = order.category
             resident = order.reporter
         elif call_type == CallType.REPAIR:
+            if room is None and incident is not None:
+                room = _home_in_outage(phone, incident, now)
             if room is None:
                 raise ValidationError({"address": [_("Give the address of the fault.")]})
-            if category is None:
+            if category is None and incident is None:
                 raise ValidationError({"category": [_("Choose the category of the fault.")]})
+            if incident is not None:
+                _check_outage_covers(incident, room, now)
             if urgency and urgency not in Urgency.values:
                 raise ValidationError({"urgency": [_("Unknown urgency.")]})
             if incident is None:
@@ -246,7 +254,9 @@ def take_call(
             room=room,
             building_id=room.building_id if room is not None else None,
             category=category,
-            system=system_of(category) if call_type == CallType.REPAIR else "",
+            system=(incident.system if incident is not None else system_of(category))
+            if call_type == CallType.REPAIR
+            else "",
             work_order=order,
             incident=incident,
             complaint=result.complaint,
@@ -260,6 +270,29 @@ def take_call(
     if call_type == CallType.REPAIR and incident is None:
         result.suggest_incident = should_suggest_incident(room=room, category=category, now=now)
     return result
+
+
+def _home_in_outage(phone: str, incident: Incident, now: datetime) -> Room | None:
+    """The caller's home that the outage covers (the caller screen's one key sends no address): a query per
+    home of the caller, who has one or two."""
+    if not phone:
+        return None
+    from residents.selectors import residents_by_phone
+
+    homes = Room.objects.filter(residencies__resident__in=residents_by_phone(phone)).distinct().order_by("id")
+    for room in homes[:10]:
+        if outages_covering(rooms=[room], now=now).filter(pk=incident.pk).exists():
+            return room
+    return None
+
+
+def _check_outage_covers(incident: Incident, room, now: datetime) -> None:
+    """A call is attached only to an outage not ended whose area holds the caller's home (active, or starting
+    within the caller screen's horizon)."""
+    if incident.ended_at is not None:
+        raise ValidationError({"incident": [_("This incident has already ended.")]})
+    if not outages_covering(rooms=[room], now=now).filter(pk=incident.pk).exists():
+        raise ValidationError({"incident": [_("This outage does not cover the caller's home.")]})
 
 
 def hand_over_call(*, actor, call_id: int, to_user, note: str = "", now: datetime | None = None) -> Call:

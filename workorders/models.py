@@ -209,6 +209,9 @@ class Incident(models.Model):
         Building, blank=True, related_name="incidents", verbose_name=_("buildings")
     )
     units = models.ManyToManyField(Unit, blank=True, related_name="incidents", verbose_name=_("units"))
+    facilities = models.ManyToManyField(
+        Facility, blank=True, related_name="incidents", verbose_name=_("public facilities")
+    )
     description = models.TextField(_("description"), blank=True, default="")
     starts_at = models.DateTimeField(_("starts at"), default=timezone.now)
     expected_end_at = models.DateTimeField(_("expected end"), null=True, blank=True)
@@ -221,6 +224,10 @@ class Incident(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Planned outages (operations): how long before the start residents are told, and how many homes the
+    # scope held when it was planned or last changed (distinct rooms with a residency).
+    notice_lead_minutes = models.PositiveIntegerField(_("notice lead time (minutes)"), default=1440)
+    affected_homes = models.PositiveIntegerField(_("affected homes"), default=0)
 
     class Meta:
         ordering = ["-starts_at"]

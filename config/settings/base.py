@@ -285,10 +285,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "feedback-draw-inspection-sample": {"task": "feedback.draw_inspection_sample", "schedule": 6 * 3600.0},
     # Freezes last month's assessment once (later runs find the snapshot and do nothing).
     "feedback-freeze-previous-month": {"task": "feedback.freeze_previous_month", "schedule": 6 * 3600.0},
+    # Outage notices: the advance notices and reminders that came due; re-queue what a lost task left.
+    "operations-queue-due-outage-notices": {"task": "operations.queue_due_outage_notices", "schedule": 60.0},
+    "operations-retry-outage-notices": {"task": "operations.retry_outage_notices", "schedule": 300.0},
 }
 
 # --- SMS (pluggable, like EMAIL_BACKEND) ---
-SMS_BACKEND = env_str("SMS_BACKEND") or "feedback.sms.ConsoleBackend"
+SMS_BACKEND = env_str("SMS_BACKEND") or "operations.sms.ConsoleBackend"
 # The public address residents' rating links point at (SMS text).
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 

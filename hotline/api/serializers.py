@@ -57,6 +57,16 @@ class IncidentBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class OutageBriefSerializer(IncidentBriefSerializer):
+    """An outage on the caller screen: active or starting within 48 h over one of the caller's homes."""
+
+    state = serializers.CharField(read_only=True)
+
+    class Meta(IncidentBriefSerializer.Meta):
+        fields = [*IncidentBriefSerializer.Meta.fields, "state", "affected_homes"]
+        read_only_fields = fields
+
+
 class ScreenRoomSerializer(serializers.ModelSerializer):
     class Meta:
         model = Room
@@ -136,6 +146,7 @@ class LookupSerializer(serializers.Serializer):
     open_orders = OrderBriefSerializer(many=True)
     recent_orders = OrderBriefSerializer(many=True)
     incidents = IncidentBriefSerializer(many=True)
+    outages = OutageBriefSerializer(many=True)
     open_complaints = serializers.ListField(child=serializers.DictField())
     recent_calls = CallSerializer(many=True)
 

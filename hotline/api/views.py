@@ -119,6 +119,7 @@ class LookupViewSet(viewsets.ViewSet):
             "open_orders": screen.open_orders,
             "recent_orders": screen.recent_orders,
             "incidents": screen.incidents,
+            "outages": screen.outages,
             "open_complaints": screen.open_complaints,
             "recent_calls": screen.recent_calls,
         }

@@ -4,7 +4,7 @@ from django.core.management import call_command
 
 from crews.models import Crew, DutyShift, Worker
 from residents.models import Building, District, Facility, Residency, Resident, Room, Unit
-from workorders.models import WorkOrder
+from workorders.models import Incident, WorkOrder
 
 MODELS = (District, Building, Unit, Room, Resident, Residency, Crew, Worker, DutyShift)
 
@@ -36,6 +36,7 @@ def test_seed_demo_is_deterministic_for_a_seed(django_db_blocker):
     call_command("seed_demo", scale="small", seed=11)
     counts, snap = _counts(), _snapshot()
     WorkOrder.objects.all().delete()  # orders protect their rooms and crews
+    Incident.objects.all().delete()  # outages protect their districts
     for model in (DutyShift, Residency, Resident, Worker, Room, Unit, Building, Facility, District, Crew):
         model.objects.all().delete()
     get_user_model().objects.all().delete()

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from crews.demo import seed_demo_staff
 from feedback.demo import seed_demo_follow_ups
+from operations.demo import seed_demo_outages
 from residents.demo import seed_demo_places
 from workorders.demo import seed_demo_orders
 
@@ -62,11 +63,13 @@ class Command(BaseCommand):
         staff = seed_demo_staff(rng=rng, password=DEMO_PASSWORD, now=timezone.now(), **spec["staff"])
         orders = seed_demo_orders(rng=rng, count=spec["orders"], now=timezone.now())
         follow_ups = seed_demo_follow_ups(rng=rng, now=timezone.now())
+        outages = seed_demo_outages(rng=rng, now=timezone.now())
         for label, counts in (
             ("places", places),
             ("staff", staff),
             ("orders", orders),
             ("follow-ups", follow_ups),
+            ("outages", outages),
         ):
             if counts:
                 summary = ", ".join(f"{k} {v}" for k, v in counts.items())

@@ -1,0 +1,167 @@
+"""Reads about outages: the rooms, homes and phones in an outage's scope, the outages covering some rooms, the
+calendar and the notice progress. An outage's scope is its district, narrowed to some buildings and units;
+one that lists only facilities covers no homes; one that lists nothing covers the whole district."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from residents.models import Residency, Resident, Room
+from workorders.models import Incident
+
+from .choices import UPCOMING_HOURS, NoticeEvent, NoticeStatus, OutageState
+from .models import OutageNotice
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An area: a district narrowed to buildings and units, or public facilities of it (ids only)."""
+
+    district_id: int
+    building_ids: tuple[int, ...] = ()
+    unit_ids: tuple[int, ...] = ()
+    facility_ids: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, incident: Incident) -> Scope:
+        """The incident's scope (three queries unless the M2Ms are prefetched)."""
+        return cls(
+            district_id=incident.district_id,
+            building_ids=tuple(b.pk for b in incident.buildings.all()),
+            unit_ids=tuple(u.pk for u in incident.units.all()),
+            facility_ids=tuple(f.pk for f in incident.facilities.all()),
+        )
+
+    @property
+    def whole_district(self) -> bool:
+        return not (self.building_ids or self.unit_ids or self.facility_ids)
+
+
+def rooms_in_scope(scope: Scope) -> QuerySet[Room]:
+    rooms = Room.objects.filter(district_id=scope.district_id)
+    if scope.building_ids or scope.unit_ids:
+        return rooms.filter(Q(building_id__in=scope.building_ids) | Q(unit_id__in=scope.unit_ids))
+    if scope.facility_ids:
+        return Room.objects.none()
+    return rooms
+
+
+def homes_in_scope(scope: Scope) -> QuerySet[Room]:
+    """Rooms in scope that someone lives in (a current residency): the homes an outage affects."""
+    return rooms_in_scope(scope).filter(Exists(Residency.objects.filter(room_id=OuterRef("pk"))))
+
+
+def count_affected_homes(scope: Scope) -> int:
+    """One COUNT over the rooms index."""
+    return homes_in_scope(scope).count()
+
+
+def phones_in_scope(scope: Scope) -> QuerySet:
+    """The distinct phones (main and other) of everyone living in scope: one UNION query, deduplicated by the
+    database, so a phone shared by several homes appears once and a resident with two phones twice."""
+    living = Resident.objects.filter(
+        Exists(Residency.objects.filter(resident_id=OuterRef("pk"), room__in=rooms_in_scope(scope)))
+    )
+    main = living.exclude(phone="").order_by().values_list("phone", flat=True)
+    other = living.exclude(alt_phone="").order_by().values_list("alt_phone", flat=True)
+    return main.union(other)
+
+
+def state_of(incident: Incident, now: datetime | None = None) -> str:
+    now = now or timezone.now()
+    if incident.ended_at is not None:
+        return OutageState.ENDED
+    return OutageState.ACTIVE if incident.starts_at <= now else OutageState.UPCOMING
+
+
+def filter_by_state(qs: QuerySet[Incident], state: str, now: datetime) -> QuerySet[Incident]:
+    if state == OutageState.ENDED:
+        return qs.filter(ended_at__isnull=False)
+    if state == OutageState.ACTIVE:
+        return qs.filter(ended_at__isnull=True, starts_at__lte=now)
+    if state == OutageState.UPCOMING:
+        return qs.filter(ended_at__isnull=True, starts_at__gt=now)
+    return qs
+
+
+def _listed(through) -> Exists:
+    return Exists(through.objects.filter(incident_id=OuterRef("pk")))
+
+
+def outages_covering_places(
+    *,
+    building_ids: Iterable[int],
+    unit_ids: Iterable[int],
+    district_ids: Iterable[int],
+    now: datetime,
+    hours_ahead: float = UPCOMING_HOURS,
+    system: str | None = None,
+) -> QuerySet[Incident]:
+    """Outages not ended that have started or start within `hours_ahead` and whose scope holds one of these
+    buildings or units (listed, or the whole district listed by nothing). A scope of facilities only holds no
+    home. One query, the district joined, soonest first."""
+    district_ids = set(district_ids)
+    if not district_ids:
+        return Incident.objects.none()
+    through_b, through_u = Incident.buildings.through, Incident.units.through
+    whole_district = ~_listed(through_b) & ~_listed(through_u) & ~_listed(Incident.facilities.through)
+    qs = Incident.objects.filter(
+        ended_at__isnull=True,
+        starts_at__lte=now + timedelta(hours=hours_ahead),
+        district_id__in=district_ids,
+    )
+    if system:
+        qs = qs.filter(system=system)
+    qs = qs.filter(
+        Exists(through_b.objects.filter(incident_id=OuterRef("pk"), building_id__in=set(building_ids)))
+        | Exists(through_u.objects.filter(incident_id=OuterRef("pk"), unit_id__in=set(unit_ids)))
+        | whole_district
+    )
+    return qs.select_related("district").order_by("starts_at", "id")
+
+
+def outages_covering(
+    *, rooms: Iterable[Room], now: datetime, hours_ahead: float = UPCOMING_HOURS, system: str | None = None
+) -> QuerySet[Incident]:
+    """`outages_covering_places` for these rooms (the caller's homes)."""
+    rooms = list(rooms)
+    return outages_covering_places(
+        building_ids={r.building_id for r in rooms},
+        unit_ids={r.unit_id for r in rooms},
+        district_ids={r.district_id for r in rooms},
+        now=now,
+        hours_ahead=hours_ahead,
+        system=system,
+    )
+
+
+def outages_visible_to(user) -> QuerySet[Incident]:
+    """Every member of staff sees every outage (they are public facts); the district is joined, the scope
+    prefetched."""
+    return Incident.objects.select_related("district").prefetch_related("buildings", "units", "facilities")
+
+
+def notice_progress(incident: Incident) -> dict:
+    """`{phones, by_event: {event: {queued, sent, failed}}}`: phones in scope now, and per event what its
+    runs queued, sent and failed (two queries: the UNION count and one GROUP BY)."""
+    by_event = {event: {"queued": 0, "sent": 0, "failed": 0} for event in NoticeEvent.values}
+    rows = (
+        OutageNotice.objects.filter(run__incident=incident)
+        .values("run__event", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        bucket = {
+            NoticeStatus.PENDING: "queued",
+            NoticeStatus.SENDING: "queued",
+            NoticeStatus.SENT: "sent",
+            NoticeStatus.FAILED: "failed",
+        }[row["status"]]
+        by_event[row["run__event"]][bucket] += row["n"]
+    return {"phones": phones_in_scope(Scope.of(incident)).count(), "by_event": by_event}
