@@ -24,9 +24,9 @@ from django.utils.translation import override
 
 from config.celery import enqueue
 from residents.models import Building, District, Facility, Unit
+from workorders.actions import clean_text
 from workorders.choices import IncidentKind, System
 from workorders.models import Incident
-from workorders.actions import clean_text
 
 from .choices import REMINDER_MINUTES, NoticeEvent, NoticeStatus
 from .models import OutageNotice, OutageNoticeRun
