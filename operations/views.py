@@ -188,6 +188,8 @@ def outage_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def outage_extend(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_or_404(request)
     incident = get_object_or_404(Incident, pk=pk)
+    if not can_run_outage(request.user, incident):
+        raise PermissionDenied(_("You may not change this outage."))
     form = OutageExtendForm(request.POST)
     if form.is_valid():
         try:
@@ -213,6 +215,8 @@ def outage_extend(request: HttpRequest, pk: int) -> HttpResponse:
 def outage_end(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_or_404(request)
     incident = get_object_or_404(Incident, pk=pk)
+    if not can_run_outage(request.user, incident):
+        raise PermissionDenied(_("You may not change this outage."))
     try:
         services.end_outage(actor=request.user, incident_id=incident.pk, note=request.POST.get("note", ""))
     except services.OutageConflict as exc:

@@ -15,7 +15,7 @@ from config.api import Conflict
 
 from .. import selectors, services
 from ..filtersets import OutageFilterSet
-from ..permissions import can_plan_outage, can_see_outages
+from ..permissions import can_plan_outage, can_run_outage, can_see_outages
 from . import serializers as s
 
 
@@ -69,6 +69,8 @@ class OutageViewSet(
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
         incident = self.get_object()
+        if not can_run_outage(request.user, incident):
+            raise PermissionDenied(_("You may not change this outage."))
         body = s.OutageExtendSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.extend_outage(actor=request.user, incident_id=incident.pk, **body.validated_data)

@@ -77,6 +77,18 @@ def world(
     )
     export = start_export(actor=manager, kind="orders", params={}, total=2)
     run_export(job_id=export.pk)
+    from operations.services import plan_outage
+
+    starts = timezone.now() + timedelta(days=3)
+    outage = plan_outage(
+        actor=manager,
+        title="更换阀门",
+        system="water",
+        district=room.district,
+        buildings=[room.building],
+        starts_at=starts,
+        expected_end_at=starts + timedelta(hours=6),
+    )
     clients = {"anon": Client()}
     for column, user in {
         "dispatcher": dispatcher,
@@ -109,4 +121,5 @@ def world(
         worker=worker,
         facility=f.FacilityFactory(district=room.district),
         export=export,
+        outage=outage,
     )
