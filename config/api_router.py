@@ -13,7 +13,7 @@ from feedback.api.views import (
     SlaReportViewSet,
 )
 from hotline.api.views import CallViewSet, LookupViewSet, RingingViewSet, SearchViewSet
-from operations.api.views import OutageViewSet
+from operations.api.views import HazardViewSet, OutageViewSet, RoundTemplateViewSet, RoundViewSet
 from residents.api.views import (
     BuildingViewSet,
     DistrictViewSet,
@@ -36,6 +36,9 @@ router.register("workers", WorkerViewSet, basename="worker")
 router.register("work-orders", WorkOrderViewSet, basename="work-order")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("outages", OutageViewSet, basename="outage")
+router.register("round-templates", RoundTemplateViewSet, basename="round-template")
+router.register("rounds", RoundViewSet, basename="round")
+router.register("hazards", HazardViewSet, basename="hazard")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("hotline/lookup", LookupViewSet, basename="hotline-lookup")
 router.register("calls", CallViewSet, basename="call")

@@ -43,3 +43,71 @@ LEAD_TIME_CHOICES = [
 ]
 # An outage shows on the caller screen from this long before its start.
 UPCOMING_HOURS = 48
+
+
+# --- Rounds (巡检) ------------------------------------------------------------------------------------------
+
+
+class Frequency(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    WEEKDAYS = "weekdays", _("On given weekdays")
+
+
+class ItemKind(models.TextChoices):
+    PASS_FAIL = "pass_fail", _("Pass / fail")
+    READING = "reading", _("Reading")
+    PHOTO = "photo", _("Photo")
+
+
+class RoundStatus(models.TextChoices):
+    DUE = "due", _("Due")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    MISSED = "missed", _("Missed")
+
+
+# A round not started this long after its due time is missed (visible on the list, never dropped); a round
+# not finished by its due time is overdue and escalates: the leader at once, the manager after this long.
+ROUND_MISSED_AFTER_HOURS = 12
+ESCALATE_TO_MANAGER_AFTER_HOURS = 4
+
+# --- Hazards (隐患台账) ---------------------------------------------------------------------------------------
+
+
+class Severity(models.TextChoices):
+    CRITICAL = "critical", _("Critical")
+    MAJOR = "major", _("Major")
+    MINOR = "minor", _("Minor")
+
+
+class HazardStatus(models.TextChoices):
+    FOUND = "found", _("Found")
+    RECTIFYING = "rectifying", _("Rectifying")
+    RECTIFIED = "rectified", _("Rectified")
+    VERIFIED = "verified", _("Verified")
+
+
+class HazardMove(models.TextChoices):
+    START_RECTIFYING = "start_rectifying", _("Start rectifying")
+    MARK_RECTIFIED = "mark_rectified", _("Mark rectified")
+    VERIFY = "verify", _("Verify")
+    TO_WORK_ORDER = "to_work_order", _("Turn into a work order")
+
+
+# The transition table: move → (the states it may start from, the state it leads to). Forms, templates and
+# the API derive the buttons from it; the service refuses anything else (a 409).
+HAZARD_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    HazardMove.START_RECTIFYING: (frozenset({HazardStatus.FOUND}), HazardStatus.RECTIFYING),
+    HazardMove.TO_WORK_ORDER: (frozenset({HazardStatus.FOUND}), HazardStatus.RECTIFYING),
+    HazardMove.MARK_RECTIFIED: (frozenset({HazardStatus.RECTIFYING}), HazardStatus.RECTIFIED),
+    HazardMove.VERIFY: (frozenset({HazardStatus.RECTIFIED}), HazardStatus.VERIFIED),
+}
+HAZARD_OPEN = frozenset({HazardStatus.FOUND, HazardStatus.RECTIFYING})  # the due date runs
+
+# Days to rectify by severity.
+HAZARD_DUE_DAYS = {Severity.CRITICAL: 1, Severity.MAJOR: 7, Severity.MINOR: 30}
+
+# The system a crew's trade runs (maintenance crews run none of the three).
+SYSTEM_OF_CREW_KIND = {"water": "water", "electrical": "power", "drainage": "drainage"}

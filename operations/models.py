@@ -10,9 +10,21 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workorders.models import Incident
+from crews.models import Crew, Worker
+from residents.models import Building, District, Facility, Room
+from workorders.choices import System
+from workorders.models import Incident, WorkOrder
 
-from .choices import NoticeEvent, NoticeStatus
+from .choices import (
+    HAZARD_OPEN,
+    Frequency,
+    HazardStatus,
+    ItemKind,
+    NoticeEvent,
+    NoticeStatus,
+    RoundStatus,
+    Severity,
+)
 
 
 class OutageNoticeRun(models.Model):
@@ -76,3 +88,227 @@ class OutageNotice(models.Model):
     @property
     def key(self) -> str:
         return f"outage:{self.run_id}:{self.phone}"
+
+
+class RoundTemplate(models.Model):
+    """A preventive round (巡检) a crew walks on a schedule: the places (facilities or buildings), the checklist
+    and when it is due (daily, weekly on the first listed weekday, monthly on `month_day`, or on the listed
+    weekdays, at `due_time`). Managers define them; beat generates one Round per due time."""
+
+    crew = models.ForeignKey(Crew, on_delete=models.PROTECT, related_name="round_templates")
+    name = models.CharField(_("name"), max_length=100)
+    facilities = models.ManyToManyField(Facility, blank=True, related_name="round_templates")
+    buildings = models.ManyToManyField(Building, blank=True, related_name="round_templates")
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
+    weekdays = models.JSONField(
+        _("weekdays"), default=list, blank=True, help_text=_("0 = Monday … 6 = Sunday")
+    )
+    month_day = models.PositiveSmallIntegerField(_("day of the month"), default=1)
+    due_time = models.TimeField(_("due time"))
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["crew_id", "name"]
+        verbose_name = _("round template")
+        verbose_name_plural = _("round templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_due_on(self, day) -> bool:
+        if self.frequency == Frequency.DAILY:
+            return True
+        if self.frequency == Frequency.WEEKLY:
+            return day.weekday() == (self.weekdays[0] if self.weekdays else 0)
+        if self.frequency == Frequency.WEEKDAYS:
+            return day.weekday() in self.weekdays
+        return day.day == min(self.month_day, 28)
+
+
+class RoundTemplateItem(models.Model):
+    """One checklist line: pass/fail, a reading with its unit and normal range (low..high), or a photo."""
+
+    template = models.ForeignKey(RoundTemplate, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(_("item"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=ItemKind.choices)
+    unit = models.CharField(_("unit"), max_length=20, blank=True, default="")
+    low = models.DecimalField(_("low"), max_digits=12, decimal_places=3, null=True, blank=True)
+    high = models.DecimalField(_("high"), max_digits=12, decimal_places=3, null=True, blank=True)
+
+    class Meta:
+        ordering = ["template_id", "position", "id"]
+        verbose_name = _("round item")
+        verbose_name_plural = _("round items")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Round(models.Model):
+    """One due round of a template: generated once per due time (unique template + due_at), assigned to the
+    crew's on-duty worker or left to the leader (worker empty). Missed when nobody started it in time."""
+
+    template = models.ForeignKey(RoundTemplate, on_delete=models.PROTECT, related_name="rounds")
+    crew = models.ForeignKey(Crew, on_delete=models.PROTECT, related_name="rounds")
+    worker = models.ForeignKey(
+        Worker, null=True, blank=True, on_delete=models.SET_NULL, related_name="rounds"
+    )
+    due_at = models.DateTimeField(_("due at"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=RoundStatus.choices, default=RoundStatus.DUE
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    missed_reason = models.CharField(_("why missed"), max_length=100, blank=True, default="")
+    escalation_level = models.PositiveSmallIntegerField(_("escalation"), default=0)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        constraints = [models.UniqueConstraint(fields=["template", "due_at"], name="round_once_per_due_time")]
+        indexes = [models.Index(fields=["crew", "status", "due_at"], name="round_crew_status_due")]
+
+    def __str__(self) -> str:
+        return f"{self.template_id} @ {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def on_time(self) -> bool:
+        return self.finished_at is not None and self.finished_at <= self.due_at
+
+
+class RoundItem(models.Model):
+    """One check of a round at one place: copied from the template item (label, kind, unit, range) so a later
+    change of the template leaves the record as it was walked."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="items")
+    facility = models.ForeignKey(Facility, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    building = models.ForeignKey(Building, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(_("item"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=ItemKind.choices)
+    unit = models.CharField(_("unit"), max_length=20, blank=True, default="")
+    low = models.DecimalField(_("low"), max_digits=12, decimal_places=3, null=True, blank=True)
+    high = models.DecimalField(_("high"), max_digits=12, decimal_places=3, null=True, blank=True)
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+    value = models.DecimalField(_("reading"), max_digits=12, decimal_places=3, null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True, default="")
+    photo = models.FileField(_("photo"), upload_to="rounds/%Y/%m/", blank=True, default="")
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["round_id", "position", "id"]
+        verbose_name = _("round check")
+        verbose_name_plural = _("round checks")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def place(self):
+        return self.facility or self.building
+
+    @property
+    def out_of_range(self) -> bool:
+        if self.value is None:
+            return False
+        return (self.low is not None and self.value < self.low) or (
+            self.high is not None and self.value > self.high
+        )
+
+
+class Hazard(models.Model):
+    """A hidden hazard (隐患) in the register: where (a room, a building or a facility; the district kept for
+    the filters), which system, how severe, a photo, when it must be rectified (by severity), and its state:
+    found → rectifying → rectified → verified (by someone other than the fixer), or turned into a work order.
+    Found on a round (its check), on an order's inspection, or reported by anyone on staff."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="hazards")
+    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.PROTECT, related_name="hazards")
+    building = models.ForeignKey(
+        Building, null=True, blank=True, on_delete=models.PROTECT, related_name="hazards"
+    )
+    facility = models.ForeignKey(
+        Facility, null=True, blank=True, on_delete=models.PROTECT, related_name="hazards"
+    )
+    system = models.CharField(_("system"), max_length=10, choices=System.choices, blank=True, default="")
+    crew = models.ForeignKey(Crew, on_delete=models.PROTECT, related_name="hazards")
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    description = models.TextField(_("description"))
+    photo = models.FileField(_("photo"), upload_to="hazards/%Y/%m/", blank=True, default="")
+    status = models.CharField(
+        _("status"), max_length=12, choices=HazardStatus.choices, default=HazardStatus.FOUND
+    )
+    round_item = models.OneToOneField(
+        RoundItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="hazard"
+    )
+    work_order = models.ForeignKey(
+        WorkOrder, null=True, blank=True, on_delete=models.SET_NULL, related_name="hazards"
+    )
+    found_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("found by"),
+    )
+    found_at = models.DateTimeField(_("found at"), default=timezone.now)
+    due_at = models.DateTimeField(_("rectify by"))
+    rectifying_at = models.DateTimeField(null=True, blank=True)
+    rectified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation"), default=0)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+        verbose_name = _("hazard")
+        verbose_name_plural = _("hazards")
+        indexes = [
+            models.Index(fields=["crew", "status", "-found_at"], name="hazard_crew_status"),
+            models.Index(fields=["status", "due_at"], name="hazard_status_due"),
+            models.Index(fields=["district", "system", "-found_at"], name="hazard_district_system"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:40]
+
+    @property
+    def place(self):
+        return self.room or self.facility or self.building
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status in HAZARD_OPEN and self.due_at < timezone.now()
+
+
+class HazardEvent(models.Model):
+    """The hazard's timeline (append-only): who moved it from which state to which, when and why."""
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+    move = models.CharField(_("move"), max_length=20)
+    from_status = models.CharField(max_length=12, blank=True, default="")
+    to_status = models.CharField(max_length=12, blank=True, default="")
+    note = models.CharField(_("note"), max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("hazard event")
+        verbose_name_plural = _("hazard events")
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.move}"

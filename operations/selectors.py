@@ -165,3 +165,51 @@ def notice_progress(incident: Incident) -> dict:
         }[row["status"]]
         by_event[row["run__event"]][bucket] += row["n"]
     return {"phones": phones_in_scope(Scope.of(incident)).count(), "by_event": by_event}
+
+
+# --- Rounds and hazards -----------------------------------------------------------------------------------
+
+
+def _crew_id_of(user) -> int | None:
+    from crews.selectors import worker_of
+
+    worker = worker_of(user)
+    return worker.crew_id if worker else None
+
+
+def hazards_visible_to(user) -> QuerySet:
+    """Managers and the desk see the whole register; a crew member sees the crew's hazards (others are 404)."""
+    from crews.permissions import is_dispatcher, is_manager
+
+    from .models import Hazard
+
+    qs = Hazard.objects.select_related("district", "room", "building", "facility", "crew")
+    if is_manager(user) or is_dispatcher(user):
+        return qs
+    crew_id = _crew_id_of(user)
+    return qs.filter(crew_id=crew_id) if crew_id else qs.none()
+
+
+def rounds_visible_to(user) -> QuerySet:
+    """Managers see every round; a crew member sees the crew's rounds (others are 404)."""
+    from crews.permissions import is_manager
+
+    from .models import Round
+
+    qs = Round.objects.select_related("template", "crew", "worker")
+    if is_manager(user):
+        return qs
+    crew_id = _crew_id_of(user)
+    return qs.filter(crew_id=crew_id) if crew_id else qs.none()
+
+
+def round_templates_visible_to(user) -> QuerySet:
+    from crews.permissions import is_manager
+
+    from .models import RoundTemplate
+
+    qs = RoundTemplate.objects.select_related("crew").prefetch_related("items", "facilities", "buildings")
+    if is_manager(user):
+        return qs
+    crew_id = _crew_id_of(user)
+    return qs.filter(crew_id=crew_id) if crew_id else qs.none()

@@ -33,3 +33,17 @@ def retry_outage_notices_task(stale_after: int | None = None) -> int:
     for run_id in run_ids:
         enqueue(send_outage_notices_task, run_id)
     return len(run_ids)
+
+
+@shared_task(name="operations.rounds_and_hazards_watch")
+def rounds_and_hazards_watch_task() -> dict[str, int]:
+    """Every few minutes: generate today's due rounds (once each), mark the missed ones, escalate overdue rounds
+    and hazards (each level once)."""
+    from .actions import hazards, rounds
+
+    return {
+        "generated": rounds.generate_due_rounds(),
+        "missed": rounds.mark_missed_rounds(),
+        "rounds_escalated": rounds.escalate_overdue_rounds(),
+        "hazards_escalated": hazards.escalate_overdue_hazards(),
+    }

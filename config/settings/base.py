@@ -288,6 +288,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Outage notices: the advance notices and reminders that came due; re-queue what a lost task left.
     "operations-queue-due-outage-notices": {"task": "operations.queue_due_outage_notices", "schedule": 60.0},
     "operations-retry-outage-notices": {"task": "operations.retry_outage_notices", "schedule": 300.0},
+    # Rounds generated once per due time (a unique key), missed ones marked, overdue rounds/hazards escalated.
+    "operations-rounds-and-hazards-watch": {"task": "operations.rounds_and_hazards_watch", "schedule": 300.0},
 }
 
 # --- SMS (pluggable, like EMAIL_BACKEND) ---

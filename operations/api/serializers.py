@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers
 
-from residents.models import Building, District, Facility, Unit
+from crews.models import Crew
+from residents.models import Building, District, Facility, Room, Unit
 from workorders.choices import IncidentKind, System
 from workorders.models import Incident
 
-from ..choices import OutageState
+from ..choices import HAZARD_OPEN, Frequency, ItemKind, OutageState, Severity
+from ..models import Hazard, Round, RoundItem, RoundTemplate, RoundTemplateItem
 from ..selectors import state_of
 
 
@@ -78,3 +80,183 @@ class ByEventSerializer(serializers.Serializer):
 class NoticeProgressSerializer(serializers.Serializer):
     phones = serializers.IntegerField()
     by_event = ByEventSerializer()
+
+
+# --- Rounds and hazards -----------------------------------------------------------------------------------
+
+
+class TemplateItemSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=ItemKind.choices)
+    low = serializers.DecimalField(max_digits=12, decimal_places=3, required=False, allow_null=True)
+    high = serializers.DecimalField(max_digits=12, decimal_places=3, required=False, allow_null=True)
+    unit = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = RoundTemplateItem
+        fields = ["id", "label", "kind", "unit", "low", "high"]
+        read_only_fields = ["id"]
+
+
+class RoundTemplateSerializer(serializers.ModelSerializer):
+    crew = serializers.PrimaryKeyRelatedField(queryset=Crew.objects.all())
+    facilities = serializers.PrimaryKeyRelatedField(
+        queryset=Facility.objects.all(), many=True, required=False
+    )
+    buildings = serializers.PrimaryKeyRelatedField(queryset=Building.objects.all(), many=True, required=False)
+    items = TemplateItemSerializer(many=True)
+    frequency = serializers.ChoiceField(choices=Frequency.choices)
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6), required=False, max_length=7
+    )
+    due_time = serializers.TimeField(format="%H:%M")
+
+    class Meta:
+        model = RoundTemplate
+        fields = [
+            "id",
+            "crew",
+            "name",
+            "facilities",
+            "buildings",
+            "items",
+            "frequency",
+            "weekdays",
+            "month_day",
+            "due_time",
+            "active",
+        ]
+        read_only_fields = ["id", "active"]
+        extra_kwargs = {"month_day": {"required": False}}
+
+
+class RoundItemSerializer(serializers.ModelSerializer):
+    place = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RoundItem
+        fields = [
+            "id",
+            "place",
+            "label",
+            "kind",
+            "unit",
+            "low",
+            "high",
+            "passed",
+            "value",
+            "note",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+    def get_place(self, item: RoundItem) -> str:
+        return str(item.place or "")
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    items = RoundItemSerializer(many=True, read_only=True)
+    template_name = serializers.CharField(source="template.name", read_only=True)
+
+    class Meta:
+        model = Round
+        fields = [
+            "id",
+            "template",
+            "template_name",
+            "crew",
+            "worker",
+            "due_at",
+            "status",
+            "started_at",
+            "finished_at",
+            "missed_reason",
+            "escalation_level",
+            "items",
+        ]
+        read_only_fields = fields
+
+
+class RecordSerializer(serializers.Serializer):
+    item = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    passed = serializers.BooleanField(required=False, allow_null=True, default=None)
+    value = serializers.DecimalField(max_digits=12, decimal_places=3, required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class RecordResultSerializer(serializers.Serializer):
+    item = RoundItemSerializer()
+    hazard = serializers.IntegerField(allow_null=True)
+
+
+class HazardSerializer(serializers.ModelSerializer):
+    system = serializers.ChoiceField(choices=System.choices, required=False, allow_blank=True, default="")
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
+    building = serializers.PrimaryKeyRelatedField(
+        queryset=Building.objects.all(), required=False, allow_null=True
+    )
+    facility = serializers.PrimaryKeyRelatedField(
+        queryset=Facility.objects.all(), required=False, allow_null=True
+    )
+    round_item = serializers.PrimaryKeyRelatedField(
+        queryset=RoundItem.objects.all(), required=False, allow_null=True
+    )
+    place = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Hazard
+        fields = [
+            "id",
+            "system",
+            "severity",
+            "status",
+            "district",
+            "room",
+            "building",
+            "facility",
+            "place",
+            "crew",
+            "description",
+            "round_item",
+            "work_order",
+            "found_at",
+            "due_at",
+            "overdue",
+            "rectified_at",
+            "verified_at",
+            "escalation_level",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "district",
+            "place",
+            "crew",
+            "work_order",
+            "found_at",
+            "due_at",
+            "overdue",
+            "rectified_at",
+            "verified_at",
+            "escalation_level",
+        ]
+
+    def get_place(self, hazard: Hazard) -> str:
+        return str(hazard.place or "")
+
+    def get_overdue(self, hazard: Hazard) -> bool:
+        return hazard.status in HAZARD_OPEN and hazard.due_at < (self.context.get("now") or timezone.now())
+
+
+class HazardNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class WorkOrderRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+
+
+class ToWorkOrderResultSerializer(serializers.Serializer):
+    work_order = WorkOrderRefSerializer()

@@ -89,6 +89,25 @@ def world(
         starts_at=starts,
         expected_end_at=starts + timedelta(hours=6),
     )
+    from datetime import time
+
+    from operations.actions.hazards import report_hazard
+    from operations.actions.rounds import create_round_template, generate_due_rounds
+
+    create_round_template(
+        actor=manager,
+        crew=crew,
+        name="泵房日检",
+        items=[{"label": "泵体无渗漏", "kind": "pass_fail"}],
+        frequency="daily",
+        due_time=time(23, 59),
+        buildings=[room.building],
+    )
+    generate_due_rounds()
+    from operations.models import Round
+
+    round_ = Round.objects.get()
+    hazard = report_hazard(actor=worker.user, severity="major", description="井盖松动", building=room.building)
     clients = {"anon": Client()}
     for column, user in {
         "dispatcher": dispatcher,
@@ -122,4 +141,7 @@ def world(
         facility=f.FacilityFactory(district=room.district),
         export=export,
         outage=outage,
+        round=round_,
+        round_item=round_.items.get(),
+        hazard=hazard,
     )
