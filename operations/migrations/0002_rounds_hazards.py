@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         ('crews', '0002_role_groups'),
         ('operations', '0001_initial'),
         ('residents', '0002_privacy_and_audit'),
-        ('workorders', '0009_incident_outage_fields'),
+        ('workorders', '0010_incident_outage_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -107,7 +107,9 @@ def world(
     from operations.models import Round
 
     round_ = Round.objects.get()
-    hazard = report_hazard(actor=worker.user, severity="major", description="井盖松动", building=room.building)
+    hazard = report_hazard(
+        actor=worker.user, severity="major", description="井盖松动", building=room.building
+    )
     clients = {"anon": Client()}
     for column, user in {
         "dispatcher": dispatcher,

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('residents', '0002_privacy_and_audit'),
-        ('workorders', '0008_board_index'),
+        ('workorders', '0009_category_synonyms'),
     ]
 
     operations = [
