@@ -247,6 +247,9 @@ SPECTACULAR_SETTINGS = {
         "IncidentKindEnum": "workorders.choices.IncidentKind",
         "ChannelEnum": "workorders.choices.Channel",
         "AttemptChannelEnum": "feedback.choices.AttemptChannel",
+        "SeverityEnum": "feedback.choices.Severity",
+        "HazardSeverityEnum": "operations.choices.Severity",
+        "RoundItemKindEnum": "operations.choices.ItemKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
