@@ -437,6 +437,23 @@ def build(p: Params) -> list[Scenario]:
     def api_root(i):
         return "/api/v1/", {}
 
+    def plan_outage(i):
+        starts = timezone.now() + timedelta(hours=2)
+        return "/api/v1/outages/", {
+            "title": "bench: 全区停水",
+            "system": "water",
+            "kind": "planned",
+            "district": p.pick(p.districts, i),
+            "starts_at": starts.isoformat(),
+            "expected_end_at": (starts + timedelta(hours=6)).isoformat(),
+            "notice_lead_minutes": 180,  # due at once: the advance notices are queued in the request
+        }
+
+    def hazard_list(i):
+        if i % 2:
+            return "/api/v1/hazards/", {"page": 1 + i % 5}
+        return "/api/v1/hazards/", {"severity": ["critical", "major", "minor"][i % 3], "status": "found"}
+
     return [
         # Not a target: the fixed cost of any authenticated API request here (session, user, middleware, DRF,
         # JSON) on a 4-row page — what every floor ratio below carries on top of its SQL.
@@ -518,6 +535,21 @@ def build(p: Params) -> list[Scenario]:
         Scenario("monthly assessment (crews, workers)", "manager", 1000, None, True, make=assessment),
         Scenario("manager dashboard", "manager", 400, None, True, make=dashboard),
         Scenario(
+            "plan an outage over a whole district (count homes, queue notices)",
+            "manager",
+            1000,
+            None,
+            True,
+            method="post",
+            make=plan_outage,
+            ok_status=(201,),
+            requests=10,
+            run=bench_plan_outage,
+            teardown=delete_bench_outages,
+            note="the notice batches go to the broker (not run in the request); one notice row per phone",
+        ),
+        Scenario("hazard register list", "manager", 30, 4, True, make=hazard_list),
+        Scenario(
             "Excel export, 10k orders",
             "manager",
             None,
@@ -572,6 +604,25 @@ def delete_bench_exports() -> None:
             job.file.delete(save=False)
         job.delete()
     _bench_export_ids.clear()
+
+
+def bench_plan_outage(client: Client, path: str, params: dict):
+    """POST the outage with the Celery app not eager, as in production: the request writes the outage, its
+    notice run and one notice row per phone and hands the first batch to the broker (memory:// here)."""
+    from config.celery import app as celery_app
+
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        return client.post(path, params, content_type="application/json")
+    finally:
+        celery_app.conf.task_always_eager = eager
+
+
+def delete_bench_outages() -> None:
+    from workorders.models import Incident
+
+    Incident.objects.filter(title__startswith="bench:").delete()
 
 
 def pick_path(path) -> str | None:

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OutageState(models.TextChoices):
@@ -62,9 +63,9 @@ class ItemKind(models.TextChoices):
 
 
 class RoundStatus(models.TextChoices):
-    DUE = "due", _("Due")
+    DUE = "due", pgettext_lazy("round status", "Due")
     IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("round status", "Done")
     MISSED = "missed", _("Missed")
 
 

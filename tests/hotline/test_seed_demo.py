@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from crews.models import Crew, DutyShift, Worker
+from operations.models import Hazard, Round, RoundTemplate
 from residents.models import Building, District, Facility, Residency, Resident, Room, Unit
 from workorders.models import Incident, WorkOrder
 
@@ -37,6 +38,8 @@ def test_seed_demo_is_deterministic_for_a_seed(django_db_blocker):
     counts, snap = _counts(), _snapshot()
     WorkOrder.objects.all().delete()  # orders protect their rooms and crews
     Incident.objects.all().delete()  # outages protect their districts
+    for model in (Hazard, Round, RoundTemplate):  # hazards and round checks protect their places
+        model.objects.all().delete()
     for model in (DutyShift, Residency, Resident, Worker, Room, Unit, Building, Facility, District, Crew):
         model.objects.all().delete()
     get_user_model().objects.all().delete()

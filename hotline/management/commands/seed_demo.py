@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from crews.demo import seed_demo_staff
 from feedback.demo import seed_demo_follow_ups
-from operations.demo import seed_demo_outages
+from operations.demo import seed_demo_outages, seed_demo_rounds
 from residents.demo import seed_demo_places
 from workorders.demo import seed_demo_orders
 
@@ -64,12 +64,14 @@ class Command(BaseCommand):
         orders = seed_demo_orders(rng=rng, count=spec["orders"], now=timezone.now())
         follow_ups = seed_demo_follow_ups(rng=rng, now=timezone.now())
         outages = seed_demo_outages(rng=rng, now=timezone.now())
+        rounds = seed_demo_rounds(rng=rng, now=timezone.now())
         for label, counts in (
             ("places", places),
             ("staff", staff),
             ("orders", orders),
             ("follow-ups", follow_ups),
             ("outages", outages),
+            ("rounds and hazards", rounds),
         ):
             if counts:
                 summary = ", ".join(f"{k} {v}" for k, v in counts.items())
