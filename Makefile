@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= base
 
-.PHONY: run test install test-browser lint fmt migrate seed messages check bench bench-large clean backup restore
+.PHONY: run test install test-browser lint fmt migrate seed messages check bench bench-large bench-imports clean backup restore
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ BENCH_LARGE_DB ?= postgres://postgres@127.0.0.1:5432/bst_bench_large
 
 bench: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} $(PY) -m bench.run --orders 50000 $(ARGS)
+
+# Register import of a whole base (30,000 homes, 60,000 residents) from one .xlsx (bench/imports.py).
+BENCH_IMPORTS_DB ?= postgres://postgres@127.0.0.1:5432/bst_bench_imports
+
+bench-imports: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_IMPORTS_DB)} $(PY) -m bench.imports $(ARGS)
 
 bench-large: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_LARGE_DB)} $(PY) -m bench.run --orders 1000000 $(ARGS)

@@ -4,7 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from config.api import ObtainAuthToken
-from crews.api.views import CrewViewSet, WorkerViewSet
+from crews.api.views import CrewViewSet, ImportJobViewSet, WorkerViewSet
 from feedback.api.views import (
     AssessmentReportViewSet,
     ComplaintViewSet,
@@ -33,6 +33,7 @@ router.register("facilities", FacilityViewSet, basename="facility")
 router.register("residents", ResidentViewSet, basename="resident")
 router.register("crews", CrewViewSet, basename="crew")
 router.register("workers", WorkerViewSet, basename="worker")
+router.register("imports", ImportJobViewSet, basename="import")
 router.register("work-orders", WorkOrderViewSet, basename="work-order")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("outages", OutageViewSet, basename="outage")

@@ -31,6 +31,7 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("ops/", include("operations.urls")),
     path("outages/", operations_views.public_outages, name="outages_public"),
+    path("imports/", include("crews.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

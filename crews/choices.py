@@ -21,3 +21,17 @@ class Role(models.TextChoices):
     CREW_LEADER = "crew_leader", _("Crew leader")
     WORKER = "worker", _("Worker")
     MANAGER = "manager", _("Manager")
+
+
+class ImportKind(models.TextChoices):
+    PLACES_RESIDENTS = "places_residents", _("Places and residents")
+    STAFF = "staff", _("Staff and crews")
+    FACILITIES = "facilities", _("Public facilities")
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWING = "previewing", _("Checking the file")
+    READY = "ready", _("Ready to import")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

@@ -41,6 +41,11 @@ def is_worker(user) -> bool:
     return has_role(user, Role.WORKER)
 
 
+def can_import_registers(user) -> bool:
+    """Loading or exporting the base's registers (places, residents, staff, facilities): managers and admins."""
+    return bool(getattr(user, "is_active", False)) and is_manager(user)
+
+
 def is_staff_member(user) -> bool:
     """Anyone with a role may use the app; other accounts see nothing."""
     return bool(roles_of(user)) or bool(getattr(user, "is_superuser", False))

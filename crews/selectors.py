@@ -77,3 +77,13 @@ def staff_named(text: str) -> tuple[Crew | None, Worker | None]:
         .first()
     )
     return crew, None
+
+
+def import_jobs_visible_to(user) -> QuerySet:
+    """Register imports: managers and admins see every import; nobody else sees any."""
+    from .models import ImportJob
+    from .permissions import can_import_registers
+
+    if not can_import_registers(user):
+        return ImportJob.objects.none()
+    return ImportJob.objects.select_related("created_by")

@@ -103,15 +103,37 @@ def form_changes(form, *, adding: bool) -> dict[str, list]:
     return changes
 
 
-def record_audit(
-    *, actor, obj: models.Model, action: str, changes: Mapping[str, list] | None = None
+def audit_entry(
+    *,
+    actor,
+    obj: models.Model,
+    action: str,
+    changes: Mapping[str, list] | None = None,
+    at=None,
+    label: str | None = None,
 ) -> AuditEntry:
-    """One audit row: who (`actor`, None for the system), which object, add/change/delete, before/after."""
-    return AuditEntry.objects.create(
+    """An unsaved audit row: who (`actor`, None for the system), which object, add/change/delete, before/after.
+    `label` stands for `str(obj)` where that would load related rows (a residency names its resident and room)."""
+    return AuditEntry(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
+        at=at or timezone.now(),
         model=obj._meta.label_lower,
         object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
+        object_repr=(str(obj) if label is None else label)[:200],
         action=action,
         changes=dict(changes or {}),
     )
+
+
+def record_audit(
+    *, actor, obj: models.Model, action: str, changes: Mapping[str, list] | None = None
+) -> AuditEntry:
+    """One audit row (see `audit_entry`), saved."""
+    entry = audit_entry(actor=actor, obj=obj, action=action, changes=changes)
+    entry.save()
+    return entry
+
+
+def record_audits(entries: Iterable[AuditEntry]) -> int:
+    """Many audit rows (built with `audit_entry`) in bulk: the register imports audit every change this way."""
+    return len(AuditEntry.objects.bulk_create(list(entries), batch_size=2000))

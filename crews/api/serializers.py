@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from ..models import Crew, Worker
+from ..choices import ImportKind
+from ..models import Crew, ImportJob, Worker
 
 
 class CrewSerializer(serializers.ModelSerializer):
@@ -17,3 +18,66 @@ class WorkerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Worker
         fields = ["id", "name", "crew", "crew_name", "role", "phone", "skills", "active"]
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="the spreadsheet's row number (header = row 1)")
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    """An import's state and counts (data rows); `errors` lists every failed row."""
+
+    moved_out = serializers.IntegerField(read_only=True)
+    errors = ImportErrorSerializer(many=True, read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    seconds_left = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "file_name",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "rows_total",
+            "rows_done",
+            "created",
+            "updated",
+            "unchanged",
+            "moved_out",
+            "error_count",
+            "errors",
+            "ended",
+            "failure",
+            "seconds_left",
+        ]
+        read_only_fields = fields
+
+    def get_seconds_left(self, job) -> int | None:
+        return job.seconds_left()
+
+
+class ImportJobListSerializer(ImportJobSerializer):
+    class Meta(ImportJobSerializer.Meta):
+        fields = [f for f in ImportJobSerializer.Meta.fields if f != "errors"]
+        read_only_fields = fields
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ImportKind.choices)
+    file = serializers.FileField()
+
+
+class ImportCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class ImportConfirmSerializer(serializers.Serializer):
+    end_moved_out_residencies = serializers.BooleanField(required=False, default=False)

@@ -110,6 +110,15 @@ def world(
     hazard = report_hazard(
         actor=worker.user, severity="major", description="井盖松动", building=room.building
     )
+    from crews import services as cs
+
+    import_job = cs.start_import(
+        actor=manager,
+        kind="facilities",
+        upload=SimpleUploadedFile("facilities.csv", "区,名称,类型\n5,5区加压泵房,泵房\n".encode()),
+        queue=False,
+    )
+    cs.preview_import(job_id=import_job.pk)
     clients = {"anon": Client()}
     for column, user in {
         "dispatcher": dispatcher,
@@ -146,4 +155,6 @@ def world(
         round=round_,
         round_item=round_.items.get(),
         hazard=hazard,
+        import_job=import_job,
+        import_kind="staff",
     )
