@@ -233,7 +233,7 @@ def _fresh_state(register, layout, old):
     """The register's state reloaded from the database (after a rolled-back batch), keeping what the file
     has shown so far (rows seen, people per room, crews planned)."""
     state = register.start(layout)
-    for name in ("seen", "people_in_file", "planned_crews"):
+    for name in ("seen", "people_in_file", "planned_crews", "unsure_rooms", "unsure_phones"):
         if hasattr(old, name):
             setattr(state, name, getattr(old, name))
     return state

@@ -149,6 +149,9 @@ class PlacesState:
     units: dict[tuple[int, int, int], Unit]
     seen: dict[tuple[RoomKey, PersonKey | None], int] = field(default_factory=dict)
     people_in_file: dict[RoomKey, set[PersonKey]] = field(default_factory=dict)
+    # A row with an error may still name someone: their room and phones are never called moved out.
+    unsure_rooms: set[RoomKey] = field(default_factory=set)
+    unsure_phones: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -290,6 +293,12 @@ class PlacesRegister(Register):
         return Person(name=name, phone=phones[0], alt_phone=alt, notes=notes, relation=relation)
 
     def parse(self, row: Row, state: PlacesState) -> Place | RowError:
+        parsed = self._parse(row, state)
+        if isinstance(parsed, RowError):
+            state.unsure_phones.update(split_phones(row.get("phone")) + split_phones(row.get("alt_phone")))
+        return parsed
+
+    def _parse(self, row: Row, state: PlacesState) -> Place | RowError:
         room = self._address(row)
         if isinstance(room, RowError):
             return room
@@ -297,11 +306,13 @@ class PlacesRegister(Register):
         if row.get("floor"):
             floor = number_of(row.get("floor"))
             if floor is None:
+                state.unsure_rooms.add(room)
                 return self._error(
                     row, "floor", _("The floor %(value)s is not a number.") % {"value": row.get("floor")}
                 )
         person = self._person(row, state.present)
         if isinstance(person, RowError):
+            state.unsure_rooms.add(room)
             return person
         key = (room, person.key if person else None)
         first = state.seen.get(key)
@@ -521,9 +532,10 @@ class PlacesRegister(Register):
     # Moved out ------------------------------------------------------------------------------------------
 
     def moved_out(self, state: PlacesState) -> list[dict[str, Any]]:
-        """Current residencies of the rooms the file lists whose resident the file no longer lists there."""
+        """Current residencies of the rooms the file lists whose resident the file no longer lists there (not
+        in a room one of whose rows has an error, nor with a phone found in an error row)."""
         found: list[dict[str, Any]] = []
-        keys = list(state.people_in_file)
+        keys = [key for key in state.people_in_file if key not in state.unsure_rooms]
         for start in range(0, len(keys), 2000):
             chunk = keys[start : start + 2000]
             rooms = self._existing_rooms(set(chunk), state)
@@ -535,7 +547,7 @@ class PlacesRegister(Register):
             )
             for pk, room_id, resident_id, name, phone in links:
                 key = by_id[room_id]
-                if (phone, name) not in state.people_in_file[key]:
+                if (phone, name) not in state.people_in_file[key] and phone not in state.unsure_phones:
                     found.append(
                         {
                             "residency": pk,

@@ -252,6 +252,15 @@ def test_moved_out_residents_are_listed_and_not_deleted(import_file, manager):
     assert Resident.objects.filter(name="新住户").exists()
 
 
+def test_a_resident_whose_row_has_an_error_is_not_called_moved_out(import_file, manager):
+    import_file([PLACES_HEADER, *homes(3)])
+    rows = [PLACES_HEADER, *homes(3)]
+    rows[1][6] = "139-0000"  # 住户1's phone mistyped: still there
+    rows[2][0] = "东区"  # 住户2's address unreadable: still there
+    job = preview(manager, "places_residents", xlsx(rows))
+    assert (job.error_count, job.moved_out_rows) == (2, [])
+
+
 def test_ending_the_moved_out_residencies_keeps_the_residents(import_file, manager):
     import_file([PLACES_HEADER, *homes(3)])
     rows = [PLACES_HEADER, *homes(3)]
