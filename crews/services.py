@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from importlib import import_module
 
 from django.apps import apps as django_apps
@@ -10,6 +11,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from .choices import Role
+
+logger = logging.getLogger(__name__)
 
 
 def collect_role_permissions() -> dict[str, set[str]]:
@@ -123,6 +126,7 @@ def preview_import(*, job_id: int) -> bool:
 
     from django.conf import settings
     from django.utils import timezone, translation
+    from django.utils.translation import gettext as _
 
     from residents.tabular import FileProblem, batches
 
@@ -140,18 +144,25 @@ def preview_import(*, job_id: int) -> bool:
         except FileProblem as exc:
             _fail(job_id, str(exc))
             return True
-        with handle:
-            state = register.start(layout)
-            counts: Counter[str] = Counter()
-            errors: list[dict] = []
-            seen = 0
-            for batch in batches(rows, settings.IMPORTS_BATCH_ROWS):
-                plan = register.plan(batch, state, writing=False)
-                counts.update(outcome for _row, outcome in plan.outcomes)
-                errors += [e.as_dict() for e in sorted(plan.errors, key=lambda e: e.row)]
-                seen += len(batch)
-                ImportJob.objects.filter(pk=job_id).update(rows_done=seen, progress_at=timezone.now())
-            moved = register.moved_out(state)
+        try:
+            with handle:
+                state = register.start(layout)
+                counts: Counter[str] = Counter()
+                errors: list[dict] = []
+                seen = 0
+                for batch in batches(rows, settings.IMPORTS_BATCH_ROWS):
+                    plan = register.plan(batch, state, writing=False)
+                    counts.update(outcome for _row, outcome in plan.outcomes)
+                    errors += [e.as_dict() for e in sorted(plan.errors, key=lambda e: e.row)]
+                    seen += len(batch)
+                    ImportJob.objects.filter(pk=job_id).update(rows_done=seen, progress_at=timezone.now())
+                moved = register.moved_out(state)
+        except Exception as exc:  # a page polling a preview that never ends is worse than a clear failure
+            logger.exception("preview of import %s failed", job_id)
+            _fail(
+                job_id, _("The file could not be checked (%(why)s); tell the administrator.") % {"why": exc}
+            )
+            return True
     ImportJob.objects.filter(pk=job_id, status=ImportStatus.PREVIEWING).update(
         status=ImportStatus.READY,
         rows_total=seen,
@@ -275,6 +286,26 @@ def _apply_batch(register, layout, state, batch, *, actor):
 
 
 def run_import(*, job_id: int) -> bool:
+    """See `_run_import`; an unexpected error marks the import failed (with the reason) so it can be resumed,
+    instead of leaving the page polling an import that no longer runs."""
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    try:
+        return _run_import(job_id=job_id)
+    except Exception as exc:
+        logger.exception("import %s failed", job_id)
+        from .models import ImportJob
+
+        job = ImportJob.objects.filter(pk=job_id).first()
+        with translation.override(job.language if job else None):
+            _fail(
+                job_id, _("The import stopped (%(why)s); resume it or tell the administrator.") % {"why": exc}
+            )
+        return True
+
+
+def _run_import(*, job_id: int) -> bool:
     """Import a confirmed file batch by batch. Each batch's writes, its audit rows and the job's progress
     (`batches_done`, counts, errors) commit together under a lock on the job, so a crash leaves whole batches
     only and a re-run skips exactly the batches already committed: resumed or re-run, the final state is the

@@ -401,9 +401,11 @@ class PlacesRegister(Register):
         found = Room.objects.filter(unit_id__in=unit_ids, number__in={k[3] for k in keys}).values_list(
             "id", "unit_id", "number", "floor", "label"
         )
-        return {
+        # Units × numbers also matches rooms nobody asked about (unit 1's 202 when unit 2's 202 was asked).
+        rooms = {
             (*unit_ids[unit_id], number): (pk, floor, label) for pk, unit_id, number, floor, label in found
         }
+        return {key: room for key, room in rooms.items() if key in keys}
 
     @staticmethod
     def _existing_residents(keys: set[PersonKey]) -> dict[PersonKey, tuple[int, str, str]]:

@@ -261,6 +261,32 @@ def test_a_resident_whose_row_has_an_error_is_not_called_moved_out(import_file, 
     assert (job.error_count, job.moved_out_rows) == (2, [])
 
 
+def test_a_room_with_the_same_number_in_another_unit_is_not_mixed_up(import_file, manager):
+    rows = [
+        PLACES_HEADER,
+        [5, 37, 1, 202, 2, "甲", "13500000001", "", "", ""],
+        [5, 37, 2, 202, 2, "乙", "13500000002", "", "", ""],
+    ]
+    import_file(rows)
+    rows[1][6] = "135"  # unit 1's row has an error; unit 2's room 202 is listed: nothing moved out
+    job = preview(manager, "places_residents", xlsx(rows))
+    assert (job.status, job.error_count, job.unchanged, job.moved_out_rows) == ("ready", 1, 1, [])
+
+
+def test_an_unexpected_error_fails_the_preview_or_the_import_with_its_reason(manager):
+    job = preview(manager, "places_residents", xlsx([PLACES_HEADER, *homes(2)]))
+    with mock.patch.object(PlacesRegister, "apply", side_effect=RuntimeError("disk full")):
+        job = run(job, user=manager)
+    assert (job.status, job.failure) == ("failed", "导入中断（disk full）；请继续导入或告诉管理员。")
+    with mock.patch.object(PlacesRegister, "moved_out", side_effect=RuntimeError("boom")):
+        failed = preview(manager, "places_residents", xlsx([PLACES_HEADER, *homes(2)]))
+    assert (failed.status, failed.failure) == ("failed", "无法检查这个文件（boom）；请告诉管理员。")
+    services.resume_import(actor=manager, job_id=job.pk, queue=False)  # a failed import may be resumed
+    services.run_import(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.created) == ("done", 2)
+
+
 def test_ending_the_moved_out_residencies_keeps_the_residents(import_file, manager):
     import_file([PLACES_HEADER, *homes(3)])
     rows = [PLACES_HEADER, *homes(3)]
