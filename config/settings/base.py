@@ -241,6 +241,8 @@ SPECTACULAR_SETTINGS = {
     # One schema name per choice set (several models have a `kind`, several actions a `reason`).
     "ENUM_NAME_OVERRIDES": {
         "CrewKindEnum": "crews.choices.CrewKind",
+        "ImportKindEnum": "crews.choices.ImportKind",
+        "ImportStatusEnum": "crews.choices.ImportStatus",
         "FacilityKindEnum": "residents.choices.FacilityKind",
         "UrgencyEnum": "workorders.choices.Urgency",
         "AreaEnum": "workorders.choices.Area",
