@@ -83,6 +83,8 @@ def _fmt_target(r) -> str:
         parts.append(f"≤ {r.max_queries} q")
     if r.fixed_queries:
         parts.append("fixed q")
+    if getattr(r, "max_bytes", None) is not None:
+        parts.append(f"body ≤ {r.max_bytes // 1000} KB (measured {(r.bytes_max or 0) // 1000} KB)")
     return ", ".join(parts) or "—"
 
 

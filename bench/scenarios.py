@@ -68,6 +68,7 @@ class Scenario:
     teardown: Callable[[], None] | None = None
     warmup: int = 0  # 0: WARMUP
     peak_memory: bool = False  # one more, untimed run under tracemalloc: the peak Python heap
+    max_bytes: int | None = None  # a target on the response body's size (a phone's first screen)
 
 
 @dataclass
@@ -94,6 +95,8 @@ class Result:
     path_example: str = ""
     statuses: dict = field(default_factory=dict)
     peak_mb: float | None = None
+    max_bytes: int | None = None
+    bytes_max: int | None = None
 
     def verdict(self) -> str:
         if not self.available:
@@ -105,6 +108,8 @@ class Result:
             ok &= self.queries_max <= self.max_queries
         if self.floor_target is not None and self.ratio is not None:
             ok &= self.ratio <= self.floor_target
+        if self.max_bytes is not None and self.bytes_max is not None:
+            ok &= self.bytes_max <= self.max_bytes
         return "met" if ok else "MISSED"
 
 
@@ -262,6 +267,20 @@ def build(p: Params) -> list[Scenario]:
 
     def mine(i):
         return "/orders/mine/", {}
+
+    def poll(scope: str, username: str):
+        """A poll that finds nothing new: the version the page shows (taken once), sent back with htmx."""
+        version: dict[str, str] = {}
+
+        def make(i):
+            if not version:
+                from workorders.selectors import list_version
+
+                user_id = get_user_model().objects.get(username=username).pk
+                version["v"] = list_version(user_id=user_id, scope=scope)
+            return ("/orders/crew/" if scope == "crew" else "/orders/mine/"), {"since": version["v"]}
+
+        return make
 
     def follow_ups(i):
         return "/feedback/", {"page": 1 + i % 3}
@@ -519,6 +538,35 @@ def build(p: Params) -> list[Scenario]:
         Scenario("order detail, recent active (HTML)", "dispatcher", 20, 12, False, make=detail_recent),
         Scenario("dispatch board", "dispatcher", None, None, True, make=board),
         Scenario("leader queue", "leader_water", None, None, True, make=crew_queue),
+        Scenario(
+            "leader queue: first screen on a phone (HTML size)",
+            "leader_water",
+            None,
+            None,
+            True,
+            make=lambda i: ("/orders/crew/", {}),
+            max_bytes=100_000,
+        ),
+        Scenario(
+            "leader queue: a poll that finds nothing new",
+            "leader_water",
+            5,
+            2,
+            True,
+            make=poll("crew", "leader_water"),
+            htmx=True,
+            ok_status=(204,),
+        ),
+        Scenario(
+            "worker: my orders, a poll that finds nothing new",
+            p.busy_worker,
+            5,
+            2,
+            True,
+            make=poll("mine", p.busy_worker),
+            htmx=True,
+            ok_status=(204,),
+        ),
         Scenario("worker: my orders", p.busy_worker, None, None, True, make=mine),
         Scenario("follow-up queue", "dispatcher", None, None, True, make=follow_ups),
         Scenario(
@@ -663,6 +711,7 @@ def run_scenario(sc: Scenario, client: Client, requests: int, root_ms: float | N
         floor_plus_root=sc.floor_plus_root,
         fixed_queries=sc.fixed_queries,
         note=sc.note,
+        max_bytes=sc.max_bytes,
     )
     first_path, _ = sc.make(0)
     path0 = pick_path(first_path)
@@ -686,6 +735,8 @@ def run_scenario(sc: Scenario, client: Client, requests: int, root_ms: float | N
             if r.status_code not in sc.ok_status:
                 res.errors += 1
             times.append(elapsed * 1000)
+            if not getattr(r, "streaming", False):
+                res.bytes_max = max(res.bytes_max or 0, len(r.content))
             qcounts.append(timer.count)
             sqltimes.append(timer.seconds * 1000)
         if not res.path_example:
@@ -730,6 +781,8 @@ def run_scenario(sc: Scenario, client: Client, requests: int, root_ms: float | N
     floor = f" floor {res.floor_median_ms:.1f} ms (x{res.ratio})" if res.floor_median_ms is not None else ""
     if res.peak_mb is not None:
         floor += f"  peak Python heap {res.peak_mb:.0f} MB"
+    if res.max_bytes is not None:
+        floor += f"  body ≤ {res.bytes_max:,} bytes"
     print(
         f"  {sc.name:<45} median {res.median_ms:7.1f} ms  p95 {res.p95_ms:7.1f} ms  "
         f"queries {res.queries_min}-{res.queries_max}  sql {res.sql_ms_median:6.1f} ms{floor}  "

@@ -23,6 +23,7 @@ urlpatterns = [
         lambda request: HttpResponsePermanentRedirect(static_url("favicon.ico")),
         name="favicon",
     ),
+    path("overview/", hotline_views.overview, name="overview"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

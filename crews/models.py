@@ -44,6 +44,8 @@ class Worker(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True, default="")
     skills = models.CharField(_("skills"), max_length=200, blank=True, default="")
     active = models.BooleanField(_("active"), default=True)
+    # The worker's own choice (their profile page): new work, reminders and 督办 also by SMS.
+    sms_notices = models.BooleanField(_("SMS notices"), default=True)
 
     class Meta:
         ordering = ["crew_id", "-role", "name"]

@@ -28,6 +28,14 @@ def collect_role_permissions() -> dict[str, set[str]]:
     return wanted
 
 
+def set_sms_notices(*, actor, enabled: bool) -> int:
+    """The staff member's own choice whether new work, reminders and 督办 also reach them by SMS (their
+    profile page). Only their own Worker row changes; returns how many rows did (0: no Worker row)."""
+    from .models import Worker
+
+    return Worker.objects.filter(user_id=actor.pk).update(sms_notices=bool(enabled))
+
+
 @transaction.atomic
 def sync_role_groups() -> None:
     """Create the four role groups and give each exactly the model permissions the apps declare.

@@ -16,3 +16,5 @@ class FeedbackConfig(AppConfig):
             receivers.on_order_status_changed, dispatch_uid="feedback.order_status_changed"
         )
         signals.order_completed.connect(receivers.on_order_completed, dispatch_uid="feedback.order_completed")
+        signals.order_moved.connect(receivers.on_order_moved, dispatch_uid="feedback.order_moved")
+        signals.order_escalated.connect(receivers.on_order_escalated, dispatch_uid="feedback.order_escalated")

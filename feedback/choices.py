@@ -62,6 +62,11 @@ class NotificationKind(models.TextChoices):
     WORKER_ON_WAY = "worker_on_way", _("Worker on the way")
     ORDER_COMPLETED = "order_completed", _("Order completed")
     RATING_LINK = "rating_link", _("Rating link")
+    # To staff: a worker's new work, reminders and supervision; the overdue watch telling the crew's leader.
+    WORKER_ASSIGNED = "worker_assigned", _("New order for the worker")
+    WORKER_REMINDED = "worker_reminded", _("Reminder for the worker")
+    WORKER_SUPERVISED = "worker_supervised", _("Supervision for the worker")
+    LEADER_ESCALATED = "leader_escalated", _("Overdue order for the crew leader")
 
 
 class NotificationStatus(models.TextChoices):
@@ -76,6 +81,7 @@ class AlertKind(models.TextChoices):
     UNRESOLVED = "unresolved", _("Fault not resolved")
     COMPLAINT_OVERDUE = "complaint_overdue", _("Complaint overdue")
     INSPECTION_FAILED = "inspection_failed", _("Inspection failed")
+    ORDER_OVERDUE = "order_overdue", _("Order overdue")
 
 
 class ComplaintStatus(models.TextChoices):

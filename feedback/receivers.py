@@ -40,3 +40,25 @@ def on_order_completed(sender, order_id: int, **kwargs) -> None:
 
     transaction.on_commit(lambda: enqueue(create_follow_up_task, order_id))
     _notify(order_id, NotificationKind.ORDER_COMPLETED)
+
+
+def on_order_moved(sender, order_id: int, move: str = "", event_id: int | None = None, **kwargs) -> None:
+    """A worker's SMS about new work, a reminder or a supervision (feedback.crew_notices)."""
+    from .actions.crew_notices import WORKER_MESSAGES, notify_worker_of_move
+
+    if move not in WORKER_MESSAGES:
+        return
+    try:
+        notify_worker_of_move(order_id=order_id, move=move, event_id=event_id)
+    except Exception:  # the move is committed; a notice problem must not turn its request into a 500
+        logger.exception("could not queue the %s notice for order %s", move, order_id)
+
+
+def on_order_escalated(sender, order_id: int, level: int = 0, deadline: str = "", **kwargs) -> None:
+    """The overdue watch took a step: tell the leader, then the managers, then the worker."""
+    from .actions.crew_notices import notify_escalation
+
+    try:
+        notify_escalation(order_id=order_id, level=level, deadline=deadline)
+    except Exception:
+        logger.exception("could not notify the escalation of order %s", order_id)

@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from config.htmx import apply_validation_error, is_fragment, safe_next
+from crews.choices import Role
 from crews.models import Crew
 from crews.permissions import is_manager, roles_of
-from crews.selectors import staff_figures
+from crews.selectors import staff_figures, worker_of
 from residents.models import District
 from residents.selectors import (
     AddressError,
@@ -85,7 +86,31 @@ from .selectors import (
 
 @login_required
 def home(request):
-    """Greets the user by role and shows live figures from the database."""
+    """Each role's home is its to-do list (DESIGN §1): the manager's dashboard, the dispatcher's desk, the
+    leader's queue, the worker's orders. Anyone else (no role, or no crew row yet) gets the site overview."""
+    target = _todo_list(request.user)
+    if target:
+        return redirect(target)
+    return overview(request)
+
+
+def _todo_list(user) -> str:
+    roles = roles_of(user)
+    worker = worker_of(user)
+    if Role.MANAGER in roles:
+        return reverse("feedback:dashboard")
+    if Role.DISPATCHER in roles:
+        return reverse("hotline:intake")
+    if Role.CREW_LEADER in roles and worker is not None and worker.is_leader:
+        return reverse("workorders:crew_queue")
+    if Role.WORKER in roles and worker is not None:
+        return reverse("workorders:mine")
+    return ""
+
+
+@login_required
+def overview(request):
+    """Greets the user by role and shows live figures of the site from the database."""
     now = timezone.now()
     context = {
         "now": now,
@@ -345,7 +370,10 @@ def intake(request, channel: str = Channel.PHONE):
                 room=form.cleaned_data.get("room"), category=form.cleaned_data.get("category"), now=now
             )
     else:
-        form = IntakeForm(initial={"phone": request.GET.get("phone", "")})
+        # `?address=`: a linked order opened from another (the flat above or below, workorders' detail).
+        form = IntakeForm(
+            initial={"phone": request.GET.get("phone", ""), "address": request.GET.get("address", "")[:60]}
+        )
     categories = list(intake_categories())
     selected = form["category"].value()
     context = {

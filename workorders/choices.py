@@ -42,6 +42,8 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Phone")
     WALK_IN = "walk_in", _("Walk-in window")
     WEB = "web", _("Web")
+    # Opened by a crew member on the spot (主动服务): a finding of the 一次通检, the flat upstairs, a walk.
+    SELF = "self", _("Self-initiated")
 
 
 class System(models.TextChoices):

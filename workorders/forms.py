@@ -9,14 +9,14 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from crews.models import Crew, Worker
 
 from .actions.attachments import MAX_ATTACHMENT_BYTES, sniff_image_type
 from .choices import CHECKLIST_ITEMS, CancelReason, Charge, HandBackReason, HoldReason
-from .models import WorkOrder
+from .models import Category, WorkOrder
 
 # --- Moves ------------------------------------------------------------------------------------------------
 
@@ -245,3 +245,62 @@ class PhotoForm(forms.Form):
         label=_("Kind"), choices=[("before", _("Before")), ("after", _("After")), ("other", _("Other"))]
     )
     photos = PhotoField(label=_("Photos"))
+
+
+class OnTheSpotForm(forms.Form):
+    """An order a crew member opens on the spot (主动服务): where (an address or a public facility), what
+    (a category and a line of description), where it starts, a photo. A leader also names the worker."""
+
+    address = forms.CharField(
+        label=_("Room"),
+        required=False,
+        max_length=60,
+        help_text=_("For example 5区37栋1单元302室 or 5-37-1-302."),
+    )
+    facility = forms.ModelChoiceField(label=_("Or a public facility"), queryset=None, required=False)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=None)
+    description = forms.CharField(
+        label=_("What is wrong"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    start = forms.ChoiceField(
+        label=_("Start at"),
+        choices=[("on_site", _("I am there now")), ("accepted", _("Accepted, I will come back"))],
+        initial="on_site",
+        widget=forms.RadioSelect,
+    )
+    photos = PhotoField(label=_("Photo"), required=False)
+
+    def __init__(self, *args, worker, workers=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from residents.models import Facility
+
+        own_trade = Case(When(crew_kind=worker.crew.kind, then=Value(0)), default=Value(1))
+        self.fields["category"].queryset = (
+            Category.objects.filter(parent__isnull=False, active=True)
+            .select_related("parent")
+            .order_by(own_trade, "parent__sort", "sort", "code")
+        )
+        self.fields["facility"].queryset = Facility.objects.filter(district__in=worker.crew.districts.all())
+        if workers is not None:
+            self.fields["worker"] = forms.ModelChoiceField(
+                label=_("Worker"), queryset=workers, empty_label=_("Choose the worker")
+            )
+
+    def clean(self):
+        from residents.selectors import AddressError, resolve_address
+
+        data = super().clean()
+        address, facility = (data.get("address") or "").strip(), data.get("facility")
+        data["room"] = None
+        if address:
+            try:
+                data["room"] = resolve_address(address)
+            except AddressError as exc:
+                self.add_error("address", str(exc))
+        elif facility is None:
+            self.add_error("address", _("Give the room or the public facility where the fault is."))
+        photos = data.get("photos") or []
+        if len(photos) > 1:
+            self.add_error("photos", _("One photo is enough here; add more on the order's page."))
+        data["photo"] = photos[0] if photos else None
+        return data

@@ -40,10 +40,12 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | Mapping[str, str] | None]] = 
     Move.ARRIVE: (frozenset({Status.ACCEPTED}), Status.ON_SITE),
     Move.REQUEST_HOLD: (frozenset({Status.ACCEPTED, Status.ON_SITE}), None),
     Move.REFUSE_HOLD: (frozenset({Status.ACCEPTED, Status.ON_SITE}), None),
-    Move.HOLD: (frozenset({Status.ACCEPTED, Status.ON_SITE}), Status.ON_HOLD),
+    # The leader may also hold an order assigned but not yet accepted (waiting for a part); the worker asks
+    # for a hold only once they have the order in hand (REQUEST_HOLD).
+    Move.HOLD: (frozenset({Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE}), Status.ON_HOLD),
     Move.RESUME: (
         frozenset({Status.ON_HOLD}),
-        {Status.ACCEPTED: Status.ACCEPTED, Status.ON_SITE: Status.ON_SITE},
+        {Status.ASSIGNED: Status.ASSIGNED, Status.ACCEPTED: Status.ACCEPTED, Status.ON_SITE: Status.ON_SITE},
     ),
     Move.COMPLETE: (frozenset({Status.ON_SITE}), Status.COMPLETED),
     Move.CLOSE: (frozenset({Status.COMPLETED}), Status.CLOSED),

@@ -288,6 +288,10 @@ class WorkOrder(models.Model):
     )
     reporter_name = models.CharField(_("reporter name"), max_length=40, blank=True, default="")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.PHONE)
+    # The order this one was opened from (主动服务: a 一次通检 finding, the flat above or below).
+    linked_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="linked_orders"
+    )
     first_contact_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -257,3 +257,75 @@ def category_synonyms() -> dict[str, str]:
     from .models import CategorySynonym
 
     return dict(CategorySynonym.objects.values_list("word", "means"))
+
+
+# --- Cheap "anything new?" checks for lists people keep open --------------------------------------------
+
+# The leader's queue: the crew's orders from dispatch until completion.
+QUEUE_STATES = ("dispatched", "assigned", "accepted", "on_site", "on_hold")
+
+
+def list_version(*, user_id: int | str, scope: str) -> str:
+    """A token that changes whenever an order of the user's list changes: how many orders the list holds
+    and the latest `updated_at` among them (every move bumps it; an order leaving the list lowers the count).
+    One query, from the session's user id alone, so a poll that finds nothing new does not load the user;
+    "" when the user has no such list (never equal to a version a page shows). The token tells nothing
+    about the orders, and a changed one is answered by the full, checked view."""
+    from django.db.models import DateTimeField, F, Func, IntegerField, OuterRef, Subquery
+
+    from crews.choices import WorkerRole
+    from crews.models import Worker
+
+    if scope == "crew":
+        owner = Worker.objects.filter(user_id=user_id, role=WorkerRole.LEADER)
+        orders = WorkOrder.objects.filter(crew_id=OuterRef("crew_id"), status__in=QUEUE_STATES)
+    else:
+        owner = Worker.objects.filter(user_id=user_id)
+        orders = WorkOrder.objects.filter(worker_id=OuterRef("pk"), status__in=LOAD_STATES)
+    orders = orders.order_by()
+    # COUNT and MAX over the subquery's rows (no GROUP BY: one row), each a scalar subquery of the one query.
+    row = (
+        owner.annotate(
+            n=Subquery(orders.annotate(c=Func(F("pk"), function="COUNT")).values("c"), IntegerField()),
+            last=Subquery(
+                orders.annotate(m=Func(F("updated_at"), function="MAX")).values("m"), DateTimeField()
+            ),
+        )
+        .values("n", "last")
+        .first()
+    )
+    if row is None:
+        return ""
+    last = row["last"].timestamp() if row["last"] else 0
+    return f"{row['n']}.{last:.6f}"
+
+
+# --- Rooms stacked above each other (楼上楼下) -------------------------------------------------------------
+
+
+def stacked_rooms(room) -> list[dict]:
+    """The rooms right above and below `room` in the same unit (302 → 402 and 202: same position on the
+    floor, one floor up or down) with their open orders, above first. Two queries: the rooms, their orders."""
+    from residents.models import Room
+
+    from .lifecycle import OPEN
+
+    position = room.number[-2:]
+    rooms = {
+        r.floor: r
+        for r in Room.objects.filter(
+            unit_id=room.unit_id, floor__in=[room.floor + 1, room.floor - 1], number__endswith=position
+        ).exclude(pk=room.pk)
+    }
+    orders: dict[int, list[WorkOrder]] = {r.pk: [] for r in rooms.values()}
+    if rooms:
+        for order in (
+            WorkOrder.objects.filter(room_id__in=orders, status__in=OPEN)
+            .select_related("category", "category__parent")
+            .order_by("-created_at")
+        ):
+            orders[order.room_id].append(order)
+    return [
+        {"room": rooms[floor], "above": floor > room.floor, "orders": orders[rooms[floor].pk]}
+        for floor in sorted(rooms, reverse=True)
+    ]

@@ -5,12 +5,14 @@ may not see is a 404; which buttons show comes from `available_moves`; the servi
 from __future__ import annotations
 
 from datetime import datetime, time
+from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -23,11 +25,13 @@ from config.htmx import apply_validation_error, is_fragment, safe_next
 from crews.models import Crew, Worker
 from crews.permissions import is_crew_leader, is_dispatcher, is_manager, is_worker
 from crews.selectors import worker_of
+from crews.services import set_sms_notices
 
 from . import forms as f
 from .actions import TransitionNotAllowed
 from .actions.attachments import add_attachment
 from .actions.field_work import complete_order
+from .actions.proactive import open_on_the_spot
 from .choices import CHECKLIST_ITEMS, URGENCY_RANK, AttachmentKind, Move, Status, Urgency
 from .filtersets import WorkOrderFilterSet
 from .lifecycle import available_moves
@@ -39,13 +43,30 @@ from .permissions import (
     is_assigned_worker,
     reporter_phone_in_full,
 )
-from .selectors import crew_workers_with_load, timeline, with_list_relations, work_orders_visible_to
+from .selectors import (
+    crew_workers_with_load,
+    list_version,
+    stacked_rooms,
+    timeline,
+    with_list_relations,
+    work_orders_visible_to,
+)
 
 QUEUE_LIMIT = 200
+# The leader's queue shows this many cards a page: each unassigned card carries its assign select (one option
+# per worker), so a page of 20 stays far below 100 KB of HTML for a crew of 40 (tests/workorders).
+QUEUE_PAGE = 20
 # The leader's queue, grouped in this order: orders nobody has yet come first.
 QUEUE_GROUPS = [Status.DISPATCHED, Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE, Status.ON_HOLD]
 WORKER_OPEN = [Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE, Status.ON_HOLD]
+# How often the lists people keep open ask whether anything changed (seconds; the templates' hx-trigger).
+POLL_SECONDS = 15
 
+STATUS_ORDER = Case(
+    *[When(status=value, then=Value(rank)) for rank, value in enumerate(QUEUE_GROUPS)],
+    default=Value(9),
+    output_field=IntegerField(),
+)
 URGENCY_ORDER = Case(
     *[When(urgency=value, then=Value(rank)) for value, rank in URGENCY_RANK.items()],
     default=Value(9),
@@ -78,14 +99,69 @@ def _suggest(workers: list[Worker]) -> Worker | None:
     return min(pool, key=lambda w: (w.load, w.name)) if pool else None
 
 
+# --- Polling ----------------------------------------------------------------------------------------------
+
+
+def poll_unchanged(scope: str):
+    """Answer an htmx poll that carries the version the page already shows (`?since=`) with an empty 204
+    when nothing changed: the session and one aggregate (`list_version`), without loading the user. Any
+    other request, or a changed version, goes to the view, which checks everything as usual."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            since = request.GET.get("since", "")
+            if since and request.htmx:
+                user_id = request.session.get(SESSION_KEY)
+                if user_id is not None and since == list_version(user_id=user_id, scope=scope):
+                    return HttpResponse(status=204)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _page_url(request: HttpRequest, number: int) -> str:
+    query = request.GET.copy()
+    query.pop("since", None)
+    query["page"] = str(number)
+    return f"{request.path}?{query.urlencode()}"
+
+
+def _here(request: HttpRequest) -> str:
+    """This page's address without the poller's version: where a form on it returns to (`next`)."""
+    query = request.GET.copy()
+    query.pop("since", None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
+def _poll_url(request: HttpRequest, version: str) -> str:
+    """This page's address (filters and page kept) with the version it shows, for its poller."""
+    query = request.GET.copy()
+    query["since"] = version
+    return f"{request.path}?{query.urlencode()}"
+
+
+def _page_number(request: HttpRequest, pages: int) -> int:
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError:
+        number = 1
+    return min(max(number, 1), max(pages, 1))
+
+
 # --- Leader queue -----------------------------------------------------------------------------------------
 
 
+@poll_unchanged("crew")
 @login_required
 def crew_queue(request: HttpRequest) -> HttpResponse:
-    """The crew's active orders grouped by state, unassigned first; filters; each worker's load."""
+    """The crew's active orders as cards, unassigned first, a page at a time; filters; each worker's load.
+    An htmx poll with the version the page shows gets a 204 when nothing changed (`poll_unchanged`)."""
     leader = _leader_or_404(request.user)
     now = timezone.now()
+    version = list_version(user_id=request.user.pk, scope="crew")
     base = work_orders_visible_to(request.user).filter(status__in=QUEUE_GROUPS)
     filterset = WorkOrderFilterSet(request.GET, queryset=base, request=request)
     filterset.filters["worker"].queryset = Worker.objects.filter(crew_id=leader.crew_id, active=True)
@@ -93,7 +169,18 @@ def crew_queue(request: HttpRequest) -> HttpResponse:
         crew_kind=leader.crew.kind, active=True
     ).select_related("parent")
     qs = filterset.qs
-    orders = list(_by_urgency_and_deadline(with_list_relations(qs))[:QUEUE_LIMIT])
+    figures = qs.aggregate(
+        total=Count("id"),
+        overdue=Count("id", filter=Q(due_at__lt=now)),
+        hold_requests=Count("id", filter=~Q(hold_requested_reason="")),
+    )
+    pages = -(-figures["total"] // QUEUE_PAGE)
+    page = _page_number(request, pages)
+    start = (page - 1) * QUEUE_PAGE
+    ordered = with_list_relations(qs).order_by(
+        STATUS_ORDER, URGENCY_ORDER, F("due_at").asc(nulls_last=True), "created_at", "id"
+    )
+    orders = list(ordered[start : start + QUEUE_PAGE])
     workers = list(crew_workers_with_load(leader.crew_id, now))
     groups = [
         {"status": status, "label": Status(status).label, "orders": [o for o in orders if o.status == status]}
@@ -109,14 +196,20 @@ def crew_queue(request: HttpRequest) -> HttpResponse:
         "urgency_choices": Urgency.choices,
         "selected_urgency": request.GET.getlist("urgency"),
         "groups": groups,
-        "total": len(orders),
-        "truncated": len(orders) >= QUEUE_LIMIT,
-        "overdue_count": sum(1 for o in orders if o.is_overdue(now)),
-        "hold_requests": sum(1 for o in orders if o.hold_requested_reason),
+        "total": figures["total"],
+        "page": page,
+        "pages": pages,
+        "previous_url": _page_url(request, page - 1) if page > 1 else "",
+        "next_url": _page_url(request, page + 1) if page < pages else "",
+        "overdue_count": figures["overdue"],
+        "hold_requests": figures["hold_requests"],
         "workers": workers,
+        "on_duty_count": sum(1 for w in workers if w.on_duty),
         "suggested": suggested,
-        # The same options on every assignable row: rendered once, not once per row (200 rows × a crew's
-        # workers of template includes).
+        "poll_url": _poll_url(request, version),
+        "here": _here(request),
+        "poll_seconds": POLL_SECONDS,
+        # The same options on every assignable card: rendered once, not once per card (bench/README.md).
         "worker_options": render_to_string(
             "workorders/partials/worker_options.html", {"workers": workers, "suggested": suggested}
         ),
@@ -129,12 +222,15 @@ def crew_queue(request: HttpRequest) -> HttpResponse:
 # --- Worker's orders --------------------------------------------------------------------------------------
 
 
+@poll_unchanged("mine")
 @login_required
 def my_orders(request: HttpRequest) -> HttpResponse:
-    """The worker's open orders by urgency and deadline, and what they finished today, for a phone."""
+    """The worker's open orders by urgency and deadline, and what they finished today, for a phone. An htmx
+    poll with the version the page shows gets a 204 when nothing changed (`poll_unchanged`)."""
     worker = _worker_or_404(request.user)
     full_phone = can_see_full_phone(request.user)
     now = timezone.now()
+    version = list_version(user_id=request.user.pk, scope="mine")
     today = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
     qs = work_orders_visible_to(request.user).filter(
         Q(status__in=WORKER_OPEN) | Q(status=Status.COMPLETED, completed_at__gte=today)
@@ -154,8 +250,111 @@ def my_orders(request: HttpRequest) -> HttpResponse:
         "now": now,
         "open_orders": [o for o in orders if o.status != Status.COMPLETED],
         "done_today": [o for o in orders if o.status == Status.COMPLETED],
+        "poll_url": _poll_url(request, version),
+        "here": _here(request),
+        "poll_seconds": POLL_SECONDS,
     }
-    return render(request, "workorders/workorder_mine.html", context)
+    template = "workorders/partials/mine.html" if is_fragment(request) else "workorders/workorder_mine.html"
+    return render(request, template, context)
+
+
+# --- Work the crew starts itself ---------------------------------------------------------------------------
+
+
+@login_required
+def open_on_the_spot_view(request: HttpRequest) -> HttpResponse:
+    """A crew member opens an order on the spot (主动服务). `?from=<order>` links it to the order where it was
+    found and `?room=<id>` / `?description=` fill the form (a 一次通检 finding, the flat above or below)."""
+    from residents.models import Room
+
+    me = worker_of(request.user)
+    if me is None or not me.active or not (is_worker(request.user) or is_crew_leader(request.user)):
+        raise Http404(_("This page is for crew members."))
+    workers = Worker.objects.filter(crew_id=me.crew_id, active=True, role="member") if me.is_leader else None
+    params = request.POST if request.method == "POST" else request.GET
+    linked = None
+    if params.get("from", "").isdigit():
+        linked = work_orders_visible_to(request.user).filter(pk=int(params["from"])).first()
+    if request.method == "POST":
+        form = f.OnTheSpotForm(request.POST, request.FILES, worker=me, workers=workers)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                order = open_on_the_spot(
+                    actor=request.user,
+                    category=data["category"],
+                    description=data["description"],
+                    room=data["room"],
+                    facility=None if data["room"] else data["facility"],
+                    worker=data.get("worker"),
+                    start=data["start"],
+                    photo=data["photo"],
+                    linked_from=linked,
+                )
+            except PermissionDenied as exc:
+                raise Http404(str(exc)) from exc
+            except ValidationError as exc:
+                apply_validation_error(form, exc, {"room": "address"})
+            else:
+                messages.success(request, _("Order %(number)s opened.") % {"number": order.number})
+                return redirect("workorders:detail", pk=order.pk)
+        status = 400
+    else:
+        initial = {"description": request.GET.get("description", "")[:2000]}
+        if request.GET.get("room", "").isdigit():
+            room = Room.objects.filter(pk=int(request.GET["room"])).first()
+            initial["address"] = room.label if room else ""
+        if linked is not None:
+            initial.setdefault("category", linked.category_id)
+        form = f.OnTheSpotForm(initial=initial, worker=me, workers=workers)
+        status = 200
+    return render(request, "workorders/workorder_form.html", {"form": form, "linked": linked}, status=status)
+
+
+@login_required
+def stacked(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rooms above and below the order's room with their open orders (loaded when the panel opens), and
+    one step to open a linked order there: on the spot for the crew, at the intake desk for the desk."""
+    order = _visible_order(request.user, pk)
+    if order.room_id is None:
+        raise Http404(_("This order is not in a home."))
+    context = {
+        "order": order,
+        "rows": stacked_rooms(order.room),
+        "crew_member": _is_crew_member(request.user),
+        "desk": is_dispatcher(request.user) or is_manager(request.user),
+    }
+    return render(request, "workorders/partials/stacked.html", context)
+
+
+def _is_crew_member(user) -> bool:
+    """A worker or leader with their Worker row (the roles first: the desk is answered without a query)."""
+    if not (is_worker(user) or is_crew_leader(user)):
+        return False
+    worker = worker_of(user)
+    return bool(worker and worker.active)
+
+
+# --- The staff member's own settings ---------------------------------------------------------------------
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """A crew member's profile: who they are, and whether new work, reminders and 督办 also come by SMS."""
+    worker = worker_of(request.user)
+    if worker is None:
+        raise Http404(_("This page is for crew members."))
+    if request.method == "POST":
+        enabled = request.POST.get("sms_notices") == "on"
+        set_sms_notices(actor=request.user, enabled=enabled)
+        messages.success(
+            request,
+            _("SMS notices are on.")
+            if enabled
+            else _("SMS notices are off; your list still shows new work."),
+        )
+        return redirect("workorders:profile")
+    return render(request, "workorders/worker_profile.html", {"worker": worker})
 
 
 # --- Detail, slip, photos ---------------------------------------------------------------------------------
@@ -242,6 +441,7 @@ def _detail(request: HttpRequest, order: WorkOrder, bound: dict | None = None, s
         "checklist_items": CHECKLIST_ITEMS,
         "checklist": order.checklist,
         "photo_form": f.PhotoForm() if _can_add_photos(request.user, order) else None,
+        "crew_member": _is_crew_member(request.user),
         "back": _back_url(request.user),
     }
     return render(request, "workorders/workorder_detail.html", context, status=status)
@@ -357,10 +557,21 @@ def order_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
     except ValidationError as exc:
         apply_validation_error(form, exc)
         return _detail(request, order, bound={move: form}, status=400)
-    messages.success(
-        request, _("Order %(number)s: “%(move)s” done.") % {"number": order.number, "move": spec.label}
-    )
+    messages.success(request, _done_message(order, spec.label, form.cleaned_data))
     return _after_move(request, order)
+
+
+def _done_message(order: WorkOrder, label: str, data: dict) -> str:
+    """What the success message says, and to whom the order went when the move names someone (assign,
+    transfer, dispatch)."""
+    whom = data.get("worker") or data.get("crew")
+    if whom is not None:
+        return _("Order %(number)s: “%(move)s” to %(whom)s.") % {
+            "number": order.number,
+            "move": label,
+            "whom": whom.name,
+        }
+    return _("Order %(number)s: “%(move)s” done.") % {"number": order.number, "move": label}
 
 
 # --- Completion -------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crews.models import Crew, Worker
-from workorders.choices import CHECKLIST_FIELDS, Status
+from workorders.choices import CHECKLIST_FIELDS, Channel, Status
 from workorders.models import WorkOrder
 
 from ..choices import InspectionStatus, Outcome, RewardKind, Verdict
@@ -54,7 +54,9 @@ KPIS = (
     Kpi("satisfaction", gettext_lazy("Satisfaction (满意率)")),
     Kpi("valid_complaints", gettext_lazy("Valid complaint rate (有效投诉率)"), higher_is_better=False),
     Kpi("checklist", gettext_lazy("六个一 compliance (六个一执行率)")),
-    Kpi("inspection", gettext_lazy("Inspection points")),
+    # Work the crew started itself (主动服务, channel `self`): its share of the completed orders.
+    Kpi("proactive", gettext_lazy("Proactive work (主动服务)")),
+    Kpi("inspection", gettext_lazy("Inspection points")),  # last: the one KPI not a percentage (exports)
 )
 KPI_CODES = tuple(k.code for k in KPIS)
 
@@ -63,6 +65,7 @@ COUNT_NAMES = (
     # The on-time counts of the SLA report (sla.on_time_aggregates over sla.on_time_population).
     "respond_due",
     "respond_ok",
+    "proactive",
     "arrive_due",
     "arrive_ok",
     "complete_due",
@@ -113,6 +116,7 @@ class AssessmentLine:
             "valid_complaints": ratio(c["valid_complaints"], completed),
             "checklist": ratio(c["checklist_yes"], 5 * completed),
             "inspection": self.inspection_avg,
+            "proactive": ratio(c.get("proactive", 0), completed),
         }
         self.veto = c["conduct"] > 0
 
@@ -222,6 +226,7 @@ def month_assessment(
         completed.values(key)
         .annotate(
             completed=Count("id"),
+            proactive=Count("id", filter=Q(channel=Channel.SELF)),
             reworked=Count("id", filter=Q(rework_count__gt=0)),
             **yes,
         )

@@ -15,4 +15,13 @@
     var el = event.target.closest("[data-confirm]");
     if (el && !window.confirm(el.getAttribute("data-confirm"))) event.preventDefault();
   });
+  // A list that polls (data-poll) is not replaced while the user is choosing in it (a select, a note).
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-poll")) return;
+    var active = document.activeElement;
+    if (active && active !== document.body && elt.contains(active) && active.matches("input, select, textarea")) {
+      event.preventDefault();
+    }
+  });
 })();

@@ -136,18 +136,18 @@ def test_leader_assigns_and_approves_a_hold(page, live_server, login, artifacts,
     login(page, "zhang_leader")
     page.click("nav >> text=班组工单")
     assert "待指派" in page.inner_text("main")
-    assert page.locator("tr.overdue").count() == 1
-    assert "超时" in page.locator("tr.overdue").inner_text()
+    assert page.locator(".queue-card.is-overdue").count() == 1
+    assert "超时" in page.locator(".queue-card.is-overdue").inner_text()
     page.screenshot(path=str(artifacts / "crew-leader-queue.png"), full_page=True)
 
     # The on-duty, least-loaded worker is preselected.
-    row = page.locator("tr", has_text=new.number)
+    row = page.locator(f"#order-{new.pk}")
     assert row.locator("select[name=worker] option:checked").inner_text().startswith("赵师傅")
     row.locator("button:has-text('指派')").click()
     page.wait_for_selector(".msg-success")
     assert WorkOrder.objects.get(pk=new.pk).worker_id == worker2.pk
 
-    hold_row = page.locator("tr", has_text=busy.number)
+    hold_row = page.locator(f"#order-{busy.pk}")
     assert "等待配件" in hold_row.inner_text() or "缺DN20阀门" in hold_row.inner_text()
     hold_row.locator("button:has-text('批准挂起')").click()
     page.wait_for_selector(".msg-success")

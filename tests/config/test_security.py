@@ -28,7 +28,7 @@ def test_a_good_login_before_the_limit_resets_the_count(client):
 
 @pytest.mark.django_db
 def test_pages_carry_a_strict_content_security_policy(dispatcher_client):
-    csp = dispatcher_client.get("/").headers["Content-Security-Policy"]
+    csp = dispatcher_client.get("/overview/").headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp
     assert "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp

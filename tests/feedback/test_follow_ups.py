@@ -293,14 +293,16 @@ def test_an_expired_link_is_refused(follow_up, dispatcher, django_capture_on_com
 
 def test_residents_get_sms_at_received_on_the_way_and_completed(complete):
     order = complete()
-    kinds = list(Notification.objects.filter(work_order=order).order_by("id").values_list("kind", "status"))
+    to_resident = Notification.objects.filter(work_order=order, phone=order.reporter_phone)
+    kinds = list(to_resident.order_by("id").values_list("kind", "status"))
     assert kinds == [
         ("order_received", "sent"),
         ("worker_on_way", "sent"),
         ("order_completed", "sent"),
     ]
-    assert [m.phone for m in sms.outbox] == ["13800138000"] * 3
-    assert order.number in sms.outbox[0].body
+    resident_sms = [m for m in sms.outbox if m.phone == "13800138000"]
+    assert len(resident_sms) == 3 and order.number in resident_sms[0].body
+    assert [m.phone for m in sms.outbox if m not in resident_sms] == [order.worker.phone]  # their new order
 
 
 def test_a_notification_is_delivered_once_however_often_the_task_runs(complete):

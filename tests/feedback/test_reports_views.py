@@ -60,8 +60,8 @@ def test_the_desk_may_read_satisfaction_but_crews_may_not(dispatcher_client, lea
 
 def test_nav_shows_reports_to_managers_only(manager_client, dispatcher_client):
     link = reverse("feedback:dashboard").encode()
-    assert link in manager_client.get(reverse("home")).content
-    assert link not in dispatcher_client.get(reverse("home")).content
+    assert link in manager_client.get(reverse("overview")).content
+    assert link not in dispatcher_client.get(reverse("overview")).content
 
 
 @pytest.mark.parametrize(
@@ -167,7 +167,7 @@ def test_sla_volume_and_assessment_exports_open(manager_client, make_order):
         manager_client.get(reverse("feedback:assessment") + "?month=2026-10&format=xlsx").content
     )
     [water] = [r for r in rows if r[1] == "供水班"]
-    assert water[0] == 1 and water[13] == 2  # rank, completed orders
+    assert water[0] == 1 and water[14] == 2  # rank, completed orders
 
 
 # --- Order export ---------------------------------------------------------------------------------------------

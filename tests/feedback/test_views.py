@@ -378,9 +378,9 @@ def test_inspection_pages(manager_client, dispatcher_client, make_order):
 
 
 def test_nav_links_by_role(dispatcher_client, manager_client):
-    body = dispatcher_client.get(reverse("home")).content.decode()
+    body = dispatcher_client.get(reverse("overview")).content.decode()
     assert reverse("feedback:queue") in body and reverse("feedback:inspections") not in body
-    body = manager_client.get(reverse("home")).content.decode()
+    body = manager_client.get(reverse("overview")).content.decode()
     for name in ("feedback:complaints", "feedback:praise", "feedback:inspections"):
         assert reverse(name) in body
 

@@ -34,8 +34,8 @@ def test_desk_pages_open_for_the_desk_are_403_for_crew_staff_and_redirect_anonym
 
 @pytest.mark.django_db
 def test_nav_shows_desk_links_to_dispatchers_only(dispatcher_client, worker_client):
-    assert "调度看板" in dispatcher_client.get("/").content.decode()
-    assert "调度看板" not in worker_client.get("/").content.decode()
+    assert "调度看板" in dispatcher_client.get("/overview/").content.decode()
+    assert "调度看板" not in worker_client.get("/overview/").content.decode()
 
 
 @pytest.mark.django_db

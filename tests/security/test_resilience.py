@@ -73,7 +73,7 @@ def test_broker_down_requests_succeed_and_the_sweeps_catch_up_exactly_once(
     assert WorkOrder.objects.filter(pk__in=order_ids, status="completed").count() == 3
     # Nothing lost: the SMS rows wait as pending, no follow-up exists yet, nothing was sent.
     pending = Notification.objects.filter(work_order_id__in=order_ids, status="pending")
-    assert pending.count() == 9  # received, worker on the way, completed × 3
+    assert pending.count() == 12  # received, worker on the way, completed, the worker's new order × 3
     assert not FollowUp.objects.filter(work_order_id__in=order_ids).exists()
     assert sms.outbox == []
 
@@ -85,9 +85,9 @@ def test_broker_down_requests_succeed_and_the_sweeps_catch_up_exactly_once(
             release_follow_ups_task()
             retry_notifications_task()
     assert FollowUp.objects.filter(work_order_id__in=order_ids).count() == 3
-    assert Notification.objects.filter(work_order_id__in=order_ids, status="sent").count() == 9
+    assert Notification.objects.filter(work_order_id__in=order_ids, status="sent").count() == 12
     keys = [m.key for m in sms.outbox]
-    assert len(keys) == 9 and len(set(keys)) == 9  # each SMS exactly once
+    assert len(keys) == 12 and len(set(keys)) == 12  # each SMS exactly once
 
 
 def test_a_database_failure_is_a_503_page_then_the_next_request_works(dispatcher_client, monkeypatch):

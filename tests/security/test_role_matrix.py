@@ -54,12 +54,17 @@ class R:
 # fmt: off
 ROWS = [
     # name                             method  kwargs                                anon dis lead ld2 wrk wk2 mgr adm
-    R("home",                            "GET",  "",                                  "302 200 200 200 200 200 200 200"),
+    R("home",                            "GET",  "",                                  "302 302 302 302 302 302 302 200"),
+    R("overview",                        "GET",  "",                                  "302 200 200 200 200 200 200 200"),
     R("login",                           "GET",  "",                                  "200 302 302 302 302 302 302 302"),
     R("login",                           "POST", "",                                  "200 302 302 302 302 302 302 302"),
     R("logout",                          "POST", "",                                  "302 302 302 302 302 302 302 302"),
     R("workorders:crew_queue",           "GET",  "",                                  "302 404 200 200 404 404 404 404"),
     R("workorders:mine",                 "GET",  "",                                  "302 404 404 404 200 200 404 404"),
+    R("workorders:open_on_the_spot",     "GET",  "",                                  "302 404 200 200 200 200 404 404"),
+    R("workorders:stacked",              "GET",  "pk=@order",                         "302 200 200 404 200 404 200 200"),
+    R("workorders:profile",              "GET",  "",                                  "302 404 200 200 200 200 404 404"),
+    R("workorders:profile",              "POST", "",                                  "302 404 302 302 302 302 404 404", {"sms_notices": "on"}),
     R("workorders:detail",               "GET",  "pk=@order",                         "302 200 200 404 200 404 200 200"),
     R("workorders:slip",                 "GET",  "pk=@order",                         "302 200 200 404 200 404 200 200"),
     R("workorders:complete",             "GET",  "pk=@order",                         "302 403 403 404 302 404 403 403"),

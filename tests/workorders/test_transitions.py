@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from workorders.actions import TransitionNotAllowed
@@ -221,6 +222,27 @@ def test_resume_returns_to_the_state_held_from(make_order, cast):
     order.refresh_from_db()
     assert order.status == "on_site"
     assert order.events.last().to_status == "on_site"
+
+
+def test_a_leader_holds_an_assigned_order_waiting_for_a_part_and_resume_returns_it_to_assigned(
+    make_order, cast
+):
+    order = make_order("assigned")
+    with pytest.raises(PermissionDenied):  # the worker asks for a hold, they do not decide it
+        hold_order(actor=cast.worker.user, order_id=order.id, reason="waiting_parts")
+    hold_order(actor=cast.leader.user, order_id=order.id, reason="waiting_parts")
+    order.refresh_from_db()
+    assert (order.status, order.held_from_status, order.hold_reason) == (
+        "on_hold",
+        "assigned",
+        "waiting_parts",
+    )
+    respond_by = order.respond_by
+    resume_order(actor=cast.leader.user, order_id=order.id, now=order.on_hold_since + timedelta(hours=2))
+    order.refresh_from_db()
+    assert order.status == "assigned" and order.respond_by == respond_by + timedelta(hours=2)
+    resume_order(actor=cast.leader.user, order_id=order.id)  # the same request again: a no-op
+    assert order.events.filter(kind="resume").count() == 1
 
 
 def test_the_table_names_every_target():

@@ -133,8 +133,8 @@ def test_my_orders_query_count_is_flat(worker_client, worker, make_order, count,
                 order=order,
                 file=SimpleUploadedFile("p.png", f.tiny_png(), content_type="image/png"),
             )
-    # 1 session, 2 user with their groups (crews.auth), 3 the worker's row, 4 the orders (one join with
-    # category and reporter), 5 their photos (one prefetch)
-    with django_assert_num_queries(5):
+    # 1 session, 2 user with their groups (crews.auth), 3 the worker's row, 4 the list's version (for the
+    # poller), 5 the orders (one join with category and reporter), 6 their photos (one prefetch)
+    with django_assert_num_queries(6):
         response = worker_client.get(MINE)
     assert len(response.context["open_orders"]) == count

@@ -58,9 +58,8 @@ def test_overdue_orders_are_highlighted_with_time_exceeded(leader_client, make_o
     response = leader_client.get(QUEUE)
     assert response.context["overdue_count"] == 1
     html = response.content.decode()
-    late_row = html[html.index(late.number) - 200 : html.index(late.number)]
-    fresh_row = html[html.index(fresh.number) - 200 : html.index(fresh.number)]
-    assert 'class="overdue"' in late_row and 'class="overdue"' not in fresh_row
+    assert f'class="card queue-card is-overdue" id="order-{late.pk}"' in html
+    assert f'class="card queue-card" id="order-{fresh.pk}"' in html
     assert html.count("badge overdue") == 2  # the summary, and the late row's deadline badge (time exceeded)
     assert ("badge ok" in html) or ("badge near" in html)  # the fresh one: time remaining
 
@@ -133,6 +132,8 @@ def test_assign_from_the_queue_returns_to_the_queue(leader_client, make_order, o
     assert response.status_code == 302 and response["Location"] == QUEUE + "?urgency=normal"
     order.refresh_from_db()
     assert (order.status, order.worker_id) == ("assigned", other_worker.pk)
+    page = leader_client.get(QUEUE).content.decode()
+    assert f"工单 {order.number}：已“指派”给 {other_worker.name}。" in page  # the message says to whom
 
 
 @pytest.mark.django_db
@@ -268,10 +269,11 @@ def test_extension_is_not_offered_for_a_normal_job(leader_client, make_order):
 
 
 def _queue_queries(client, django_assert_num_queries):
-    # 1 session, 2 user with their groups (crews.auth), 3 the leader's Worker row, 4 the orders (one join),
-    # 5 the crew's workers with load and duty (one aggregate), 6-8 the filter choices: districts,
+    # 1 session, 2 user with their groups (crews.auth), 3 the leader's Worker row, 4 the list's version (for
+    # the poller), 5 the figures (total, overdue, hold requests: one aggregate), 6 the page of orders (one
+    # join), 7 the crew's workers with load and duty (one aggregate), 8-10 the filter choices: districts,
     # categories of the crew's trade (with parent), the crew's workers
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         response = client.get(QUEUE)
     assert response.status_code == 200
     return response

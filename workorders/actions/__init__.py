@@ -114,7 +114,7 @@ def perform(
             order.status = target
         order.due_at = next_deadline(order)
         order.save(update_fields=sorted(changed | {"status", "due_at", "updated_at"}))
-        WorkOrderEvent.objects.create(
+        event = WorkOrderEvent.objects.create(
             order=order,
             at=now,
             actor=actor if getattr(actor, "pk", None) else None,
@@ -124,7 +124,7 @@ def perform(
             note=note,
             data=data or {},
         )
-        _queue_signals(order.pk, move, from_status, order.status)
+        _queue_signals(order.pk, move, from_status, order.status, event.pk)
     return order
 
 
@@ -140,8 +140,11 @@ def _last_event_by(order: WorkOrder, move: str, actor, note: str | None = None) 
     )
 
 
-def _queue_signals(order_id: int, move: str, from_status: str, to_status: str) -> None:
+def _queue_signals(
+    order_id: int, move: str, from_status: str, to_status: str, event_id: int | None = None
+) -> None:
     def send() -> None:
+        signals.order_moved.send(sender=WorkOrder, order_id=order_id, move=move, event_id=event_id)
         if from_status != to_status:
             signals.order_status_changed.send(
                 sender=WorkOrder, order_id=order_id, move=move, from_status=from_status, to_status=to_status

@@ -21,7 +21,7 @@ from . import _labels, _last_event_by, clean_text, perform
 PLANNED_MAX_WORKING_DAYS = 15  # a planned job, extensions included (DESIGN §4)
 
 
-def accept_order(*, actor, order_id: int, now: datetime | None = None) -> WorkOrder:
+def accept_order(*, actor, order_id: int, by_system: bool = False, now: datetime | None = None) -> WorkOrder:
     """The assigned worker accepts (已接单): stamps the response time."""
 
     def apply(order: WorkOrder, at: datetime):
@@ -33,6 +33,7 @@ def accept_order(*, actor, order_id: int, now: datetime | None = None) -> WorkOr
         actor=actor,
         move=Move.ACCEPT,
         apply=apply,
+        by_system=by_system,
         is_repeat=lambda o: (
             o.status == Status.ACCEPTED and o.accepted_at is not None and can(Move.ARRIVE, actor, o)
         ),
@@ -40,7 +41,7 @@ def accept_order(*, actor, order_id: int, now: datetime | None = None) -> WorkOr
     )
 
 
-def arrive_order(*, actor, order_id: int, now: datetime | None = None) -> WorkOrder:
+def arrive_order(*, actor, order_id: int, by_system: bool = False, now: datetime | None = None) -> WorkOrder:
     """The worker is at the door (已到场): stamps arrival."""
 
     def apply(order: WorkOrder, at: datetime):
@@ -52,6 +53,7 @@ def arrive_order(*, actor, order_id: int, now: datetime | None = None) -> WorkOr
         actor=actor,
         move=Move.ARRIVE,
         apply=apply,
+        by_system=by_system,
         is_repeat=lambda o: o.status == Status.ON_SITE and can(Move.COMPLETE, actor, o),
         now=now,
     )
@@ -163,7 +165,9 @@ def resume_order(*, actor, order_id: int, note: str = "", now: datetime | None =
         apply=apply,
         way=held_from,
         is_repeat=lambda o: (
-            o.status in (Status.ACCEPTED, Status.ON_SITE) and o.on_hold_since is None and o.held_seconds > 0
+            o.status in (Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE)
+            and o.on_hold_since is None
+            and o.held_seconds > 0
         ),
         note=note,
         now=now,

@@ -179,5 +179,5 @@ def create_order(
             lambda: signals.order_created.send(sender=WorkOrder, order_id=order_id, order=order)
         )
         if dispatch_to is not None:
-            _queue_signals(order_id, Move.DISPATCH, Status.RECEIVED, order.status)
+            _queue_signals(order_id, Move.DISPATCH, Status.RECEIVED, order.status, events[-1].pk)
     return order
