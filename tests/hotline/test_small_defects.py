@@ -34,8 +34,8 @@ def test_the_admin_is_titled_baishitong(client, settings):
 @pytest.mark.django_db
 def test_workers_see_no_api_link_but_the_desk_does(client, worker, dispatcher_client):
     client.force_login(worker.user)
-    assert ">API</a>" not in client.get(reverse("home")).content.decode()
-    assert ">API</a>" in dispatcher_client.get(reverse("home")).content.decode()
+    assert ">API</a>" not in client.get(reverse("overview")).content.decode()
+    assert ">API</a>" in dispatcher_client.get(reverse("overview")).content.decode()
 
 
 @pytest.mark.django_db
