@@ -36,6 +36,10 @@ class Conflict(exceptions.APIException):
     default_detail = "This change is not allowed in the current state."
     default_code = "conflict"
 
+    def __init__(self, detail=None, code=None, *, extra: dict | None = None) -> None:
+        super().__init__(detail, code)
+        self.extra = extra or {}  # more keys of the 409 body (a likely duplicate's `duplicates`)
+
 
 def _flatten(detail: Any, prefix: str = "") -> Any:
     """Field errors as {field: [messages]}; nested ones (a list of materials) under dotted keys, so every value is
@@ -43,7 +47,10 @@ def _flatten(detail: Any, prefix: str = "") -> Any:
     if isinstance(detail, dict):
         flat: dict[str, list[str]] = {}
         for key, value in detail.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
+            # A list's own error (too many rows) is the list field's: `materials`, not `materials.non_field_errors`.
+            name = (
+                prefix if prefix and key == "non_field_errors" else f"{prefix}.{key}" if prefix else str(key)
+            )
             inner = _flatten(value, name)
             if isinstance(inner, dict):
                 flat.update(inner)
@@ -79,7 +86,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         first_msg = first[0] if isinstance(first, list) and first else str(first)
         response.data = {"detail": str(first_msg) or _("Invalid input."), "errors": errors}
     elif isinstance(response.data, dict) and "detail" in response.data:
-        response.data = {"detail": str(response.data["detail"])}
+        response.data = {"detail": str(response.data["detail"]), **getattr(exc, "extra", {})}
     return response
 
 

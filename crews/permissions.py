@@ -46,6 +46,17 @@ def can_import_registers(user) -> bool:
     return bool(getattr(user, "is_active", False)) and is_manager(user)
 
 
+def sees_staff_phone(viewer, worker, *, full_phone: bool, own=None) -> bool:
+    """Staff phones follow the residents' need-to-know rule (DESIGN §1, issue 17): in full for those who may see
+    residents' full numbers (the desk, managers: `full_phone`), for the leader of the worker's own crew
+    (`own`: the viewer's Worker row) and for the worker themself; masked for everyone else."""
+    if full_phone:
+        return True
+    if own is None:
+        return False
+    return own.pk == worker.pk or (own.is_leader and is_crew_leader(viewer) and own.crew_id == worker.crew_id)
+
+
 def is_staff_member(user) -> bool:
     """Anyone with a role may use the app; other accounts see nothing."""
     return bool(roles_of(user)) or bool(getattr(user, "is_superuser", False))

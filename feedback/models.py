@@ -137,7 +137,7 @@ class FollowUpAttempt(models.Model):
     seen_note_left = models.BooleanField(_("note left"), null=True, blank=True)
     fee_fair = models.BooleanField(_("fee fair"), null=True, blank=True)
     verdict = models.CharField(_("verdict"), max_length=30, choices=Verdict.choices, blank=True, default="")
-    comment = models.TextField(_("comment"), blank=True, default="")
+    comment = models.TextField(_("comment"), max_length=2000, blank=True, default="")
 
     class Meta:
         ordering = ["at", "id"]
@@ -201,7 +201,7 @@ class Notification(models.Model):
     key = models.CharField(_("key"), max_length=80, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
     phone = models.CharField(_("phone"), max_length=20)
-    body = models.TextField(_("text"))
+    body = models.TextField(_("text"), max_length=1000)
     work_order = models.ForeignKey(
         WorkOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
@@ -288,7 +288,7 @@ class Complaint(models.Model):
     source = models.CharField(_("source"), max_length=20, choices=ComplaintSource.choices)
     complainant_name = models.CharField(_("complainant"), max_length=40, blank=True, default="")
     complainant_phone = models.CharField(_("complainant phone"), max_length=20, blank=True, default="")
-    summary = models.TextField(_("summary"))
+    summary = models.TextField(_("summary"), max_length=2000)
     work_order = models.ForeignKey(
         WorkOrder, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
     )
@@ -313,7 +313,7 @@ class Complaint(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    findings = models.TextField(_("findings (检查结果)"), blank=True, default="")
+    findings = models.TextField(_("findings (检查结果)"), max_length=2000, blank=True, default="")
     responsible_person = models.CharField(
         _("responsible person (责任人)"), max_length=40, blank=True, default=""
     )
@@ -326,9 +326,9 @@ class Complaint(models.Model):
     )
     points = models.PositiveSmallIntegerField(_("points deducted"), default=0)
     fine = models.DecimalField(_("fine"), max_digits=9, decimal_places=2, default=Decimal("0.00"))
-    rectification = models.TextField(_("rectification"), blank=True, default="")
+    rectification = models.TextField(_("rectification"), max_length=2000, blank=True, default="")
     callback_at = models.DateTimeField(_("callback at"), null=True, blank=True)
-    callback_note = models.TextField(_("callback"), blank=True, default="")
+    callback_note = models.TextField(_("callback"), max_length=2000, blank=True, default="")
     callback_satisfied = models.BooleanField(_("complainant satisfied"), null=True, blank=True)
     escalation = models.PositiveSmallIntegerField(
         _("escalation"), choices=EscalationStage.choices, default=EscalationStage.NONE
@@ -387,7 +387,7 @@ class ComplaintEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     kind = models.CharField(max_length=20)
-    note = models.TextField(blank=True, default="")
+    note = models.TextField(blank=True, max_length=2000, default="")
 
     class Meta:
         ordering = ["at", "id"]
@@ -407,7 +407,7 @@ class Praise(models.Model):
     source = models.CharField(
         _("source"), max_length=20, choices=PraiseSource.choices, default=PraiseSource.CALL
     )
-    summary = models.TextField(_("story"))
+    summary = models.TextField(_("story"), max_length=2000)
     praiser_name = models.CharField(_("from"), max_length=40, blank=True, default="")
     crew = models.ForeignKey(Crew, null=True, blank=True, on_delete=models.PROTECT, related_name="praises")
     worker = models.ForeignKey(
@@ -446,7 +446,7 @@ class QualityInspection(models.Model):
     score_cleanliness = models.PositiveSmallIntegerField(_("cleanliness"), null=True, blank=True)
     score_checklist = models.PositiveSmallIntegerField(_("checklist evidence"), null=True, blank=True)
     score_safety = models.PositiveSmallIntegerField(_("safety"), null=True, blank=True)
-    findings = models.TextField(_("findings (检查结果)"), blank=True, default="")
+    findings = models.TextField(_("findings (检查结果)"), max_length=2000, blank=True, default="")
     responsible_person = models.CharField(
         _("responsible person (责任人)"), max_length=40, blank=True, default=""
     )

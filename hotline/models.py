@@ -30,8 +30,8 @@ class Call(models.Model):
     phone = models.CharField(_("caller phone"), max_length=20, blank=True, default="")
     caller_name = models.CharField(_("caller name"), max_length=40, blank=True, default="")
     call_type = models.CharField(_("call type"), max_length=12, choices=CallType.choices)
-    summary = models.TextField(_("summary"), blank=True, default="")
-    answer = models.TextField(_("answer given"), blank=True, default="")
+    summary = models.TextField(_("summary"), max_length=2000, blank=True, default="")
+    answer = models.TextField(_("answer given"), max_length=2000, blank=True, default="")
     subject = models.CharField(
         _("about whom"),
         max_length=100,

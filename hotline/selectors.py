@@ -22,7 +22,9 @@ from operations.selectors import outages_covering, outages_covering_places, stat
 from residents.models import Resident, Room
 from residents.selectors import (
     AddressError,
+    PhoneError,
     can_see_full_phone,
+    clean_phone,
     normalize_address,
     normalize_phone,
     parse_address,
@@ -35,7 +37,7 @@ from workorders.choices import SYSTEM_OF_CREW_KIND
 from workorders.lifecycle import ACTIVE, OPEN
 from workorders.models import Category, Incident, WorkOrder
 from workorders.permissions import is_desk
-from workorders.selectors import Calendar, work_orders_visible_to
+from workorders.selectors import Calendar, likely_duplicates, work_orders_visible_to
 
 from .choices import INCIDENT_SUGGEST_CALLS, INCIDENT_SUGGEST_MINUTES, MANAGER_TYPES, SCREEN_POP_SECONDS
 from .models import Call, ScreenPop
@@ -82,17 +84,12 @@ class LookupInputError(ValueError):
 
 
 def parse_phone(text: str) -> str:
-    """A caller's number as digits (7–12, +86 dropped), or LookupInputError with a message the desk can read."""
-    if not (text or "").strip():
-        raise LookupInputError(_("Enter the phone number."), "phone")
-    phone = normalize_phone(text)
-    if not 7 <= len(phone) <= 12:
-        raise LookupInputError(
-            _("“%(phone)s” is not a phone number: enter 7 to 12 digits, e.g. 13800138000.")
-            % {"phone": (text or "").strip()[:30]},
-            "phone",
-        )
-    return phone
+    """A caller's number as digits (residents.selectors.clean_phone, the one phone rule), or LookupInputError
+    with a message the desk can read."""
+    try:
+        return clean_phone(text, required=True)
+    except PhoneError as exc:
+        raise LookupInputError(exc.message, "phone") from None
 
 
 # --- The caller screen ------------------------------------------------------------------------------------
@@ -213,13 +210,7 @@ def caller_screen(*, user, phone: str | None = None, address: str | None = None,
 
 def duplicate_orders(*, room: Room | None, category: Category | None) -> list[WorkOrder]:
     """Active orders at the same room for the same category: the caller is probably chasing one (催单)."""
-    if room is None or category is None:
-        return []
-    return list(
-        _brief(WorkOrder.objects.filter(room=room, category=category, status__in=ACTIVE)).order_by(
-            "-created_at"
-        )[:5]
-    )
+    return list(_brief(likely_duplicates(room=room, category=category))[:5])
 
 
 def system_of(category: Category | None) -> str:

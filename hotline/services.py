@@ -28,7 +28,7 @@ from workorders.actions.intake import create_order
 from workorders.choices import Channel, IncidentKind, System, Urgency
 from workorders.models import Category, Incident, WorkOrder
 from workorders.permissions import is_desk
-from workorders.selectors import Calendar
+from workorders.selectors import Calendar, DuplicateOrder
 
 from .choices import ANSWERED_TYPES, INTAKE_MAX_SECONDS, CallType
 from .models import Call, ScreenPop
@@ -46,12 +46,8 @@ from .selectors import (
 )
 
 
-class DuplicateFound(Exception):
+class DuplicateFound(DuplicateOrder):
     """An active order for the same room and category exists; the desk decides: reminder or new order."""
-
-    def __init__(self, duplicates: list[WorkOrder]) -> None:
-        self.duplicates = duplicates
-        super().__init__(_("An open order for this room and category already exists."))
 
 
 @dataclass

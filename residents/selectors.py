@@ -40,6 +40,11 @@ _PARTIAL = re.compile(
 )
 
 
+# Every parser of user text bounds its input first (STACK-NOTES #21): the longest real address is ~30 characters,
+# and a string of 5,000 digits made int() raise (a 500).
+MAX_ADDRESS_LENGTH = 100
+
+
 class AddressError(ValueError):
     """An address that names no room, with the part that did not match."""
 
@@ -84,6 +89,12 @@ class AddressParts:
 
 def parse_address(text: str) -> AddressParts:
     """Split an address into its four numbers, or say what is missing."""
+    if len(text or "") > MAX_ADDRESS_LENGTH:
+        raise AddressError(
+            _("An address has at most %(n)s characters; write it like 5区37栋1单元302室.")
+            % {"n": MAX_ADDRESS_LENGTH},
+            "address",
+        )
     value = normalize_address(text)
     if not value:
         raise AddressError(_("Enter an address such as 5区37栋1单元302室."), "address")
@@ -148,7 +159,10 @@ def resolve_address(text: str) -> Room:
 
 
 def suggest_rooms(text: str, *, limit: int = 10) -> QuerySet[Room]:
-    """Rooms whose label starts like what has been typed so far (for type-ahead)."""
+    """Rooms whose label starts like what has been typed so far (for type-ahead); nothing for a text longer
+    than any address."""
+    if len(text or "") > MAX_ADDRESS_LENGTH:
+        return Room.objects.none()
     value = normalize_address(text)
     parts = _PARTIAL.match(value) if value else None
     qs = Room.objects.select_related("district", "building", "unit")
@@ -162,6 +176,36 @@ def suggest_rooms(text: str, *, limit: int = 10) -> QuerySet[Room]:
     if parts["room"]:
         filters &= Q(number__startswith=str(int(parts["room"])))
     return qs.filter(filters).order_by("building__number", "unit__number", "number")[:limit]
+
+
+# The one phone rule (every phone field: calls, orders, residents, complaints, staff): written with digits,
+# spaces, + - ( ) . only, 7–12 digits once a +86/0086 prefix is dropped; longer input is refused unread.
+MAX_PHONE_INPUT = 30
+_PHONE_WRITING = re.compile(r"^[0-9\s+\-().]+$")
+
+
+class PhoneError(ValueError):
+    """Text that is not a phone number; `.message` is for people."""
+
+    def __init__(self, text: str) -> None:
+        self.message = _("“%(phone)s” is not a phone number: enter 7 to 12 digits, e.g. 13800138000.") % {
+            "phone": (text or "").strip()[:MAX_PHONE_INPUT]
+        }
+        super().__init__(self.message)
+
+
+def clean_phone(text: str | None, *, required: bool = False) -> str:
+    """A phone number typed by a person, as its digits; "" for a blank optional one; PhoneError otherwise."""
+    raw = (text or "").strip()
+    if not raw and not required:
+        return ""
+    if len(raw) > MAX_PHONE_INPUT:
+        raise PhoneError(raw)
+    value = unicodedata.normalize("NFKC", raw)
+    digits = normalize_phone(value)
+    if not _PHONE_WRITING.match(value) or not 7 <= len(digits) <= 12:
+        raise PhoneError(raw)
+    return digits
 
 
 def normalize_phone(text: str) -> str:

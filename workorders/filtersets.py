@@ -13,6 +13,7 @@ from residents.models import Building, District, Room
 
 from .choices import Status, Urgency
 from .models import Category, Incident, WorkOrder
+from .permissions import can_see_full_phone
 
 
 class WorkOrderFilterSet(FilterSet):
@@ -62,8 +63,18 @@ class WorkOrderFilterSet(FilterSet):
         if len(value) >= 9 and value.replace("-", "").isdigit() and "-" in value:
             return queryset.filter(number=value)
         if value.isdigit():
-            return queryset.filter(Q(reporter_phone__startswith=value) | Q(number__startswith=value))
+            return queryset.filter(Q(number__startswith=value) | self._phone_search(value))
         return queryset.filter(Q(location_label__contains=value) | Q(description__contains=value))
+
+    def _phone_search(self, digits: str) -> Q:
+        """Who sees reporter phones in full searches by any part; whoever sees them masked (138****8000) only by
+        the visible last four, so the hidden digits cannot be guessed a search at a time (issue 17)."""
+        user = getattr(getattr(self, "request", None), "user", None)
+        if can_see_full_phone(user):
+            return Q(reporter_phone__startswith=digits)
+        if len(digits) == 4:
+            return Q(reporter_phone__endswith=digits)
+        return Q(pk__in=[])
 
 
 class IncidentFilterSet(FilterSet):

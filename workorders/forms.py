@@ -16,7 +16,7 @@ from crews.models import Crew, Worker
 
 from .actions.attachments import MAX_ATTACHMENT_BYTES, sniff_image_type
 from .choices import CHECKLIST_ITEMS, CancelReason, Charge, HandBackReason, HoldReason
-from .models import Category, WorkOrder
+from .models import MAX_MATERIAL_ROWS, Category, WorkOrder
 
 # --- Moves ------------------------------------------------------------------------------------------------
 
@@ -145,7 +145,9 @@ class MaterialForm(forms.Form):
     )
 
 
-MaterialFormSet = forms.formset_factory(MaterialForm, extra=1, max_num=30, validate_max=True)
+MaterialFormSet = forms.formset_factory(
+    MaterialForm, extra=1, max_num=MAX_MATERIAL_ROWS, validate_max=True, absolute_max=MAX_MATERIAL_ROWS
+)
 
 
 class MultipleFileInput(forms.FileInput):

@@ -212,7 +212,7 @@ class Incident(models.Model):
     facilities = models.ManyToManyField(
         Facility, blank=True, related_name="incidents", verbose_name=_("public facilities")
     )
-    description = models.TextField(_("description"), blank=True, default="")
+    description = models.TextField(_("description"), max_length=2000, blank=True, default="")
     starts_at = models.DateTimeField(_("starts at"), default=timezone.now)
     expected_end_at = models.DateTimeField(_("expected end"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
@@ -277,7 +277,7 @@ class WorkOrder(models.Model):
     urgency = models.CharField(_("urgency"), max_length=20, choices=Urgency.choices)
     area = models.CharField(_("area"), max_length=20, choices=Area.choices, default=Area.INDOOR)
     charge = models.CharField(_("charge"), max_length=10, choices=Charge.choices, default=Charge.FREE)
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), max_length=2000)
     appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
     # Who reported and who owns it
     reporter = models.ForeignKey(
@@ -340,8 +340,10 @@ class WorkOrder(models.Model):
     remind_count = models.PositiveSmallIntegerField(_("reminders"), default=0)
     supervised_at = models.DateTimeField(_("supervised at"), null=True, blank=True)
     # Completion record: the 六个一 (the sixth, the follow-up call, is recorded by the follow-up)
-    resolution = models.TextField(_("resolution"), blank=True, default="")
-    inspection_findings = models.TextField(_("full-inspection findings"), blank=True, default="")
+    resolution = models.TextField(_("resolution"), max_length=2000, blank=True, default="")
+    inspection_findings = models.TextField(
+        _("full-inspection findings"), max_length=2000, blank=True, default=""
+    )
     checklist_greeting = models.BooleanField(_("greeting"), null=True, blank=True)
     checklist_shoe_covers = models.BooleanField(_("shoe covers"), null=True, blank=True)
     checklist_cloth = models.BooleanField(_("cleaning cloth"), null=True, blank=True)
@@ -435,7 +437,7 @@ class WorkOrderEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=30)
     from_status = models.CharField(_("from"), max_length=20, blank=True, default="")
     to_status = models.CharField(_("to"), max_length=20, blank=True, default="")
-    note = models.TextField(_("note"), blank=True, default="")
+    note = models.TextField(_("note"), max_length=2000, blank=True, default="")
     data = models.JSONField(_("data"), default=dict, blank=True)
 
     class Meta:
@@ -449,6 +451,10 @@ class WorkOrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+# A completion lists at most this many material rows (form, serializer and service alike).
+MAX_MATERIAL_ROWS = 30
 
 
 class Material(models.Model):

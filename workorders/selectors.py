@@ -13,6 +13,7 @@ from crews.permissions import is_crew_leader, is_dispatcher, is_manager, is_work
 from crews.selectors import worker_of
 
 from .choices import DeadlineBasis, Status, Urgency
+from .lifecycle import ACTIVE
 from .models import Category, Holiday, ServiceCommitment, WorkingCalendar, WorkOrder, WorkOrderEvent
 
 # --- Who may see what -------------------------------------------------------------------------------------
@@ -36,6 +37,24 @@ def work_orders_visible_to(user) -> QuerySet[WorkOrder]:
         pool = Q(crew_id=worker.crew_id, status=Status.DISPATCHED, worker__isnull=True)
         return qs.filter(Q(worker_id=worker.id) | pool)
     return qs.none()
+
+
+class DuplicateOrder(Exception):
+    """A likely duplicate: an active order for the same room and category exists (`duplicates`, newest first).
+    The desk and the API refuse the new order unless the caller says it is not a duplicate."""
+
+    def __init__(self, duplicates: list[WorkOrder]) -> None:
+        from django.utils.translation import gettext as _
+
+        self.duplicates = duplicates
+        super().__init__(_("An open order for this room and category already exists."))
+
+
+def likely_duplicates(*, room, category) -> QuerySet[WorkOrder]:
+    """Active orders at the same room for the same category, newest first: the caller is probably chasing one."""
+    if room is None or category is None:
+        return WorkOrder.objects.none()
+    return WorkOrder.objects.filter(room=room, category=category, status__in=ACTIVE).order_by("-created_at")
 
 
 def timeline(order: WorkOrder) -> list[WorkOrderEvent]:

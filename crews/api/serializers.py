@@ -1,7 +1,11 @@
 from rest_framework import serializers
 
+from residents.selectors import can_see_full_phone, mask_phone
+
 from ..choices import ImportKind
 from ..models import Crew, ImportJob, Worker
+from ..permissions import sees_staff_phone
+from ..selectors import worker_of
 
 
 class CrewSerializer(serializers.ModelSerializer):
@@ -13,7 +17,24 @@ class CrewSerializer(serializers.ModelSerializer):
 
 
 class WorkerSerializer(serializers.ModelSerializer):
+    """A staff member; the phone is masked unless the viewer needs it (crews.permissions.sees_staff_phone)."""
+
     crew_name = serializers.CharField(source="crew.name", read_only=True)
+    phone = serializers.SerializerMethodField()
+
+    def get_phone(self, worker: Worker) -> str:
+        request = self.context.get("request")
+        viewer = getattr(request, "user", None)
+        if not worker.phone:
+            return ""
+        if "full_phone" not in self.context:  # once per list, not per row
+            self.context["full_phone"] = can_see_full_phone(viewer)
+            self.context["own_worker"] = worker_of(viewer)
+        if sees_staff_phone(
+            viewer, worker, full_phone=self.context["full_phone"], own=self.context["own_worker"]
+        ):
+            return worker.phone
+        return mask_phone(worker.phone)
 
     class Meta:
         model = Worker

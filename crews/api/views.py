@@ -5,10 +5,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from config.api import Conflict
+from config.parsers import JSONParser  # bounded before parsing (issue 17)
 from residents.tabular import XLSX
 
 from .. import services
@@ -32,12 +33,15 @@ class CrewViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Crew.objects.prefetch_related("districts").order_by("id")
     serializer_class = CrewSerializer
     filterset_class = CrewFilterSet
+    ordering_fields = ["id", "name", "kind"]
 
 
 class WorkerViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Worker.objects.select_related("crew").order_by("id")
     serializer_class = WorkerSerializer
     filterset_class = WorkerFilterSet
+    # Not by phone: an ordering by a masked value reveals it (issue 17).
+    ordering_fields = ["id", "name", "crew", "role"]
 
 
 # --- Register imports (API.md "Imports (v1.1)") -------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from config.numbers import MAX_AMOUNT, parse_decimal
 from crews.models import Crew, Worker
+from residents.selectors import PhoneError, clean_phone
 from workorders.actions import clean_text
 from workorders.models import WorkOrder
 from workorders.selectors import Calendar
@@ -88,7 +89,10 @@ def register_complaint(
     if severity not in Severity.values:
         raise ValidationError({"severity": [_("Unknown severity.")]})
     summary = clean_text(summary, "summary", _("Write down what the complaint is about."))
-    phone = clean_text(phone, "phone", "", required=False, max_length=20)
+    try:
+        phone = clean_phone(phone)
+    except PhoneError as exc:
+        raise ValidationError({"phone": [exc.message]}) from None
     name = clean_text(name, "name", "", required=False, max_length=40)
     if worker is not None and crew is not None and worker.crew_id != crew.id:
         raise ValidationError({"worker": [_("The worker is not in that crew.")]})

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -177,4 +178,4 @@ def acknowledge_alert(*, actor, alert_id: int, now: datetime | None = None) -> A
     Alert.objects.filter(pk=alert_id, acknowledged_at__isnull=True).update(
         acknowledged_at=now, acknowledged_by=actor
     )
-    return Alert.objects.get(pk=alert_id)
+    return get_object_or_404(Alert, pk=alert_id)

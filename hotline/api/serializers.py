@@ -182,7 +182,12 @@ class CallCreateSerializer(serializers.Serializer):
     )
     answer = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     subject = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    allow_duplicate = serializers.BooleanField(required=False, default=True)
+    allow_duplicate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: not a duplicate. Otherwise an active order for the same room and category is a 409 "
+        "with the candidates (`duplicates`), as at the desk.",
+    )
     started_at = serializers.DateTimeField(
         required=False,
         allow_null=True,

@@ -168,7 +168,8 @@ class CallViewSet(
                 started_at=d.get("started_at"),
             )
         except DuplicateFound as exc:
-            raise Conflict(str(exc)) from None
+            duplicates = OrderBriefSerializer(exc.duplicates, many=True).data
+            raise Conflict(str(exc), extra={"duplicates": duplicates}) from None
         except TransitionNotAllowed as exc:
             raise Conflict(exc.message) from None
         # The service's Call already holds its relations (taken_by, room, category, order, incident): no re-read.

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from ..models import Building, District, Facility, Residency, Resident, Room, Unit
-from ..selectors import normalize_phone, show_phone
+from ..selectors import PhoneError, clean_phone, show_phone
 
 
 class DistrictSerializer(serializers.ModelSerializer):
@@ -55,10 +55,10 @@ class ResidentSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "phone", "alt_phone", "notes", "residencies", "room"]
 
     def validate_phone(self, value: str) -> str:
-        phone = normalize_phone(value)
-        if not 7 <= len(phone) <= 12:
-            raise serializers.ValidationError("请输入有效的电话号码（7–12位数字）。")
-        return phone
+        try:
+            return clean_phone(value, required=True)
+        except PhoneError as exc:
+            raise serializers.ValidationError(exc.message) from None
 
     def validate_alt_phone(self, value: str) -> str:
         if not value:

@@ -276,7 +276,12 @@ def test_complaint_list_query_count_is_flat(manager_client, dispatcher, complain
     first = count()
     for _ in range(5):
         register_complaint(
-            actor=dispatcher, source="call", phone="1", name="x", summary="y", work_order=complaint.work_order
+            actor=dispatcher,
+            source="call",
+            phone="13700000001",
+            name="x",
+            summary="y",
+            work_order=complaint.work_order,
         )
     assert count() == first + 5
 

@@ -287,6 +287,7 @@ def race(args) -> int:
             "category": "water.leak_fitting",
             "description": "并发测试",
             "reporter_phone": "13800000000",
+            "allow_duplicate": True,
         },
     )
     if status != 201:

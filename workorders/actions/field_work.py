@@ -14,7 +14,7 @@ from config.numbers import MAX_AMOUNT, parse_decimal
 
 from ..choices import CHECKLIST_FIELDS, CHECKLIST_KEYS, Charge, HoldReason, Move, Status, Urgency
 from ..lifecycle import can, held_from
-from ..models import Material, WorkOrder
+from ..models import MAX_MATERIAL_ROWS, Material, WorkOrder
 from ..selectors import Calendar
 from . import _labels, _last_event_by, clean_text, perform
 
@@ -213,6 +213,11 @@ def complete_order(
         raise ValidationError({"checklist_notes": [_("Give a one-line reason for each item answered “no”.")]})
     if materials is not None and not isinstance(materials, list | tuple):
         raise ValidationError({"materials": [_("Materials must be a list of {name, quantity, unit_price}.")]})
+    if len(materials or ()) > MAX_MATERIAL_ROWS:
+        raise ValidationError({"materials": [_("At most %(n)s material rows.") % {"n": MAX_MATERIAL_ROWS}]})
+    inspection_findings = clean_text(
+        inspection_findings, "inspection_findings", "", required=False, max_length=2000
+    )
     rows = []
     for index, row in enumerate(materials or []):
         if not isinstance(row, dict):
@@ -233,7 +238,7 @@ def complete_order(
         for key in CHECKLIST_KEYS:
             setattr(order, f"checklist_{key}", checklist[key])
         order.checklist_notes = checklist_notes.strip()[:300]
-        order.resolution, order.inspection_findings = resolution, inspection_findings.strip()
+        order.resolution, order.inspection_findings = resolution, inspection_findings
         order.fee, order.fee_confirmed, order.completed_at = amount, fee_confirmed, at
         order.materials.all().delete()  # a rework's completion replaces the earlier record
         for material in rows:

@@ -10,14 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crews.models import Crew
-from residents.selectors import normalize_phone
+from residents.selectors import PhoneError, clean_phone
 
 from .. import signals
 from ..choices import Area, Channel, Charge, Move, Status, Urgency
 from ..lifecycle import TRANSITIONS, can, next_deadline
 from ..models import Category, OrderNumberCounter, WorkOrder, WorkOrderEvent
 from ..permissions import can_create_order
-from ..selectors import Calendar, deadlines_for
+from ..selectors import Calendar, DuplicateOrder, deadlines_for, likely_duplicates
 from . import _deny, _queue_signals, clean_text
 
 # --- Creation ---------------------------------------------------------------------------------------------
@@ -68,6 +68,7 @@ def create_order(
     dispatch_to: Crew | None = None,
     calendar: Calendar | None = None,
     by_system: bool = False,
+    allow_duplicate: bool = True,
     now: datetime | None = None,
 ) -> WorkOrder:
     """Log a new order in state `received`: number, location, category (a leaf), urgency (the category's
@@ -78,7 +79,8 @@ def create_order(
     every repair call: the `dispatch` move's rules are checked as `dispatch_order` checks them and its event
     and signal follow the `create` ones — but the new row needs no lock and no second write.
     `calendar`: a caller that already loaded the working calendar passes it (the hotline suggests the crew
-    with it)."""
+    with it). With `allow_duplicate=False` an active order for the same room and category raises DuplicateOrder
+    (with the candidates) before anything is written."""
     now = now or timezone.now()
     if not by_system and not can_create_order(actor):
         raise PermissionDenied(_("Only dispatchers and managers may create orders."))
@@ -102,11 +104,16 @@ def create_order(
         raise ValidationError({"channel": [_("Unknown channel.")]})
     if area and area not in Area.values:
         raise ValidationError({"area": [_("Unknown area.")]})
-    reporter_phone = normalize_phone(reporter_phone or "")
-    if reporter_phone and not 7 <= len(reporter_phone) <= 12:
-        raise ValidationError({"reporter_phone": [_("Enter a valid phone number (7–12 digits).")]})
+    try:
+        reporter_phone = clean_phone(reporter_phone)
+    except PhoneError as exc:
+        raise ValidationError({"reporter_phone": [exc.message]}) from None
     reporter_name = clean_text(reporter_name, "reporter_name", "", required=False, max_length=40)
     location_detail = clean_text(location_detail, "location_detail", "", required=False, max_length=200)
+    if not allow_duplicate and room is not None:
+        duplicates = list(likely_duplicates(room=room, category=category)[:5])
+        if duplicates:
+            raise DuplicateOrder(duplicates)
     deadlines = deadlines_for(
         at=now, urgency=urgency, category=category, appointment_at=appointment_at, calendar=calendar
     )

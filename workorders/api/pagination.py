@@ -34,6 +34,8 @@ class EstimatedCountPaginator(DjangoPaginator):
         connection = connections[qs.db]
         if connection.vendor != "postgresql":
             return super().count
+        if qs.query.is_empty():  # .none() (a user without a role) compiles to no SQL at all
+            return 0
         sql, params = qs.order_by().values("pk").query.sql_with_params()
         with connection.cursor() as cursor:
             query = cursor.cursor.mogrify(sql, params).decode()

@@ -27,7 +27,7 @@ from ..choices import (
     System,
     Urgency,
 )
-from ..models import Attachment, Category, Incident, Material, WorkOrder, WorkOrderEvent
+from ..models import MAX_MATERIAL_ROWS, Attachment, Category, Incident, Material, WorkOrder, WorkOrderEvent
 from ..permissions import reporter_phone_in_full
 
 # --- Small nested shapes ----------------------------------------------------------------------------------
@@ -51,6 +51,15 @@ class WorkerRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Worker
         fields = ["id", "name", "phone"]
+
+
+class OrderRefSerializer(serializers.ModelSerializer):
+    """An order named in an answer about another one (a likely duplicate's candidates)."""
+
+    class Meta:
+        model = WorkOrder
+        fields = ["id", "number", "status", "location_label", "created_at"]
+        read_only_fields = fields
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -427,6 +436,12 @@ class WorkOrderCreateSerializer(serializers.Serializer):
     incident = serializers.PrimaryKeyRelatedField(
         queryset=Incident.objects.all(), required=False, allow_null=True
     )
+    allow_duplicate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: not a duplicate. Otherwise an active order for the same room and category is a 409 "
+        "with the candidates (`duplicates`).",
+    )
 
     def validate(self, attrs):
         from residents.selectors import AddressError, resolve_address
@@ -509,8 +524,8 @@ class CompleteSerializer(serializers.Serializer):
     resolution = serializers.CharField(max_length=2000, allow_blank=True)
     checklist = ChecklistInputSerializer(required=False, default=dict)
     checklist_notes = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
-    inspection_findings = serializers.CharField(required=False, allow_blank=True, default="")
-    materials = MaterialInputSerializer(many=True, required=False, default=list)
+    inspection_findings = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    materials = MaterialInputSerializer(many=True, required=False, default=list, max_length=MAX_MATERIAL_ROWS)
     fee = serializers.DecimalField(max_digits=9, decimal_places=2, required=False, default=0)
     fee_confirmed = serializers.BooleanField(required=False, default=False)
 

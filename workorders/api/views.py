@@ -27,7 +27,7 @@ from ..filtersets import IncidentFilterSet, WorkOrderFilterSet
 from ..models import Category, Incident, WorkOrder, WorkOrderEvent
 from ..moves import MOVES, MoveSpec
 from ..permissions import CanCreateOrder, can_see_full_phone
-from ..selectors import order_list_rows, with_list_relations, work_orders_visible_to
+from ..selectors import DuplicateOrder, order_list_rows, with_list_relations, work_orders_visible_to
 from . import serializers as s
 from .pagination import EstimatedCountPagination
 
@@ -134,7 +134,11 @@ class WorkOrderViewSet(
     def create(self, request, *args, **kwargs):
         serializer = s.WorkOrderCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        order = create_order(actor=request.user, **serializer.validated_data)
+        try:
+            order = create_order(actor=request.user, **serializer.validated_data)
+        except DuplicateOrder as exc:
+            duplicates = s.OrderRefSerializer(exc.duplicates, many=True).data
+            raise Conflict(str(exc), extra={"duplicates": duplicates}) from None
         return self._answer(order.pk, status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.WorkOrderEventSerializer(many=True), summary="The order's timeline")

@@ -1,0 +1,293 @@
+"""The classes of defect behind issue 17's findings, each tested over all its members.
+
+The members come from the URLconf: the role matrix (tests/security/test_role_matrix.py) has one row per URL
+pattern and method, and `test_every_url_pattern_has_a_row` fails for a new pattern without one, so a new
+endpoint joins every class below without being listed here."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.security.test_role_matrix import ROWS, _url
+
+pytestmark = pytest.mark.django_db
+
+WRITERS = ("POST", "PUT", "PATCH")
+ROLES = ("dispatcher", "leader", "worker", "manager")
+
+
+def _row_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def _cell(world, role: str):
+    client = Client()
+    client.cookies = copy.copy(world.clients[role].cookies)
+    return client
+
+
+# --- Every POST/PUT/PATCH API route × hostile bodies ---------------------------------------------------------
+
+
+def _hostile_bodies(field_names: list[str]) -> dict[str, str]:
+    names = field_names or ["note"]
+    return {
+        "deep nesting": "[" * 3000 + "]" * 3000,
+        "deep objects": '{"a":' * 1000 + "1" + "}" * 1000,
+        "huge strings": json.dumps(dict.fromkeys(names, "长" * 100000)),
+        "huge numbers": "{" + ",".join(f'"{name}": {"9" * 5000}' for name in names) + "}",
+        "float overflow": json.dumps(dict.fromkeys(names, 1e308)).replace("1e+308", "1e999"),
+        "wrong types": json.dumps({name: [[{"x": None}]] for name in names}),
+        "not an object": json.dumps(["a", 1, None]),
+        "truncated": '{"note": "x',
+    }
+
+
+def _request_fields(row) -> list[str]:
+    """The body's field names: those of the row's own data plus the schema's for this route."""
+    return sorted({*row.data, *_schema_fields().get((_route_of(row), row.method.lower()), [])})
+
+
+_SCHEMA: dict = {}
+
+
+def _schema_fields() -> dict:
+    if not _SCHEMA:
+        from drf_spectacular.generators import SchemaGenerator
+
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+        components = schema["components"]["schemas"]
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                body = operation.get("requestBody", {}).get("content", {})
+                ref = next(iter(body.values()), {}).get("schema", {}).get("$ref", "")
+                props = components.get(ref.rsplit("/", 1)[-1], {}).get("properties", {}) if ref else {}
+                _SCHEMA[(path, method)] = list(props)
+    return _SCHEMA
+
+
+def _route_of(row) -> str:
+    for route, name in _api_routes():
+        if name == row.name:
+            return route
+    return ""
+
+
+def _api_routes(patterns=None, prefix: str = ""):
+    found = []
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        route = str(entry.pattern).lstrip("^").rstrip("$").replace("\\", "")
+        if isinstance(entry, URLResolver):
+            found += _api_routes(entry.url_patterns, prefix + route)
+        elif isinstance(entry, URLPattern) and entry.name and "format" not in route:
+            path = "/" + prefix + route
+            for old, new in (("(?P<pk>[^/.]+)", "{id}"), ("<int:pk>", "{id}")):
+                path = path.replace(old, new)
+            found.append((path, entry.name))
+    return found
+
+
+@pytest.mark.parametrize("role", ["dispatcher", "worker", "manager"])
+def test_every_api_writer_answers_hostile_bodies_with_4xx_and_writes_nothing(world, role):
+    wrong = []
+    rows = [row for row in ROWS if row.method in WRITERS]
+    checked = 0
+    for row in rows:
+        url = _url(row, world)
+        if not url.startswith("/api/"):
+            continue
+        checked += 1
+        for label, body in _hostile_bodies(_request_fields(row)).items():
+            client = _cell(world, role)
+            with transaction.atomic():
+                before = _row_counts()
+                response = client.generic(row.method, url, data=body, content_type="application/json")
+                after = _row_counts()
+                transaction.set_rollback(True)
+            status = response.status_code
+            if status >= 500:
+                wrong.append(f"{row.method} {url} [{label}] → {status}")
+            elif status >= 400 and before != after:
+                changed = [k for k in after if after[k] != before[k]]
+                wrong.append(f"{row.method} {url} [{label}] → {status} but wrote {changed}")
+            elif status >= 400 and not response["Content-Type"].startswith("application/json"):
+                wrong.append(f"{row.method} {url} [{label}] → {status} not JSON")
+    assert checked >= 20
+    assert not wrong, "\n".join(wrong)
+
+
+# --- Every redirect target taken from the request ----------------------------------------------------------
+
+OFF_SITE = [
+    "https://evil.example/x",
+    "//evil.example/x",
+    "/\\evil.example",
+    "http:evil.example",
+    "javascript:x",
+]
+
+
+def _stays_on_site(location: str) -> bool:
+    parts = urlsplit(location)
+    return (
+        not parts.scheme and not parts.netloc and location.startswith("/") and not location.startswith("//")
+    )
+
+
+@pytest.mark.parametrize("role", ["dispatcher", "leader", "worker", "manager"])
+def test_no_view_redirects_off_site(world, role):
+    wrong = []
+    for row in ROWS:
+        url = _url(row, world)
+        if url.startswith("/api/") or row.method not in ("GET", "POST"):
+            continue
+        for target in OFF_SITE:
+            client = _cell(world, role)
+            with transaction.atomic():
+                if row.method == "GET":
+                    response = client.get(url, {"next": target})
+                else:
+                    data = {k: v for k, v in row.data.items() if v != "@png"}
+                    response = client.post(url, {**data, "next": target})
+                transaction.set_rollback(True)
+            location = response.get("Location", "")
+            if location and not _stays_on_site(location):
+                wrong.append(f"{row.method} {url} next={target} → {location}")
+            if response.status_code >= 500:
+                wrong.append(f"{row.method} {url} next={target} → {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_login_does_not_redirect_off_site(world, dispatcher):
+    client = Client()
+    response = client.post(
+        "/login/?next=https://evil.example/x", {"username": "t_dispatcher", "password": "pw"}
+    )
+    assert response.status_code == 302 and _stays_on_site(response["Location"])
+
+
+# --- Every file URL the app gives out × anonymous and every role --------------------------------------------
+
+
+def _file_routes():
+    found = []
+
+    def walk(patterns):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns)
+            elif getattr(entry.callback, "bst_file_view", False):
+                found.append(entry.name)
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_file_view_is_in_the_role_matrix():
+    """A view that gives out a stored file (`config.files.file_view`) has its role-matrix row, which asserts
+    the answer of the anonymous client and of every role."""
+    names = set(_file_routes())
+    assert {"photo", "export-download"} <= names
+    covered = {row.name.split(":")[-1] for row in ROWS}
+    assert names <= covered
+
+
+def test_nothing_serves_media_unchecked():
+    from django.views.static import serve
+
+    def walk(patterns):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns)
+            else:
+                yield entry
+
+    assert not [p for p in walk(get_resolver().url_patterns) if p.callback is serve]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_or_api_answer_names_a_media_path(world, role):
+    client = _cell(world, role)
+    pages = [f"/orders/{world.order.pk}/", f"/api/v1/work-orders/{world.order.pk}/", "/api/v1/work-orders/"]
+    for page in pages:
+        response = client.get(page)
+        assert "/media/" not in response.content.decode(), page
+
+
+def test_anonymous_gets_no_file(world):
+    client = Client()
+    for name in _file_routes():
+        row = next(r for r in ROWS if r.name.endswith(name) and r.method == "GET")
+        response = client.get(_url(row, world))
+        assert response.status_code in (302, 401, 403, 404)
+        assert response.get("Location", "/login/").startswith("/login/")
+
+
+# --- Every text parser × long input ----------------------------------------------------------------------
+
+
+def _parsers():
+    from django.core.exceptions import ValidationError
+
+    from hotline.selectors import LookupInputError, parse_phone
+    from residents.selectors import AddressError, PhoneError, clean_phone, parse_address, resolve_address
+
+    refused = (ValidationError, AddressError, PhoneError, LookupInputError, ValueError)
+    return {
+        "address": (parse_address, refused),
+        "resolve address": (resolve_address, refused),
+        "phone": (clean_phone, refused),
+        "caller phone": (parse_phone, refused),
+    }
+
+
+@pytest.mark.parametrize("size", [10_000, 100_000])
+@pytest.mark.parametrize("kind", ["digits", "chinese numerals", "mixed"])
+def test_every_text_parser_refuses_long_input_quickly(db, size, kind):
+    text = {"digits": "5" * size, "chinese numerals": "五十" * (size // 2), "mixed": "5区37栋" * (size // 5)}[
+        kind
+    ]
+    for name, (parse, refused) in _parsers().items():
+        started = time.perf_counter()
+        with pytest.raises(refused):
+            parse(text)
+        elapsed = time.perf_counter() - started
+        assert elapsed < 0.05, f"{name}: {elapsed * 1000:.1f} ms"
+
+
+LONG_PARAMETERS = [
+    "q",
+    "phone",
+    "address",
+    "from",
+    "to",
+    "month",
+    "date",
+    "created_after",
+    "page",
+    "page_size",
+]
+
+
+@pytest.mark.parametrize("role", ["dispatcher", "manager", "leader"])
+def test_every_list_and_page_takes_long_parameters_without_a_500(world, role):
+    wrong = []
+    for row in ROWS:
+        if row.method != "GET":
+            continue
+        url = _url(row, world)
+        for name in LONG_PARAMETERS:
+            client = _cell(world, role)
+            response = client.get(url, {name: "9" * 10_000})
+            if response.status_code >= 500:
+                wrong.append(f"{url}?{name}= → {response.status_code}")
+    assert not wrong, "\n".join(wrong)
