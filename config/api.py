@@ -12,6 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.authtoken.views import ObtainAuthToken as _ObtainAuthToken
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -27,6 +28,8 @@ class ObtainAuthToken(_ObtainAuthToken):
     per address (AnonRateThrottle) on top of django-axes' lock-out of the account."""
 
     throttle_classes = [AnonRateThrottle]
+    # DRF's view names its own parsers (JSON among them): the project's bound JSON parser instead.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
 
 class Conflict(exceptions.APIException):

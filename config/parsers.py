@@ -31,6 +31,14 @@ def json_depth_within(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
     return not brackets
 
 
+def _finite_float(text: str) -> float:
+    """JSON numbers past float's range (1e999) are refused, not read as infinity (int(inf) raised a 500)."""
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number out of range: {text[:20]}")
+    return value
+
+
 class JSONParser(_JSONParser):
     """DRF's JSON parser, bounding the body's nesting before parsing it: malformed or over-deep JSON is a 400
     with a message people can read (API.md), never a RecursionError."""
@@ -47,6 +55,8 @@ class JSONParser(_JSONParser):
                 _("The JSON body is malformed or nested more than %(n)s levels deep.") % {"n": MAX_JSON_DEPTH}
             )
         try:
-            return json.loads(text) if self.strict else json.loads(text, parse_constant=None)
+            if self.strict:
+                return json.loads(text, parse_float=_finite_float)
+            return json.loads(text, parse_float=_finite_float, parse_constant=None)
         except (ValueError, RecursionError) as exc:
             raise exceptions.ParseError(_("The body is not valid JSON: %(error)s") % {"error": exc}) from None

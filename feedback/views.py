@@ -11,13 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from config.files import file_view, send_file
 from config.htmx import apply_validation_error, is_fragment, redirect_next
 from crews.choices import CrewKind
 from crews.permissions import is_crew_leader
@@ -746,12 +747,13 @@ def export_detail(request, pk: int):
     return render(request, "feedback/exportjob_detail.html", {"job": job})
 
 
+@file_view
 @login_required
 def export_download(request, pk: int):
     job = get_object_or_404(selectors.export_jobs_of(request.user), pk=pk, status=ExportStatus.DONE)
     if not job.file:
         raise Http404
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+    return send_file(job.file, as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
 
 
 # --- The orders behind a figure ----------------------------------------------------------------------------

@@ -6,6 +6,8 @@ Nothing here writes in save() or signals: every change goes through workorders.a
 
 from __future__ import annotations
 
+import os
+import secrets
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -479,7 +481,11 @@ class Material(models.Model):
 
 
 def _attachment_path(instance: Attachment, filename: str) -> str:
-    return f"orders/{timezone.localdate():%Y/%m}/{instance.order_id}/{filename}"
+    """A random name (nothing to guess: no order id, no uploaded name) keeping the image's extension."""
+    extension = os.path.splitext(filename)[1].lower()
+    if extension not in {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic"}:
+        extension = ""
+    return f"orders/{timezone.localdate():%Y/%m}/{secrets.token_hex(16)}{extension}"
 
 
 class Attachment(models.Model):

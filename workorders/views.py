@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.files import file_view, send_file
 from config.htmx import apply_validation_error, is_fragment, safe_next
 from crews.models import Crew, Worker
 from crews.permissions import is_crew_leader, is_dispatcher, is_manager, is_worker
@@ -482,11 +483,12 @@ def order_slip(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
-    """A photo of an order the user may see (media is never served unchecked)."""
+@file_view
+def photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    """A photo of an order the user may see (media is never served unchecked; config.files sends it)."""
     order = get_object_or_404(work_orders_visible_to(request.user), pk=pk)
     attachment = get_object_or_404(Attachment, order=order, pk=photo_pk)
-    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    return send_file(attachment.file, content_type=attachment.content_type)
 
 
 @login_required

@@ -181,6 +181,14 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Stored files (photos, exports) are only ever sent by a view that checked the user first (config.files): by
+# Python (`django`), or after the check by the web server (`nginx`: X-Accel-Redirect to FILES_INTERNAL_URL, an
+# `internal` location aliasing MEDIA_ROOT; `apache`: X-Sendfile with the file's path). MEDIA_ROOT is never
+# served as a public path.
+FILES_SENT_BY = env_str("FILES_SENT_BY") or "django"
+if FILES_SENT_BY not in ("django", "nginx", "apache"):
+    raise ImproperlyConfigured(f"FILES_SENT_BY must be django, nginx or apache, got {FILES_SENT_BY!r}")
+FILES_INTERNAL_URL = env_str("FILES_INTERNAL_URL") or "/protected-media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Register imports (crews.services): the largest file accepted, rows per transaction, and a pause after each
 # batch (seconds, default none) to go easy on a busy database; tests use it to catch an import mid-file.

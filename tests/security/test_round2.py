@@ -4,6 +4,8 @@ Every test here failed on the code before its fix; they run on SQLite and on Pos
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -268,3 +270,56 @@ def test_a_repeated_order_is_a_409_with_the_candidates(dispatcher, room):
     assert WorkOrder.objects.count() == 1
     third = api(dispatcher).post("/api/v1/work-orders/", {**body, "allow_duplicate": True}, format="json")
     assert third.status_code == 201 and WorkOrder.objects.count() == 2
+
+
+# --- 2. Attachments -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def photo(make_order, worker):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from workorders.actions.attachments import add_attachment
+
+    order = make_order("accepted")
+    upload = SimpleUploadedFile("IMG_20261130_kitchen.png", f.tiny_png(), content_type="image/png")
+    return add_attachment(actor=worker.user, order=order, file=upload)
+
+
+def test_the_api_gives_the_checked_photo_view_not_a_media_path(photo, dispatcher):
+    body = api(dispatcher).get(f"/api/v1/work-orders/{photo.order_id}/").json()
+    url = body["attachments"][0]["url"]
+    assert url == f"http://testserver/orders/{photo.order_id}/photos/{photo.pk}/"
+    assert "/media/" not in str(body)
+
+
+def test_a_photo_is_stored_under_a_random_name(photo):
+    assert re.fullmatch(r"orders/\d{4}/\d{2}/[0-9a-f]{32}\.png", photo.file.name)
+
+
+def test_no_public_media_path_is_routed(photo, settings):
+    from django.urls import Resolver404, resolve
+
+    with pytest.raises(Resolver404):
+        resolve("/media/" + photo.file.name)
+
+
+def test_anonymous_cannot_read_a_photo(photo, client):
+    response = client.get(f"/orders/{photo.order_id}/photos/{photo.pk}/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize(
+    ("sent_by", "header", "value"),
+    [("nginx", "X-Accel-Redirect", "/protected-media/orders/"), ("apache", "X-Sendfile", "/orders/")],
+)
+def test_in_production_the_web_server_sends_the_photo_after_the_check(
+    photo, dispatcher_client, other_leader_client, settings, sent_by, header, value
+):
+    settings.FILES_SENT_BY = sent_by
+    url = f"/orders/{photo.order_id}/photos/{photo.pk}/"
+    response = dispatcher_client.get(url)
+    assert response.status_code == 200 and value in response[header]
+    assert response.content == b"" and response["Content-Type"] == "image/png"
+    denied = other_leader_client.get(url)
+    assert denied.status_code == 404 and header not in denied

@@ -3,6 +3,7 @@ service then validates; `status` is read-only everywhere (it changes only throug
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -120,7 +121,14 @@ class MaterialSerializer(serializers.ModelSerializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
-    url = serializers.FileField(source="file", read_only=True, use_url=True)
+    """`url` is the permission-checked photo view (config.files), never a path under MEDIA_ROOT."""
+
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, attachment: Attachment) -> str:
+        path = reverse("workorders:photo", args=[attachment.order_id, attachment.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
     class Meta:
         model = Attachment
