@@ -31,6 +31,42 @@ class ObtainAuthToken(_ObtainAuthToken):
     # DRF's view names its own parsers (JSON among them): the project's bound JSON parser instead.
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            # django-axes marks the request when the account (at this address) is locked: say so, instead of
+            # "wrong credentials" — the right password would not help either.
+            if getattr(request, "axes_locked_out", False) or getattr(
+                request._request, "axes_locked_out", False
+            ):
+                raise AccountLocked()
+            raise exceptions.ValidationError(serializer.errors)
+        return self.token_response(serializer.validated_data["user"])
+
+    def token_response(self, user) -> Response:
+        from rest_framework.authtoken.models import Token
+
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class AccountLocked(exceptions.Throttled):
+    """429: too many failed sign-ins for this account at this address (django-axes); Retry-After is the
+    cool-off."""
+
+    def __init__(self) -> None:
+        from django.conf import settings
+
+        seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+        super().__init__(
+            wait=seconds,
+            detail=_(
+                "This account is locked for %(minutes)s minutes after too many failed sign-ins. "
+                "Wait, or ask a manager to unlock it."
+            )
+            % {"minutes": seconds // 60},
+        )
+
 
 class Conflict(exceptions.APIException):
     """409: the order's current state does not allow this change."""

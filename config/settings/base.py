@@ -87,7 +87,11 @@ AUTHENTICATION_BACKENDS = [
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# Counted per (username, address) pair, and per address alone against a higher limit (config.axes): a shared
+# desk address is not locked by one person's typos, and nobody can lock a named account from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 30)
+AXES_HANDLER = "config.axes.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -295,6 +299,31 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# --- Cache: one Redis shared by every process (the API throttle counts there, so 1,200/min is per user, not
+# per process). CACHE_URL, by default the broker's Redis when there is one; empty: a per-process memory cache
+# (the embedded mode). Redis being down must not take the site down: short timeouts, and errors are ignored
+# (a cache miss; the throttle lets the request through). The broker keeps its own guarantees (CELERY_*). ---
+_cache_url = env_str("CACHE_URL")
+if _cache_url is None and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    _cache_url = CELERY_BROKER_URL
+if _cache_url:
+    _cache_timeout = env_int("CACHE_SOCKET_TIMEOUT_MS", 300) / 1000
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": "bst",
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": _cache_timeout,
+                "SOCKET_TIMEOUT": _cache_timeout,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # One static schedule: periodic work is listed here and nowhere else (apps add their entries as they land).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Each task is idempotent (conditional UPDATEs, unique keys) and safe if two beats run.

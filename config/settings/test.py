@@ -26,3 +26,7 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": "100000/m
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="bst-media-")
+# Tests clear the cache (a Redis FLUSHDB would empty the broker's database too): a memory cache unless a test
+# run names its own CACHE_URL.
+if "CACHE_URL" not in os.environ:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

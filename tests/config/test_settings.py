@@ -8,14 +8,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
+def _load_settings(
+    env: dict[str, str], code: str = "from django.conf import settings; print(settings.DEBUG)"
+) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}}
     clean.update(env, DJANGO_SETTINGS_MODULE="config.settings.base")
     return subprocess.run(
         [
             sys.executable,
             "-c",
-            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+            "import django; django.setup(); " + code,
         ],
         cwd=ROOT,
         env=clean,

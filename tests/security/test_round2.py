@@ -323,3 +323,62 @@ def test_in_production_the_web_server_sends_the_photo_after_the_check(
     assert response.content == b"" and response["Content-Type"] == "image/png"
     denied = other_leader_client.get(url)
     assert denied.status_code == 404 and header not in denied
+
+
+# --- 3. Lock-out per account and address -------------------------------------------------------------------
+
+
+@pytest.fixture
+def axes_on(settings, monkeypatch):
+    """Lock-out on; the per-address API throttle out of the way (these tests count sign-ins, not requests)."""
+    from axes.utils import reset
+    from django.core.cache import cache
+    from rest_framework.throttling import AnonRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "100000/min", "user": "100000/min"})
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.AXES_IP_FAILURE_LIMIT = 12
+    reset()
+    yield settings
+    reset()
+
+
+def _token(username: str, password: str, ip: str):
+    return APIClient(REMOTE_ADDR=ip).post(
+        "/api/v1/auth/token/", {"username": username, "password": password}, format="json"
+    )
+
+
+def test_typos_at_the_shared_desk_lock_only_that_account(axes_on, dispatcher):
+    colleague = f.UserFactory(username="t_desk2", role="dispatcher")
+    for _ in range(5):
+        _token(dispatcher.username, "wrong", "10.0.0.5")
+    assert _token(colleague.username, "pw", "10.0.0.5").status_code == 200  # the desk still works
+    assert _token(dispatcher.username, "pw", "10.0.0.5").status_code == 429
+
+
+def test_a_stranger_cannot_lock_a_named_account(axes_on, dispatcher):
+    for _ in range(8):
+        _token(dispatcher.username, "wrong", "203.0.113.9")
+    answer = _token(dispatcher.username, "pw", "10.0.0.5")
+    assert answer.status_code == 200, answer.json()
+
+
+def test_one_address_guessing_many_accounts_is_stopped_at_the_higher_limit(axes_on, dispatcher):
+    for n in range(12):
+        _token(f"guess{n}", "wrong", "203.0.113.9")
+    assert _token(dispatcher.username, "pw", "203.0.113.9").status_code == 429
+    answer = _token(dispatcher.username, "pw", "10.0.0.5")
+    assert answer.status_code == 200, answer.json()
+
+
+def test_the_api_tells_a_locked_account_apart_from_wrong_credentials(axes_on, dispatcher):
+    wrong = _token(dispatcher.username, "wrong", "10.0.0.5")
+    assert wrong.status_code == 400
+    for _ in range(5):
+        _token(dispatcher.username, "wrong", "10.0.0.5")
+    locked = _token(dispatcher.username, "pw", "10.0.0.5")
+    assert locked.status_code == 429 and int(locked["Retry-After"]) > 0
+    assert "锁定" in locked.json()["detail"] and locked.json()["detail"] != wrong.json()["detail"]
