@@ -158,4 +158,7 @@ def document_error_responses(result: dict, generator: Any, request: Any, public:
             # gunicorn refuses a request line over its limit before Django sees it (a plain page, no body shape).
             if method == "get":
                 operation["responses"].setdefault("414", {"description": "Request line (URL) too long"})
+            # The proxy (nginx client_max_body_size) refuses a body over its limit before Django sees it.
+            if method in ("post", "put", "patch"):
+                operation["responses"].setdefault("413", {"description": "Request body too large"})
     return result

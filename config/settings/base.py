@@ -247,7 +247,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "百事通 Baishitong API",
-    "DESCRIPTION": "Repair work orders, hotline, follow-ups and reports. See shared/API.md for the contract.",
+    "DESCRIPTION": "Repair work orders, hotline, follow-ups and reports. See docs/API.md for the contract.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
