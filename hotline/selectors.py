@@ -86,6 +86,8 @@ class LookupInputError(ValueError):
 def parse_phone(text: str) -> str:
     """A caller's number as digits (residents.selectors.clean_phone, the one phone rule), or LookupInputError
     with a message the desk can read."""
+    if not (text or "").strip():
+        raise LookupInputError(_("Enter the phone number."), "phone")
     try:
         return clean_phone(text, required=True)
     except PhoneError as exc:
