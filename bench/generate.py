@@ -168,15 +168,6 @@ def drop_secondary_indexes(cursor) -> list[str]:
 
 def generate(*, orders: int, seed: int = 10196, anchor: date | None = None, log=print) -> dict:
     """Load `orders` work orders (and what hangs off them) unless this size is already loaded."""
-    from django.contrib.auth import get_user_model
-
-    from crews.choices import Role
-    from crews.models import Crew, Worker
-    from feedback.models import Complaint, ComplaintType, FollowUp, FollowUpAttempt, RatingToken
-    from hotline.models import Call
-    from residents.models import Residency, Room
-    from workorders.models import Category, Incident, ServiceCommitment, WorkOrder, WorkOrderEvent
-
     assert connection.vendor == "postgresql", "the generator uses PostgreSQL COPY"
     with connection.cursor() as c:
         found = loaded(c)
@@ -191,44 +182,131 @@ def generate(*, orders: int, seed: int = 10196, anchor: date | None = None, log=
         )
     started = time.monotonic()
     ensure_base_site()
-    rng = random.Random(seed)
     anchor = anchor or date.today()
     end = datetime(anchor.year, anchor.month, anchor.day, tzinfo=UTC).timestamp() - SHANGHAI - 3600
     # The demo orders (seed_demo) cover the last 60 days; ours run up to the anchor day as well.
-    start = end - YEARS * 365 * 86400
+    data = Dataset(Site.load(), random.Random(seed), seed=seed, start=end - YEARS * 365 * 86400, end=end)
+    with connection.cursor() as c:
+        data.copy(c, orders, log)
+        _finish_load(c, data, orders=orders, seed=seed, anchor=anchor, started=started, log=log)
+    summary = {
+        "skipped": False,
+        "orders": data.t_orders.written,
+        "events": data.t_events.written,
+        "follow_ups": data.t_fu.written,
+        "attempts": data.t_att.written,
+        "rating_tokens": data.t_tok.written,
+        "complaints": data.t_cmp.written,
+        "calls": data.t_call.written,
+        "incidents": data.t_inc.written,
+        "seconds": round(time.monotonic() - started, 1),
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
+    log("data: " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in summary.items()))
+    return summary
 
-    User = get_user_model()
-    rooms = list(Room.objects.order_by("id").values_list("id", "district_id", "building_id", "label"))
-    reporters: dict[int, tuple[int, str, str]] = {}
-    for room_id, resident_id, phone, name in Residency.objects.order_by("id").values_list(
-        "room_id", "resident_id", "resident__phone", "resident__name"
-    ):
-        reporters.setdefault(room_id, (resident_id, phone, name))
-    leaves = list(Category.objects.filter(parent__isnull=False, active=True).order_by("id"))
-    crews = {cr.kind: cr.id for cr in Crew.objects.filter(active=True).order_by("id")}
-    leaves = [cat for cat in leaves if cat.crew_kind in crews]
-    workers: dict[int, list[tuple[int, int]]] = {}
-    leaders: dict[int, int] = {}
-    for w in Worker.objects.filter(active=True).order_by("id"):
-        if w.is_leader:
-            leaders.setdefault(w.crew_id, w.user_id)
-        else:
-            workers.setdefault(w.crew_id, []).append((w.id, w.user_id))
-    desk = list(User.objects.filter(groups__name=Role.DISPATCHER).order_by("id").values_list("id", flat=True))
-    managers = list(
-        User.objects.filter(groups__name=Role.MANAGER).order_by("id").values_list("id", flat=True)
+
+def _finish_load(c, data: Dataset, *, orders: int, seed: int, anchor: date, started: float, log) -> None:
+    """Rebuild the dropped indexes, move the day counters and sequences past the new rows, VACUUM ANALYZE and
+    write the marker."""
+    t1 = time.monotonic()
+    c.execute("SET maintenance_work_mem = '256MB'")
+    for ddl in data.dropped:
+        c.execute(ddl)
+    log(f"  indexes rebuilt in {time.monotonic() - t1:.0f}s")
+    c.execute("SET session_replication_role = DEFAULT")
+    c.executemany(
+        "INSERT INTO workorders_ordernumbercounter (day, last) VALUES (%s, %s) "
+        "ON CONFLICT (day) DO UPDATE SET last = GREATEST(workorders_ordernumbercounter.last, EXCLUDED.last)",
+        sorted(data.per_day.items()),
     )
-    ctypes = list(ComplaintType.objects.order_by("id").values_list("id", flat=True))
-    buildings_of_district: dict[int, list[int]] = {}
-    for _rid, district_id, building_id, _label in rooms:
-        buildings_of_district.setdefault(district_id, [])
-        if building_id not in buildings_of_district[district_id][-1:]:
-            buildings_of_district[district_id].append(building_id)
+    for tbl in data.tables:
+        c.execute(
+            f"SELECT setval(pg_get_serial_sequence('{tbl.name}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {tbl.name}))"
+        )
+    t2 = time.monotonic()
+    # VACUUM too, not only ANALYZE: COPY leaves the visibility map empty, and the planner's probes of index
+    # endpoints (get_actual_variable_range) then read heap pages — 10 ms of planning for a 10-join query.
+    c.execute("VACUUM (ANALYZE)")
+    log(f"  VACUUM ANALYZE in {time.monotonic() - t2:.0f}s")
+    c.execute(
+        f"CREATE TABLE IF NOT EXISTS {MARKER} (id serial PRIMARY KEY, orders integer NOT NULL, "
+        "seed integer NOT NULL, anchor date NOT NULL, seconds real NOT NULL, "
+        "loaded_at timestamptz NOT NULL DEFAULT now())"
+    )
+    c.execute(
+        f"INSERT INTO {MARKER} (orders, seed, anchor, seconds) VALUES (%s, %s, %s, %s)",
+        [orders, seed, anchor, time.monotonic() - started],
+    )
 
-    rooms_of_building: dict[int, list[tuple]] = {}
-    for r in rooms:
-        rooms_of_building.setdefault(r[2], []).append(r)
-    # Commitment limits in seconds per (urgency, category): (respond, arrive or None, complete).
+
+class Site:
+    """The demo site the orders happen on: rooms and their residents, categories with their limits and
+    seasonal weights, crews and staff."""
+
+    @classmethod
+    def load(cls) -> Site:
+        from django.contrib.auth import get_user_model
+
+        from crews.choices import Role
+        from crews.models import Crew, Worker
+        from feedback.models import ComplaintType
+        from residents.models import Residency, Room
+        from workorders.models import Category
+
+        site, User = cls(), get_user_model()
+        site.rooms = list(
+            Room.objects.order_by("id").values_list("id", "district_id", "building_id", "label")
+        )
+        site.reporters = {}
+        for room_id, resident_id, phone, name in Residency.objects.order_by("id").values_list(
+            "room_id", "resident_id", "resident__phone", "resident__name"
+        ):
+            site.reporters.setdefault(room_id, (resident_id, phone, name))
+        site.crews = {cr.kind: cr.id for cr in Crew.objects.filter(active=True).order_by("id")}
+        leaves = Category.objects.filter(parent__isnull=False, active=True).order_by("id")
+        site.leaves = [cat for cat in leaves if cat.crew_kind in site.crews]
+        site.workers, site.leaders = {}, {}
+        for w in Worker.objects.filter(active=True).order_by("id"):
+            if w.is_leader:
+                site.leaders.setdefault(w.crew_id, w.user_id)
+            else:
+                site.workers.setdefault(w.crew_id, []).append((w.id, w.user_id))
+        users = User.objects.order_by("id")
+        site.desk = list(users.filter(groups__name=Role.DISPATCHER).values_list("id", flat=True))
+        site.managers = list(users.filter(groups__name=Role.MANAGER).values_list("id", flat=True))
+        site.ctypes = list(ComplaintType.objects.order_by("id").values_list("id", flat=True))
+        site.buildings_of_district, site.rooms_of_building = {}, {}
+        for r in site.rooms:
+            buildings = site.buildings_of_district.setdefault(r[1], [])
+            if r[2] not in buildings[-1:]:
+                buildings.append(r[2])
+            site.rooms_of_building.setdefault(r[2], []).append(r)
+        site.limits = _limits(site.leaves)
+        # Category weights per month (season × system), emergencies rarer.
+        base_w = [(1.0 if cat.default_urgency == "emergency" else 4.0) for cat in site.leaves]
+        site.month_weights = {
+            m: list(
+                _cumulative(
+                    [bw * season_factor(c.code, m) for bw, c in zip(base_w, site.leaves, strict=True)]
+                )
+            )
+            for m in range(1, 13)
+        }
+        site.sys_leaf = {
+            system: next((cat for cat in site.leaves if cat.code == code), site.leaves[0])
+            for system, code in (
+                ("water", "water.outage_unit"),
+                ("power", "electrical.building_outage"),
+                ("drainage", "drainage.riser_blocked"),
+            )
+        }
+        return site
+
+
+def _limits(leaves) -> dict:
+    """Commitment limits in seconds per (urgency, category): (respond, arrive or None, complete)."""
+    from workorders.models import ServiceCommitment
     from workorders.selectors import commitment_for
 
     def limit(minutes, basis):
@@ -252,134 +330,501 @@ def generate(*, orders: int, seed: int = 10196, anchor: date | None = None, log=
                 limit(cm.arrive_minutes, cm.arrive_basis),
                 limit(cm.complete_minutes, cm.complete_basis),
             )
-    # Category weights per month (season × system), emergencies rarer.
-    base_w = [(1.0 if cat.default_urgency == "emergency" else 4.0) for cat in leaves]
-    month_weights = {
-        m: list(
-            _cumulative([bw * season_factor(cat.code, m) for bw, cat in zip(base_w, leaves, strict=True)])
-        )
-        for m in range(1, 13)
-    }
+    return limits
 
-    t_orders = Table("workorders_workorder", model_columns(WorkOrder))
-    t_events = Table("workorders_workorderevent", model_columns(WorkOrderEvent))
-    t_fu = Table("feedback_followup", model_columns(FollowUp))
-    t_att = Table("feedback_followupattempt", model_columns(FollowUpAttempt))
-    t_tok = Table("feedback_ratingtoken", model_columns(RatingToken))
-    t_cmp = Table("feedback_complaint", model_columns(Complaint))
-    t_call = Table("hotline_call", model_columns(Call))
-    t_inc = Table("workorders_incident", model_columns(Incident))
-    t_incb = Table("workorders_incident_buildings", ["id", "incident_id", "building_id"])
-    tables = [t_inc, t_incb, t_orders, t_events, t_fu, t_att, t_tok, t_cmp, t_call]
 
-    with connection.cursor() as c:
-        ids = {t.name: next_id(c, t.name) for t in tables}
-        c.execute("SELECT day, last FROM workorders_ordernumbercounter")
-        per_day: dict[date, int] = dict(c.fetchall())
-    oid, eid, fid, aid = (ids[n] for n in BIG_TABLES[:4])
-    kid, cid, iid = ids["feedback_ratingtoken"], ids["feedback_complaint"], ids["workorders_incident"]
-    call_id, ibid = ids["hotline_call"], ids["workorders_incident_buildings"]
+# --- One order's life: a path through workorders.lifecycle.TRANSITIONS ------------------------------------
 
-    order_defaults = dict.fromkeys(t_orders.columns, "\\N")
-    order_defaults.update(
-        {
-            "location_detail": "",
-            "area": "indoor",
-            "charge": "free",
-            "reporter_phone": "",
-            "reporter_name": "",
-            "channel": "phone",
-            "held_from_status": "",
-            "hold_reason": "",
-            "hold_requested_reason": "",
-            "hold_requested_note": "",
-            "held_seconds": "0",
-            "is_rework": "f",
-            "rework_count": "0",
-            "remind_count": "0",
-            "resolution": "",
-            "inspection_findings": "",
-            "checklist_notes": "",
-            "fee": "0.00",
-            "fee_confirmed": "f",
-            "cancel_reason": "",
-        }
+
+class Timeline:
+    """An order's events as (kind, at, role, from, to, note), each made by `walk` along the table, and what
+    the order's row stamps on the way. Roles: dispatcher, leader, worker, manager."""
+
+    def __init__(self, created: float) -> None:
+        self.events = [("create", created, "dispatcher", "", "received", "")]
+        self.status = "received"
+        self.stamps: dict[str, float] = {}
+        self.last_at = created
+        self.completed: float | None = None
+        self.first_completed: float | None = None  # the completion a rework reopened
+        self.held = 0
+        self.hold_reason = self.cancel_reason = ""
+        self.held_from = ""
+        self.on_hold_since: float | None = None
+        self.reminders: list[float] = []
+
+    def walk(self, kind: str, at: float, role: str, note: str = "", way: str | None = None) -> None:
+        from workorders.lifecycle import TRANSITIONS, target_of
+
+        if self.status not in TRANSITIONS[kind][0]:
+            raise ValueError(f"bench: {kind} is not possible from {self.status}")
+        before, self.status = self.status, str(target_of(kind, way) or self.status)
+        self.events.append((kind, at, role, before, self.status, note))
+        self.last_at = max(self.last_at, at)
+
+
+def _target(rng, age: float) -> str:
+    """How far an order of this age got: old ones are finished, recent ones stop anywhere along the way."""
+    if age > 7 * 86400:
+        return _choice(rng, ("closed", "completed", "cancelled"), (92.5, 1.5, 6))
+    if age > 2 * 86400:
+        return _choice(rng, ("closed", "completed", "on_site", "on_hold", "cancelled"), (45, 35, 8, 7, 5))
+    return _choice(
+        rng,
+        ("received", "dispatched", "assigned", "accepted", "on_site", "on_hold", "completed"),
+        (8, 12, 15, 15, 15, 5, 30),
     )
-    ocol = {name: i for i, name in enumerate(t_orders.columns)}
-    order_template = [order_defaults[col] for col in t_orders.columns]
 
-    def event(order_id, at, actor, kind, frm, to, note=""):
-        nonlocal eid
-        t_events.add(
+
+def order_timeline(
+    rng, *, created: float, end: float, deadlines: tuple, rework_rate: float = 0.02, workable: bool = True
+) -> Timeline:
+    """The life of one order created at `created`, up to `end`: cancelled, or along the normal path towards
+    the state its age makes likely, with holds on site, a rework after an unhappy follow-up, a hold while
+    accepted and the resident's reminders. `deadlines`: (respond_by, arrive_by or None, complete_by)."""
+    line = Timeline(created)
+    target = _target(rng, end - created)
+    if target == "cancelled" or not workable:
+        line.cancel_reason = _CANCEL[int(rng.random() * 4)]
+        line.walk("cancel", created + rng.uniform(5, 60) * 60, "dispatcher")
+        line.stamps["cancelled_at"] = line.last_at
+        return line
+    rework = target == "closed" and rng.random() < rework_rate
+    stop = _PATH.index("accepted" if target == "on_hold" else target) if target != "received" else -1
+    if rework:
+        stop = _PATH.index("completed")
+    _along_the_path(
+        rng, line, _PATH[: stop + 1], deadlines, end, hold_on_site=target in ("completed", "closed")
+    )
+    if rework and line.status == "completed" and line.completed + 5 * 86400 < end:
+        _rework(rng, line)
+    if target == "on_hold" and line.status == "accepted":
+        h0 = line.last_at + rng.uniform(10, 60) * 60
+        if h0 < end:
+            line.hold_reason, line.held_from, line.on_hold_since = (
+                _HOLD[int(rng.random() * 4)],
+                "accepted",
+                h0,
+            )
+            line.walk("hold", h0, "leader", line.hold_reason)
+    if line.status in ("received", "dispatched", "assigned", "accepted", "on_site") and rng.random() < 0.15:
+        ra = line.last_at
+        for _n in range(rng.randint(1, 3)):
+            ra += rng.uniform(20, 120) * 60
+            if ra >= end:
+                break
+            line.reminders.append(ra)
+            line.walk("remind", ra, "dispatcher", "住户再次来电催单")
+    elif line.status == "closed" and rng.random() < 0.06:
+        # A reminder while the order waited for its worker (between dispatch and assignment).
+        ra = (line.stamps["dispatched_at"] + line.stamps["assigned_at"]) / 2
+        line.reminders.append(ra)
+        line.events.append(("remind", ra, "dispatcher", "dispatched", "dispatched", "住户再次来电催单"))
+    return line
+
+
+def _along_the_path(rng, line: Timeline, steps, deadlines: tuple, end: float, *, hold_on_site: bool) -> None:
+    respond_by, arrive_by, complete_by = deadlines
+    late = rng.random() < 0.1
+    t = line.last_at
+    for step in steps:
+        if step == "dispatched":
+            t += rng.uniform(1, 8) * 60
+            role = "dispatcher"
+        elif step == "assigned":
+            t += rng.uniform(2, 15) * 60
+            role = "leader"
+        elif step == "accepted":
+            t = max(t + 60, respond_by + 1200 if late else min(t + rng.uniform(1, 10) * 60, respond_by))
+            role = "worker"
+        elif step == "on_site":
+            lim_a = arrive_by or t + rng.uniform(60, 600) * 60
+            t = max(t + 300, min(t + rng.uniform(15, 240) * 60, lim_a) + (1800 if late else 0))
+            role = "worker"
+        elif step == "completed":
+            t = max(
+                t + 1200, min(t + rng.uniform(30, 300) * 60, complete_by + line.held) + (3600 if late else 0)
+            )
+            role = "worker"
+        else:  # closed after the next day's follow-up
+            t += rng.uniform(20, 30) * 3600
+            role = "manager"
+        if t > end:
+            break
+        line.stamps[_STAMP[step]] = t
+        line.walk(_MOVE[step], t, role)
+        if step == "completed":
+            line.completed = t
+        if step == "on_site" and hold_on_site and rng.random() < 0.05:
+            # A hold on site (parts, resident away), then resumed.
+            line.hold_reason = _HOLD[int(rng.random() * 4)]
+            h0 = t + rng.uniform(10, 60) * 60
+            line.walk("hold", h0, "leader", line.hold_reason)
+            line.held = int(rng.uniform(2, 72) * 3600)
+            t = h0 + line.held
+            line.walk("resume", t, "leader", way="on_site")
+            line.hold_reason = ""
+
+
+def _rework(rng, line: Timeline) -> None:
+    """The follow-up found it not fixed: back to the crew (dispatched), reassigned, redone and closed."""
+    line.first_completed = line.completed
+    r_at = line.completed + rng.uniform(24, 40) * 3600
+    line.walk("rework", r_at, "manager", "回访未修好，返工")
+    line.walk("assign", r_at + 600, "leader")
+    line.walk("accept", r_at + 1800, "worker")
+    line.walk("arrive", r_at + 5400, "worker")
+    line.completed = r_at + rng.uniform(2, 8) * 3600
+    line.walk("complete", line.completed, "worker")
+    closed = line.completed + rng.uniform(20, 30) * 3600
+    line.walk("close", closed, "manager")
+    line.stamps.update(completed_at=line.completed, closed_at=closed)
+
+
+# --- The tables: one builder per table ----------------------------------------------------------------------
+
+
+class Dataset:
+    """The COPY buffers of every table written, their next ids, and one builder per table."""
+
+    def __init__(self, site: Site, rng, *, seed: int, start: float, end: float) -> None:
+        from feedback.models import Complaint, FollowUp, FollowUpAttempt, RatingToken
+        from hotline.models import Call
+        from workorders.models import Incident, WorkOrder, WorkOrderEvent
+
+        self.site, self.rng, self.seed, self.start, self.end = site, rng, seed, start, end
+        self.t_orders = Table("workorders_workorder", model_columns(WorkOrder))
+        self.t_events = Table("workorders_workorderevent", model_columns(WorkOrderEvent))
+        self.t_fu = Table("feedback_followup", model_columns(FollowUp))
+        self.t_att = Table("feedback_followupattempt", model_columns(FollowUpAttempt))
+        self.t_tok = Table("feedback_ratingtoken", model_columns(RatingToken))
+        self.t_cmp = Table("feedback_complaint", model_columns(Complaint))
+        self.t_call = Table("hotline_call", model_columns(Call))
+        self.t_inc = Table("workorders_incident", model_columns(Incident))
+        self.t_incb = Table("workorders_incident_buildings", ["id", "incident_id", "building_id"])
+        self.tables = [
+            self.t_inc,
+            self.t_incb,
+            self.t_orders,
+            self.t_events,
+            self.t_fu,
+            self.t_att,
+            self.t_tok,
+            self.t_cmp,
+            self.t_call,
+        ]
+        self.ocol = {name: i for i, name in enumerate(self.t_orders.columns)}
+        self.order_template = [_ORDER_DEFAULTS.get(col, "\\N") for col in self.t_orders.columns]
+        self.call_cols = {name: i for i, name in enumerate(self.t_call.columns)}
+        self.call_template = ["\\N"] * len(self.t_call.columns)
+        for name in ("phone", "caller_name", "summary", "answer", "subject", "system", "closing_note"):
+            self.call_template[self.call_cols[name]] = ""
+        self.call_template[self.call_cols["channel"]] = "phone"
+        self.dropped: list[str] = []
+
+    def copy(self, c, orders: int, log) -> None:
+        """Write `orders` orders in chunks of CHUNK (in time order), with the incidents that fall among them."""
+        with connection.cursor() as ids_cursor:
+            self.ids = {t.name: next_id(ids_cursor, t.name) for t in self.tables}
+            ids_cursor.execute("SELECT day, last FROM workorders_ordernumbercounter")
+            self.per_day: dict[date, int] = dict(ids_cursor.fetchall())
+        rng, start, end = self.rng, self.start, self.end
+        # Incidents: about one per 2,000 orders, each with dozens of calls and one order.
+        incidents = sorted(rng.uniform(start, end - 86400) for _ in range(max(1, orders // 2000)))
+        t0 = time.monotonic()
+        c.execute("SET session_replication_role = replica")
+        c.execute("SET synchronous_commit = off")
+        self.dropped = drop_secondary_indexes(c)
+        done = chunk_index = 0
+        while done < orders:
+            n = min(CHUNK, orders - done)
+            # Times of this chunk: a slice of the 5 years, so chunks are in time order; busier office hours.
+            lo = start + (end - start) * (chunk_index * CHUNK) / orders
+            hi = start + (end - start) * min(orders, (chunk_index + 1) * CHUNK) / orders
+            times = []
+            for _ in range(n):
+                t = rng.uniform(lo, hi)
+                if ((t + SHANGHAI) % 86400) / 3600 < 7 and rng.random() < 0.7:
+                    t += 9 * 3600
+                times.append(min(t, hi))
+            while incidents and incidents[0] < hi:
+                self.incident(incidents.pop(0))
+            for created in sorted(times):
+                self.order(created)
+            for tbl in self.tables:
+                tbl.flush(c.cursor)
+            done += n
+            chunk_index += 1
+            if chunk_index % 5 == 0 or done == orders:
+                rate = done / (time.monotonic() - t0)
+                log(
+                    f"  {done:>9,} orders  {self.t_events.written:>10,} events  {self.t_call.written:>9,} calls  "
+                    f"{rate:,.0f} orders/s  peak {peak_rss_mb():.0f} MB"
+                )
+        log(f"  rows copied in {time.monotonic() - t0:.0f}s; rebuilding {len(self.dropped)} indexes")
+
+    def next(self, table: str) -> int:
+        value = self.ids[table]
+        self.ids[table] += 1
+        return value
+
+    def incident(self, at: float) -> None:
+        """A sudden outage of one system in one building, with the dozens of calls it brings."""
+        rng, site = self.rng, self.site
+        iid = self.next("workorders_incident")
+        system = rng.choice(list(site.sys_leaf))
+        district = rng.choice(sorted(site.buildings_of_district))
+        building = rng.choice(site.buildings_of_district[district])
+        row = dict.fromkeys(self.t_inc.columns, "\\N")
+        row.update(
+            id=str(iid),
+            title=f"{district}区停{'水' if system == 'water' else '电' if system == 'power' else '排'}",
+            system=system,
+            kind="sudden",
+            district_id=str(district),
+            description="",
+            starts_at=ts(at),
+            expected_end_at=ts(at + 4 * 3600),
+            ended_at=ts(at + rng.uniform(2, 10) * 3600),
+            created_by_id=str(rng.choice(site.desk)),
+            created_at=ts(at),
+        )
+        self.t_inc.add([row[col] for col in self.t_inc.columns])
+        self.t_incb.add((str(self.next("workorders_incident_buildings")), str(iid), str(building)))
+        b_rooms = site.rooms_of_building.get(building) or site.rooms[:1]
+        for k in range(rng.randint(20, 80)):
+            r = rng.choice(b_rooms)
+            self.call(
+                at + 60 * k * rng.uniform(0.2, 2),
+                rng.choice(site.desk),
+                "repair",
+                caller=site.reporters.get(r[0]),
+                summary="停水/停电，已告知抢修中",
+                room=r[0],
+                building=building,
+                category=site.sys_leaf[system].id,
+                system=system,
+                incident=iid,
+            )
+
+    def order(self, created: float) -> None:
+        """One order: its row, its timeline's events, its calls, its follow-ups and maybe a complaint."""
+        rng, site, ocol = self.rng, self.site, self.ocol
+        oid = self.next("workorders_workorder")
+        local = datetime.fromtimestamp(created + SHANGHAI, UTC)
+        cat = site.leaves[_pick(site.month_weights[local.month], rng.random())]
+        urgency, appointment, deadlines = self._urgency_and_deadlines(cat, created)
+        room = site.rooms[int(len(site.rooms) * rng.random() ** 1.6)]
+        room_id, building_id = room[0], room[2]
+        rep = site.reporters.get(room_id)
+        crew_id = site.crews[cat.crew_kind]
+        worker_id, worker_user = rng.choice(site.workers.get(crew_id) or [(None, site.leaders.get(crew_id))])
+        actors = {
+            "dispatcher": rng.choice(site.desk),
+            "leader": site.leaders.get(crew_id) or worker_user,
+            "worker": worker_user,
+        }
+        row, desc, paid = self._order_row(
+            oid, created, local, cat, (urgency, appointment, deadlines), room, rep
+        )
+        row[ocol["first_contact_owner_id"]] = str(actors["dispatcher"])
+        channel = row[ocol["channel"]]
+        if rep or channel == "phone":
+            self.call(
+                created - rng.uniform(30, 300),
+                actors["dispatcher"],
+                "repair",
+                caller=rep,
+                summary=desc,
+                room=room_id,
+                building=building_id,
+                category=cat.id,
+                system=_SYSTEMS.get(cat.crew_kind, ""),
+                order=oid,
+                channel=channel,
+            )
+        line = order_timeline(
+            rng, created=created, end=self.end, deadlines=deadlines, workable=worker_id is not None
+        )
+        self._apply(row, line, crew_id, worker_id, deadlines, paid)
+        for kind, at, role, frm, to, note in line.events:
+            actor = actors.get(role) if role != "manager" else rng.choice(site.managers)
+            self.event(oid, at, actor, kind, frm, to, desc if kind == "create" else note)
+        for at in line.reminders:
+            self.call(
+                at,
+                actors["dispatcher"],
+                "reminder",
+                caller=rep,
+                summary="催单",
+                room=room_id,
+                building=building_id,
+                order=oid,
+            )
+        who = (crew_id, worker_id, rep)
+        if line.first_completed is not None:
+            self.follow_up(oid, 0, line.first_completed, urgency == "emergency", who)
+        if line.completed is not None:
+            self.follow_up(oid, 1 if line.first_completed else 0, line.completed, urgency == "emergency", who)
+        if line.status != "cancelled":
+            self._other_calls(oid, created, line.last_at, actors["dispatcher"], room_id, building_id, who)
+        row[ocol["updated_at"]] = ts(line.last_at)
+        self.t_orders.add(row)
+
+    def _urgency_and_deadlines(self, cat, created: float):
+        rng = self.rng
+        urgency = cat.default_urgency
+        roll = rng.random()
+        if urgency == "normal" and roll < 0.05:
+            urgency = "planned"
+        elif urgency == "normal" and roll < 0.10:
+            urgency = "appointment"
+        lim = self.site.limits.get((urgency, cat.id)) or self.site.limits.get((cat.default_urgency, cat.id))
+        appointment = None
+        if urgency == "appointment":
+            appointment = (created // 3600) * 3600 + 86400 + 7200 * rng.randint(0, 2)
+        respond_by = created + lim[0]
+        arrive_by = appointment + 1800 if appointment else (created + lim[1] if lim[1] else None)
+        complete_by = (appointment or created) + lim[2]
+        return urgency, appointment, (respond_by, arrive_by, complete_by)
+
+    def _order_row(self, oid, created, local, cat, terms, room, rep):
+        rng, ocol = self.rng, self.ocol
+        urgency, appointment, deadlines = terms
+        room_id, district_id, building_id, label = room
+        day = date.fromordinal(local.toordinal())
+        self.per_day[day] = self.per_day.get(day, 0) + 1
+        row = self.order_template[:]
+        desc = f"{cat.name}：{_DETAILS[int(rng.random() * len(_DETAILS))]}"
+        paid = rng.random() < 0.08
+        values = {
+            "id": oid,
+            "number": f"{day:%Y%m%d}-{self.per_day[day]:04d}",
+            "room_id": room_id,
+            "building_id": building_id,
+            "district_id": district_id,
+            "location_label": label,
+            "category_id": cat.id,
+            "urgency": urgency,
+            "area": cat.default_area,
+            "charge": "paid" if paid else "free",
+            "channel": "walk_in" if rng.random() < 0.1 else "phone",
+            "description": desc,
+            "respond_by": ts(deadlines[0]),
+            "arrive_by": ts(deadlines[1]),
+            "complete_by": ts(deadlines[2]),
+            "created_at": ts(created),
+            "appointment_at": ts(appointment),
+        }
+        if rep:
+            values.update(reporter_id=rep[0], reporter_phone=rep[1], reporter_name=rep[2])
+        for name, value in values.items():
+            row[ocol[name]] = str(value)
+        return row, desc, paid
+
+    def _apply(self, row, line: Timeline, crew_id, worker_id, deadlines, paid) -> None:
+        """The order's row as its timeline left it."""
+        ocol = self.ocol
+        row[ocol["status"]] = line.status
+        if "dispatched_at" in line.stamps:
+            row[ocol["crew_id"]] = str(crew_id)
+        if "assigned_at" in line.stamps:
+            row[ocol["worker_id"]] = str(worker_id)
+        for name, at in line.stamps.items():
+            row[ocol[name]] = ts(at)
+        if line.completed is not None:
+            _complete(row, ocol, line.completed, paid, self.rng)
+        if line.cancel_reason:
+            row[ocol["cancel_reason"]] = line.cancel_reason
+        if line.held:
+            row[ocol["held_seconds"]] = str(line.held)
+        if line.status == "on_hold":
+            row[ocol["held_from_status"]] = line.held_from
+            row[ocol["on_hold_since"]] = ts(line.on_hold_since)
+            row[ocol["hold_reason"]] = line.hold_reason
+        if line.first_completed is not None:
+            row[ocol["is_rework"]], row[ocol["rework_count"]] = "t", "1"
+        row[ocol["remind_count"]] = str(len(line.reminders))
+        respond_by, arrive_by, complete_by = deadlines
+        due = {
+            "received": respond_by,
+            "dispatched": respond_by,
+            "assigned": respond_by,
+            "accepted": arrive_by or complete_by,
+            "on_site": complete_by,
+        }.get(line.status)
+        if due is not None:
+            row[ocol["due_at"]] = ts(due)
+
+    def _other_calls(self, oid, created, last_at, dispatcher, room_id, building_id, who) -> None:
+        """Inquiries from the same number (~0.2 per order), now and then a complaint by phone."""
+        rng, rep = self.rng, who[2]
+        if rep and rng.random() < 0.25:
+            self.call(
+                created + rng.uniform(1, 30) * 86400,
+                rng.choice(self.site.desk),
+                "inquiry",
+                caller=rep,
+                summary="咨询收费标准",
+                room=room_id,
+                building=building_id,
+                answer="已答复",
+            )
+        elif rep and rng.random() < 0.005:
+            c_at = last_at + 3600
+            comp = self.complaint(oid, None, c_at, who, "call")
+            self.call(
+                c_at,
+                dispatcher,
+                "complaint",
+                caller=rep,
+                summary="投诉维修拖延",
+                room=room_id,
+                building=building_id,
+                order=oid,
+                complaint=comp,
+            )
+
+    def event(self, order_id, at, actor, kind, frm, to, note="") -> None:
+        eid = self.next("workorders_workorderevent")
+        self.t_events.add(
             (str(eid), str(order_id), ts(at), str(actor) if actor else "\\N", kind, frm, to, note, "{}")
         )
-        eid += 1
-
-    call_cols = {name: i for i, name in enumerate(t_call.columns)}
-    call_template = ["\\N"] * len(t_call.columns)
-    for name in ("phone", "caller_name", "summary", "answer", "subject", "system", "closing_note"):
-        call_template[call_cols[name]] = ""
-    call_template[call_cols["channel"]] = "phone"
 
     def call(
-        at,
-        taker,
-        call_type,
-        *,
-        phone="",
-        name="",
-        summary="",
-        resident=None,
-        room=None,
-        building=None,
-        category=None,
-        system="",
-        order=None,
-        incident=None,
-        complaint=None,
-        channel="phone",
-        answer="",
-    ):
-        nonlocal call_id
-        row = call_template[:]
-        row[call_cols["id"]] = str(call_id)
-        row[call_cols["channel"]] = channel
-        row[call_cols["phone"]] = phone
-        row[call_cols["caller_name"]] = name
-        row[call_cols["call_type"]] = call_type
-        row[call_cols["summary"]] = summary
-        row[call_cols["answer"]] = answer
-        row[call_cols["taken_by_id"]] = str(taker)
-        for col, val in (
-            ("resident_id", resident),
-            ("room_id", room),
-            ("building_id", building),
-            ("category_id", category),
-            ("work_order_id", order),
-            ("incident_id", incident),
-            ("complaint_id", complaint),
-        ):
-            if val is not None:
-                row[call_cols[col]] = str(val)
-        row[call_cols["system"]] = system
-        row[call_cols["started_at"]] = ts(at)
-        row[call_cols["ended_at"]] = ts(at + rng.uniform(40, 400))
+        self, at, taker, call_type, *, caller=None, summary="", channel="phone", answer="", **links
+    ) -> None:
+        """A call; `links`: room, building, category, order, incident, complaint (ids), system."""
+        rng, cols = self.rng, self.call_cols
+        row = self.call_template[:]
+        row[cols["id"]] = str(self.next("hotline_call"))
+        row[cols["channel"]] = channel
+        row[cols["phone"]] = caller[1] if caller else ""
+        row[cols["caller_name"]] = caller[2] if caller else ""
+        row[cols["call_type"]] = call_type
+        row[cols["summary"]] = summary
+        row[cols["answer"]] = answer
+        row[cols["taken_by_id"]] = str(taker)
+        row[cols["system"]] = links.pop("system", "")
+        if caller:
+            row[cols["resident_id"]] = str(caller[0])
+        for name, value in links.items():
+            if value is not None:
+                row[cols[_CALL_LINKS[name]]] = str(value)
+        row[cols["started_at"]] = ts(at)
+        row[cols["ended_at"]] = ts(at + rng.uniform(40, 400))
         if call_type in ("complaint", "praise", "suggestion", "help"):
-            row[call_cols["closed_at"]] = ts(at + 3600 * rng.uniform(1, 48))
-            row[call_cols["closed_by_id"]] = str(rng.choice(managers))
-        t_call.add(row)
-        call_id += 1
+            row[cols["closed_at"]] = ts(at + 3600 * rng.uniform(1, 48))
+            row[cols["closed_by_id"]] = str(rng.choice(self.site.managers))
+        self.t_call.add(row)
 
-    fu_cols = model_columns(FollowUp)
-    att_cols = model_columns(FollowUpAttempt)
-    tok_cols = model_columns(RatingToken)
-    cmp_cols = model_columns(Complaint)
-
-    def follow_up(order_id, round_, completed, emergency, now_limit, crew_id, worker_id, phone, name):
-        """The follow-up of one completion with its attempts; returns (verdict, done_at) or (None, None)."""
-        nonlocal fid, aid, kid, cid
+    def follow_up(self, order_id, round_, completed, emergency, who) -> None:
+        """The follow-up of one completion with its attempts (and, rarely, the complaint it leads to)."""
+        rng, end = self.rng, self.end
+        crew_id, worker_id, _rep = who
+        fid = self.next("feedback_followup")
         due = completed + 86400
-        row = dict.fromkeys(fu_cols, "\\N")
+        row = dict.fromkeys(self.t_fu.columns, "\\N")
         row.update(
             id=str(fid),
             work_order_id=str(order_id),
@@ -395,60 +840,50 @@ def generate(*, orders: int, seed: int = 10196, anchor: date | None = None, log=
             created_at=ts(completed),
         )
         verdict = done = None
-        if due + 3600 > now_limit:
-            row["status"] = "scheduled" if due > now_limit else "due"
+        if due + 3600 > end:
+            row["status"] = "scheduled" if due > end else "due"
         else:
-            fails = 0
-            at = due + rng.uniform(0, 6 * 3600)
-            while rng.random() < 0.22 and fails < 3:
-                _attempt(at, "no_answer", None)
-                fails += 1
-                at += rng.uniform(2, 24) * 3600
-            by_link = rng.random() < 0.06
-            if fails >= 3:
-                row["status"], row["outcome"] = "unreachable", "no_answer"
-                row["done_at"] = ts(at)
-            else:
-                roll = rng.random()
-                verdict = (
-                    "satisfied" if roll < 0.86 else "basically_satisfied" if roll < 0.96 else "dissatisfied"
-                )
-                resolved = verdict != "dissatisfied" or rng.random() < 0.5
-                answer = _attempt(at, "reached", verdict, resolved=resolved, link=by_link)
-                row.update(
-                    status="done", outcome="reached", verdict=verdict, resolved="t" if resolved else "f"
-                )
-                for k in (
-                    "care",
-                    "workmanship",
-                    "safety",
-                    "quality",
-                    "comfort",
-                ):  # as services._finish copies
-                    row[f"rating_{k}"] = answer[f"rating_{k}"]
-                row["done_at"] = ts(at)
-                row["done_by_id"] = "\\N" if by_link else str(rng.choice(desk))
-                done = at
-                if by_link:
-                    row["link_sent_at"] = ts(due)
-                    row["link_expires_at"] = ts(due + 7 * 86400)
-                    t_tok.add(_tok_row(tok_cols, kid, fid, seed, due, at))
-                    kid += 1
-            row["failed_attempts"] = str(fails)
-        t_fu.add([row[col] for col in fu_cols])
-        this_fu = fid
-        fid += 1
+            verdict, done = self._attempts(row, fid, due)
+        self.t_fu.add([row[col] for col in self.t_fu.columns])
         if (verdict == "dissatisfied" and rng.random() < 0.15) or rng.random() < 0.002:
-            complaint(
-                order_id, this_fu, (done or completed) + 600, crew_id, worker_id, phone, name, "follow_up"
-            )
-        return verdict, done
+            self.complaint(order_id, fid, (done or completed) + 600, who, "follow_up")
 
-    def _attempt(at, outcome, verdict, resolved=None, link=False):
-        nonlocal aid
-        row = dict.fromkeys(att_cols, "\\N")
+    def _attempts(self, row: dict, fid: int, due: float):
+        """The calls of a due follow-up (up to three unanswered), or its rating link; returns (verdict, done)."""
+        rng = self.rng
+        fails = 0
+        at = due + rng.uniform(0, 6 * 3600)
+        while rng.random() < 0.22 and fails < 3:
+            self.attempt(fid, at, "no_answer", None)
+            fails += 1
+            at += rng.uniform(2, 24) * 3600
+        row["failed_attempts"] = str(fails)
+        if fails >= 3:
+            row.update(status="unreachable", outcome="no_answer", done_at=ts(at))
+            return None, None
+        by_link = rng.random() < 0.06
+        roll = rng.random()
+        verdict = "satisfied" if roll < 0.86 else "basically_satisfied" if roll < 0.96 else "dissatisfied"
+        resolved = verdict != "dissatisfied" or rng.random() < 0.5
+        answer = self.attempt(fid, at, "reached", verdict, resolved=resolved, link=by_link)
+        row.update(status="done", outcome="reached", verdict=verdict, resolved="t" if resolved else "f")
+        for k in _RATINGS:  # as feedback.actions.follow_ups._finish copies them
+            row[f"rating_{k}"] = answer[f"rating_{k}"]
+        row["done_at"] = ts(at)
+        row["done_by_id"] = "\\N" if by_link else str(rng.choice(self.site.desk))
+        if by_link:
+            row["link_sent_at"] = ts(due)
+            row["link_expires_at"] = ts(due + 7 * 86400)
+            self.t_tok.add(
+                _tok_row(self.t_tok.columns, self.next("feedback_ratingtoken"), fid, self.seed, due, at)
+            )
+        return verdict, at
+
+    def attempt(self, fid, at, outcome, verdict, resolved=None, link=False) -> dict:
+        rng = self.rng
+        row = dict.fromkeys(self.t_att.columns, "\\N")
         row.update(
-            id=str(aid),
+            id=str(self.next("feedback_followupattempt")),
             follow_up_id=str(fid),
             at=ts(at),
             channel="link" if link else "phone",
@@ -457,35 +892,36 @@ def generate(*, orders: int, seed: int = 10196, anchor: date | None = None, log=
             comment="",
         )
         if not link:
-            row["by_id"] = str(rng.choice(desk))
+            row["by_id"] = str(rng.choice(self.site.desk))
         if outcome == "reached":
             base = 5 if verdict == "satisfied" else 4 if verdict == "basically_satisfied" else 2
-            for k in ("care", "workmanship", "safety", "quality", "comfort"):
+            for k in _RATINGS:
                 row[f"rating_{k}"] = str(max(1, min(5, base - (rng.random() < 0.15))))
             row["resolved"] = "t" if resolved else "f"
             for k in ("seen_greeting", "seen_shoe_covers", "seen_cleaned", "seen_note_left"):
                 row[k] = "t" if rng.random() < 0.95 else "f"
-        t_att.add([row[col] for col in att_cols])
-        aid += 1
+        self.t_att.add([row[col] for col in self.t_att.columns])
         return row
 
-    def complaint(order_id, fu, at, crew_id, worker_id, phone, name, source):
-        nonlocal cid
-        row = dict.fromkeys(cmp_cols, "\\N")
+    def complaint(self, order_id, fu, at, who, source) -> int:
+        rng = self.rng
+        crew_id, worker_id, rep = who
+        cid = self.next("feedback_complaint")
+        row = dict.fromkeys(self.t_cmp.columns, "\\N")
         closed = at + rng.uniform(1, 6) * 86400
-        open_ = closed > end
+        open_ = closed > self.end
         row.update(
             id=str(cid),
             status="investigating" if open_ else "closed",
             source=source,
-            complainant_name=name,
-            complainant_phone=phone,
+            complainant_name=rep[2] if rep else "",
+            complainant_phone=rep[1] if rep else "",
             summary="回访不满意：维修质量问题",
             work_order_id=str(order_id),
             follow_up_id=str(fu) if fu else "\\N",
             crew_id=str(crew_id),
             worker_id=str(worker_id) if worker_id else "\\N",
-            type_id=str(rng.choice(ctypes)) if ctypes else "\\N",
+            type_id=str(rng.choice(self.site.ctypes)) if self.site.ctypes else "\\N",
             severity="normal",
             received_at=ts(at),
             contact_by=ts(at + 86400),
@@ -499,7 +935,7 @@ def generate(*, orders: int, seed: int = 10196, anchor: date | None = None, log=
             rectification="",
             callback_note="",
             escalation="0",
-            created_by_id=str(rng.choice(desk)),
+            created_by_id=str(rng.choice(self.site.desk)),
         )
         if not open_:
             valid = rng.random() < 0.6
@@ -515,455 +951,51 @@ def generate(*, orders: int, seed: int = 10196, anchor: date | None = None, log=
                 callback_at=ts(closed - 1800),
                 callback_satisfied="t",
             )
-        t_cmp.add([row[col] for col in cmp_cols])
-        cid += 1
-        return cid - 1
+        self.t_cmp.add([row[col] for col in self.t_cmp.columns])
+        return cid
 
-    # Incidents: about one per 2,000 orders, each with dozens of calls and one order.
-    incident_plan = sorted(rng.uniform(start, end - 86400) for _ in range(max(1, orders // 2000)))
-    systems = {"water": "water", "electrical": "power", "drainage": "drainage"}
-    sys_leaf = {
-        "water": next((cat for cat in leaves if cat.code == "water.outage_unit"), leaves[0]),
-        "power": next((cat for cat in leaves if cat.code == "electrical.building_outage"), leaves[0]),
-        "drainage": next((cat for cat in leaves if cat.code == "drainage.riser_blocked"), leaves[0]),
-    }
-    district_ids = sorted(buildings_of_district)
-    inc_cols = t_inc.columns
 
-    # Order creation times: uniform over 5 years with a gentle growth, busier office hours.
-    counts = {"incidents": 0}
-    n_rooms = len(rooms)
-    t0 = time.monotonic()
-    with connection.cursor() as c:
-        c.execute("SET session_replication_role = replica")
-        c.execute("SET synchronous_commit = off")
-        dropped = drop_secondary_indexes(c)
-        pg = c.cursor
-        plans_left = orders
-        chunk_index = 0
-        inc_i = 0
-        while plans_left > 0:
-            n = min(CHUNK, plans_left)
-            # Times of this chunk: a slice of the 5 years, so chunks are in time order.
-            lo = start + (end - start) * (chunk_index * CHUNK) / orders
-            hi = start + (end - start) * min(orders, (chunk_index + 1) * CHUNK) / orders
-            times = []
-            for _ in range(n):
-                t = rng.uniform(lo, hi)
-                local_hour = ((t + SHANGHAI) % 86400) / 3600
-                if local_hour < 7 and rng.random() < 0.7:
-                    t += 9 * 3600
-                times.append(min(t, hi))
-            times.sort()
-            while inc_i < len(incident_plan) and incident_plan[inc_i] < hi:
-                at = incident_plan[inc_i]
-                inc_i += 1
-                system = rng.choice(list(sys_leaf))
-                district = rng.choice(district_ids)
-                building = rng.choice(buildings_of_district[district])
-                row = dict.fromkeys(inc_cols, "\\N")
-                row.update(
-                    id=str(iid),
-                    title=f"{district}区停{'水' if system == 'water' else '电' if system == 'power' else '排'}",
-                    system=system,
-                    kind="sudden",
-                    district_id=str(district),
-                    description="",
-                    starts_at=ts(at),
-                    expected_end_at=ts(at + 4 * 3600),
-                    ended_at=ts(at + rng.uniform(2, 10) * 3600),
-                    created_by_id=str(rng.choice(desk)),
-                    created_at=ts(at),
-                )
-                t_inc.add([row[col] for col in inc_cols])
-                t_incb.add((str(ibid), str(iid), str(building)))
-                ibid += 1
-                b_rooms = rooms_of_building.get(building) or rooms[:1]
-                for k in range(rng.randint(20, 80)):
-                    r = rng.choice(b_rooms)
-                    rep = reporters.get(r[0])
-                    call(
-                        at + 60 * k * rng.uniform(0.2, 2),
-                        rng.choice(desk),
-                        "repair",
-                        phone=rep[1] if rep else "",
-                        name=rep[2] if rep else "",
-                        summary="停水/停电，已告知抢修中",
-                        resident=rep[0] if rep else None,
-                        room=r[0],
-                        building=building,
-                        category=sys_leaf[system].id,
-                        system=system,
-                        incident=iid,
-                    )
-                counts["incidents"] += 1
-                iid += 1
-
-            for created in times:
-                local = created + SHANGHAI
-                dt_local = datetime.fromtimestamp(local, UTC)
-                month = dt_local.month
-                cat = leaves[_pick(month_weights[month], rng.random())]
-                urgency = cat.default_urgency
-                roll = rng.random()
-                if urgency == "normal" and roll < 0.05:
-                    urgency = "planned"
-                elif urgency == "normal" and roll < 0.10:
-                    urgency = "appointment"
-                lim = limits.get((urgency, cat.id)) or limits.get((cat.default_urgency, cat.id))
-                appointment = None
-                if urgency == "appointment":
-                    appointment = (created // 3600) * 3600 + 86400 + 7200 * rng.randint(0, 2)
-                respond_by = created + lim[0]
-                arrive_by = appointment + 1800 if appointment else (created + lim[1] if lim[1] else None)
-                complete_by = (appointment or created) + lim[2]
-                room_id, district_id, building_id, label = rooms[int(n_rooms * rng.random() ** 1.6)]
-                rep = reporters.get(room_id)
-                crew_id = crews[cat.crew_kind]
-                w = rng.choice(workers.get(crew_id) or [(None, leaders.get(crew_id))])
-                worker_id, worker_user = w
-                leader_user = leaders.get(crew_id) or worker_user
-                dispatcher = rng.choice(desk)
-                day = date.fromordinal(dt_local.toordinal())
-                per_day[day] = per_day.get(day, 0) + 1
-                row = order_template[:]
-                row[ocol["id"]] = str(oid)
-                row[ocol["number"]] = f"{day:%Y%m%d}-{per_day[day]:04d}"
-                row[ocol["room_id"]] = str(room_id)
-                row[ocol["building_id"]] = str(building_id)
-                row[ocol["district_id"]] = str(district_id)
-                row[ocol["location_label"]] = label
-                row[ocol["category_id"]] = str(cat.id)
-                row[ocol["urgency"]] = urgency
-                row[ocol["area"]] = cat.default_area
-                paid = rng.random() < 0.08
-                if paid:
-                    row[ocol["charge"]] = "paid"
-                channel = "walk_in" if rng.random() < 0.1 else "phone"
-                row[ocol["channel"]] = channel
-                desc = f"{cat.name}：{_DETAILS[int(rng.random() * len(_DETAILS))]}"
-                row[ocol["description"]] = desc
-                row[ocol["appointment_at"]] = ts(appointment)
-                if rep:
-                    row[ocol["reporter_id"]] = str(rep[0])
-                    row[ocol["reporter_phone"]] = rep[1]
-                    row[ocol["reporter_name"]] = rep[2]
-                row[ocol["first_contact_owner_id"]] = str(dispatcher)
-                row[ocol["respond_by"]] = ts(respond_by)
-                row[ocol["arrive_by"]] = ts(arrive_by)
-                row[ocol["complete_by"]] = ts(complete_by)
-                row[ocol["created_at"]] = ts(created)
-                event(oid, created, dispatcher, "create", "", "received", desc)
-                if rep or channel == "phone":
-                    call(
-                        created - rng.uniform(30, 300),
-                        dispatcher,
-                        "repair",
-                        phone=rep[1] if rep else "",
-                        name=rep[2] if rep else "",
-                        summary=desc,
-                        resident=rep[0] if rep else None,
-                        room=room_id,
-                        building=building_id,
-                        category=cat.id,
-                        system=systems.get(cat.crew_kind, ""),
-                        order=oid,
-                        channel=channel,
-                    )
-                age = end - created
-                if age > 7 * 86400:
-                    target = _choice(rng, ("closed", "completed", "cancelled"), (92.5, 1.5, 6))
-                elif age > 2 * 86400:
-                    target = _choice(
-                        rng, ("closed", "completed", "on_site", "on_hold", "cancelled"), (45, 35, 8, 7, 5)
-                    )
-                else:
-                    target = _choice(
-                        rng,
-                        ("received", "dispatched", "assigned", "accepted", "on_site", "on_hold", "completed"),
-                        (8, 12, 15, 15, 15, 5, 30),
-                    )
-                status = "received"
-                t = created
-                last_at = created
-                if target == "cancelled" or worker_id is None:
-                    t = created + rng.uniform(5, 60) * 60
-                    row[ocol["status"]] = "cancelled"
-                    row[ocol["cancelled_at"]] = ts(t)
-                    row[ocol["cancel_reason"]] = _CANCEL[int(rng.random() * 4)]
-                    event(oid, t, dispatcher, "cancel", "received", "cancelled")
-                    row[ocol["updated_at"]] = ts(t)
-                    t_orders.add(row)
-                    oid += 1
-                    continue
-                path = ("dispatched", "assigned", "accepted", "on_site", "completed", "closed")
-                rework = target == "closed" and rng.random() < 0.02
-                stop = (
-                    path.index("accepted" if target == "on_hold" else target) if target != "received" else -1
-                )
-                if rework:
-                    stop = path.index("completed")
-                late = rng.random() < 0.1
-                held = 0
-                completed = None
-                for step in path[: stop + 1]:
-                    if step == "dispatched":
-                        t += rng.uniform(1, 8) * 60
-                        row[ocol["crew_id"]] = str(crew_id)
-                        row[ocol["dispatched_at"]] = ts(t)
-                        actor, frm = dispatcher, "received"
-                    elif step == "assigned":
-                        t += rng.uniform(2, 15) * 60
-                        row[ocol["worker_id"]] = str(worker_id)
-                        row[ocol["assigned_at"]] = ts(t)
-                        actor, frm = leader_user, "dispatched"
-                    elif step == "accepted":
-                        t = max(
-                            t + 60,
-                            respond_by + 1200 if late else min(t + rng.uniform(1, 10) * 60, respond_by),
-                        )
-                        row[ocol["accepted_at"]] = ts(t)
-                        actor, frm = worker_user, "assigned"
-                    elif step == "on_site":
-                        lim_a = arrive_by or t + rng.uniform(60, 600) * 60
-                        t = max(t + 300, min(t + rng.uniform(15, 240) * 60, lim_a) + (1800 if late else 0))
-                        row[ocol["arrived_at"]] = ts(t)
-                        actor, frm = worker_user, "accepted"
-                        if target in ("completed", "closed") and rng.random() < 0.05:
-                            # A hold on site (parts, resident away), then resumed.
-                            reason = _HOLD[int(rng.random() * 4)]
-                            event(oid, t, worker_user, "arrive", frm, "on_site")
-                            h0 = t + rng.uniform(10, 60) * 60
-                            event(oid, h0, leader_user, "hold", "on_site", "on_hold", reason)
-                            held = int(rng.uniform(2, 72) * 3600)
-                            t = h0 + held
-                            event(oid, t, leader_user, "resume", "on_hold", "on_site")
-                            row[ocol["held_seconds"]] = str(held)
-                            status = "on_site"
-                            continue
-                    elif step == "completed":
-                        t = max(
-                            t + 1200,
-                            min(t + rng.uniform(30, 300) * 60, complete_by + held) + (3600 if late else 0),
-                        )
-                        completed = t
-                        _complete(row, ocol, t, paid, rng)
-                        actor, frm = worker_user, "on_site"
-                    else:  # closed after the next day's follow-up
-                        t += rng.uniform(20, 30) * 3600
-                        if t > end:
-                            break
-                        actor, frm = rng.choice(managers), "completed"
-                        row[ocol["closed_at"]] = ts(t)
-                    if t > end:
-                        break
-                    event(oid, t, actor, _MOVE[step], frm, step, "")
-                    status = step
-                    last_at = t
-                if completed is not None and completed > end:
-                    completed = None
-                    row[ocol["completed_at"]] = "\\N"
-                    row[ocol["resolution"]] = ""
-                # A rework: the follow-up found it not fixed; redone and completed again (2% of closed).
-                rework = (
-                    rework and status == "completed" and completed is not None and completed + 5 * 86400 < end
-                )
-                if rework:
-                    _verdict, _done = follow_up(
-                        oid,
-                        0,
-                        completed,
-                        urgency == "emergency",
-                        end,
-                        crew_id,
-                        worker_id,
-                        rep[1] if rep else "",
-                        rep[2] if rep else "",
-                    )
-                    r_at = completed + rng.uniform(24, 40) * 3600
-                    event(
-                        oid, r_at, rng.choice(managers), "rework", "completed", "assigned", "回访未修好，返工"
-                    )
-                    event(oid, r_at + 1800, worker_user, "accept", "assigned", "accepted")
-                    event(oid, r_at + 5400, worker_user, "arrive", "accepted", "on_site")
-                    completed = r_at + rng.uniform(2, 8) * 3600
-                    event(oid, completed, worker_user, "complete", "on_site", "completed")
-                    _complete(row, ocol, completed, paid, rng)
-                    closed = completed + rng.uniform(20, 30) * 3600
-                    row[ocol["closed_at"]] = ts(closed)
-                    event(oid, closed, rng.choice(managers), "close", "completed", "closed")
-                    row[ocol["is_rework"]] = "t"
-                    row[ocol["rework_count"]] = "1"
-                    status = "closed"
-                    last_at = closed
-                if target == "on_hold" and status == "accepted":
-                    h0 = t + rng.uniform(10, 60) * 60
-                    if h0 < end:
-                        reason = _HOLD[int(rng.random() * 4)]
-                        row[ocol["status"]] = "on_hold"
-                        row[ocol["held_from_status"]] = "accepted"
-                        row[ocol["on_hold_since"]] = ts(h0)
-                        row[ocol["hold_reason"]] = reason
-                        event(oid, h0, leader_user, "hold", "accepted", "on_hold", reason)
-                        status = "on_hold"
-                        last_at = h0
-                row[ocol["status"]] = status
-                if (
-                    status in ("received", "dispatched", "assigned", "accepted", "on_site")
-                    and rng.random() < 0.15
-                ):
-                    reminds = 0
-                    ra = last_at
-                    for _n in range(rng.randint(1, 3)):
-                        ra += rng.uniform(20, 120) * 60
-                        if ra >= end:
-                            break
-                        reminds += 1
-                        event(oid, ra, dispatcher, "remind", status, status, "住户再次来电催单")
-                        call(
-                            ra,
-                            dispatcher,
-                            "reminder",
-                            phone=rep[1] if rep else "",
-                            name=rep[2] if rep else "",
-                            summary="催单",
-                            resident=rep[0] if rep else None,
-                            room=room_id,
-                            building=building_id,
-                            order=oid,
-                        )
-                    row[ocol["remind_count"]] = str(reminds)
-                elif status == "closed" and rng.random() < 0.06:
-                    row[ocol["remind_count"]] = "1"
-                    event(
-                        oid,
-                        created + 3600,
-                        dispatcher,
-                        "remind",
-                        "dispatched",
-                        "dispatched",
-                        "住户再次来电催单",
-                    )
-                    call(
-                        created + 3600,
-                        dispatcher,
-                        "reminder",
-                        phone=rep[1] if rep else "",
-                        name=rep[2] if rep else "",
-                        summary="催单",
-                        resident=rep[0] if rep else None,
-                        room=room_id,
-                        building=building_id,
-                        order=oid,
-                    )
-                if status in ("received", "dispatched", "assigned"):
-                    row[ocol["due_at"]] = ts(respond_by)
-                elif status == "accepted":
-                    row[ocol["due_at"]] = ts(arrive_by or complete_by)
-                elif status == "on_site":
-                    row[ocol["due_at"]] = ts(complete_by)
-                if completed is not None:
-                    follow_up(
-                        oid,
-                        1 if rework else 0,
-                        completed,
-                        urgency == "emergency",
-                        end,
-                        crew_id,
-                        worker_id,
-                        rep[1] if rep else "",
-                        rep[2] if rep else "",
-                    )
-                # Other calls: inquiries from the same number (~0.2 per order).
-                if rep and rng.random() < 0.25:
-                    call(
-                        created + rng.uniform(1, 30) * 86400,
-                        rng.choice(desk),
-                        "inquiry",
-                        phone=rep[1],
-                        name=rep[2],
-                        summary="咨询收费标准",
-                        resident=rep[0],
-                        room=room_id,
-                        building=building_id,
-                        answer="已答复",
-                    )
-                elif rep and rng.random() < 0.005:
-                    c_at = last_at + 3600
-                    comp = complaint(oid, None, c_at, crew_id, worker_id, rep[1], rep[2], "call")
-                    call(
-                        c_at,
-                        dispatcher,
-                        "complaint",
-                        phone=rep[1],
-                        name=rep[2],
-                        summary="投诉维修拖延",
-                        resident=rep[0],
-                        room=room_id,
-                        building=building_id,
-                        order=oid,
-                        complaint=comp,
-                    )
-                row[ocol["updated_at"]] = ts(last_at)
-                t_orders.add(row)
-                oid += 1
-            for tbl in tables:
-                tbl.flush(pg)
-            plans_left -= n
-            chunk_index += 1
-            done = orders - plans_left
-            if chunk_index % 5 == 0 or plans_left == 0:
-                rate = done / (time.monotonic() - t0)
-                log(
-                    f"  {done:>9,} orders  {t_events.written:>10,} events  {t_call.written:>9,} calls  "
-                    f"{rate:,.0f} orders/s  peak {peak_rss_mb():.0f} MB"
-                )
-        log(f"  rows copied in {time.monotonic() - t0:.0f}s; rebuilding {len(dropped)} indexes")
-        t1 = time.monotonic()
-        c.execute("SET maintenance_work_mem = '256MB'")
-        for ddl in dropped:
-            c.execute(ddl)
-        log(f"  indexes rebuilt in {time.monotonic() - t1:.0f}s")
-        c.execute("SET session_replication_role = DEFAULT")
-        c.executemany(
-            "INSERT INTO workorders_ordernumbercounter (day, last) VALUES (%s, %s) "
-            "ON CONFLICT (day) DO UPDATE SET last = GREATEST(workorders_ordernumbercounter.last, EXCLUDED.last)",
-            sorted(per_day.items()),
-        )
-        for tbl in tables:
-            c.execute(
-                f"SELECT setval(pg_get_serial_sequence('{tbl.name}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {tbl.name}))"
-            )
-        t2 = time.monotonic()
-        # VACUUM too, not only ANALYZE: COPY leaves the visibility map empty, and the planner's probes of index
-        # endpoints (get_actual_variable_range) then read heap pages — 10 ms of planning for a 10-join query.
-        c.execute("VACUUM (ANALYZE)")
-        log(f"  VACUUM ANALYZE in {time.monotonic() - t2:.0f}s")
-        seconds = time.monotonic() - started
-        c.execute(
-            f"CREATE TABLE IF NOT EXISTS {MARKER} (id serial PRIMARY KEY, orders integer NOT NULL, "
-            "seed integer NOT NULL, anchor date NOT NULL, seconds real NOT NULL, "
-            "loaded_at timestamptz NOT NULL DEFAULT now())"
-        )
-        c.execute(
-            f"INSERT INTO {MARKER} (orders, seed, anchor, seconds) VALUES (%s, %s, %s, %s)",
-            [orders, seed, anchor, seconds],
-        )
-    summary = {
-        "skipped": False,
-        "orders": t_orders.written,
-        "events": t_events.written,
-        "follow_ups": t_fu.written,
-        "attempts": t_att.written,
-        "rating_tokens": t_tok.written,
-        "complaints": t_cmp.written,
-        "calls": t_call.written,
-        "incidents": t_inc.written,
-        "seconds": round(seconds, 1),
-        "peak_rss_mb": round(peak_rss_mb()),
-    }
-    log("data: " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in summary.items()))
-    return summary
+_ORDER_DEFAULTS = {
+    "location_detail": "",
+    "area": "indoor",
+    "charge": "free",
+    "reporter_phone": "",
+    "reporter_name": "",
+    "channel": "phone",
+    "held_from_status": "",
+    "hold_reason": "",
+    "hold_requested_reason": "",
+    "hold_requested_note": "",
+    "held_seconds": "0",
+    "is_rework": "f",
+    "rework_count": "0",
+    "remind_count": "0",
+    "resolution": "",
+    "inspection_findings": "",
+    "checklist_notes": "",
+    "fee": "0.00",
+    "fee_confirmed": "f",
+    "cancel_reason": "",
+}
+_PATH = ("dispatched", "assigned", "accepted", "on_site", "completed", "closed")
+_STAMP = {
+    "dispatched": "dispatched_at",
+    "assigned": "assigned_at",
+    "accepted": "accepted_at",
+    "on_site": "arrived_at",
+    "completed": "completed_at",
+    "closed": "closed_at",
+}
+_SYSTEMS = {"water": "water", "electrical": "power", "drainage": "drainage"}
+_CALL_LINKS = {
+    "room": "room_id",
+    "building": "building_id",
+    "category": "category_id",
+    "order": "work_order_id",
+    "incident": "incident_id",
+    "complaint": "complaint_id",
+}
+_RATINGS = ("care", "workmanship", "safety", "quality", "comfort")
 
 
 _MOVE = {

@@ -40,6 +40,8 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
+    """The state moves only through the complaint's steps (feedback.actions.complaints): read-only here."""
+
     list_display = ["__str__", "status", "source", "crew", "type", "severity", "received_at", "valid"]
     list_filter = ["status", "source", "severity", "valid"]
     raw_id_fields = [
@@ -51,11 +53,29 @@ class ComplaintAdmin(admin.ModelAdmin):
         "created_by",
         "handler",
     ]
+    readonly_fields = ["status", "number", "received_at", "closed_at"]
 
 
 admin.site.register(Praise)
-admin.site.register(QualityInspection)
-admin.site.register(Alert)
+
+
+@admin.register(QualityInspection)
+class QualityInspectionAdmin(admin.ModelAdmin):
+    """Inspections are drawn and scored on the inspection pages (feedback.actions.inspections): read-only."""
+
+    list_display = ["week", "work_order", "crew", "reason", "status", "inspector", "inspected_at"]
+    list_filter = ["status", "reason", "crew"]
+    raw_id_fields = ["work_order"]
+    readonly_fields = [f.name for f in QualityInspection._meta.fields]
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    """Alerts are raised by the services and acknowledged on the manager's page: read-only."""
+
+    list_display = ["created_at", "kind", "message", "acknowledged_at", "acknowledged_by"]
+    list_filter = ["kind"]
+    readonly_fields = [f.name for f in Alert._meta.fields]
 
 
 @admin.register(AssessmentWeight)
@@ -85,3 +105,4 @@ class AssessmentSnapshotAdmin(admin.ModelAdmin):
 class ExportJobAdmin(admin.ModelAdmin):
     list_display = ("id", "kind", "user", "status", "done", "total", "created_at")
     list_filter = ("status",)
+    readonly_fields = [f.name for f in ExportJob._meta.fields]

@@ -14,6 +14,15 @@ class FollowUpStatus(models.TextChoices):
 
 FOLLOW_UP_OPEN = frozenset({FollowUpStatus.SCHEDULED, FollowUpStatus.DUE, FollowUpStatus.LINK_SENT})
 
+# action → (states it may start from, state it leads to). Only feedback.actions.follow_ups.move_follow_ups
+# writes a follow-up's status, and only along this table.
+FOLLOW_UP_TRANSITIONS = {
+    "release": (frozenset({FollowUpStatus.SCHEDULED}), FollowUpStatus.DUE),
+    "send_link": (frozenset({FollowUpStatus.DUE}), FollowUpStatus.LINK_SENT),
+    "finish": (frozenset({FollowUpStatus.DUE, FollowUpStatus.LINK_SENT}), FollowUpStatus.DONE),
+    "give_up": (frozenset({FollowUpStatus.LINK_SENT}), FollowUpStatus.UNREACHABLE),
+}
+
 
 class Outcome(models.TextChoices):
     REACHED = "reached", _("Reached")
@@ -101,7 +110,8 @@ class ComplaintEventKind(models.TextChoices):
     ESCALATE = "escalate", _("Escalated (overdue)")
 
 
-# action → (states it may start from, state it leads to)
+# action → (states it may start from, state it leads to). Only feedback.actions.complaints._complaint_step
+# writes a complaint's status, and only along this table.
 COMPLAINT_TRANSITIONS = {
     "investigate": (frozenset({ComplaintStatus.RECEIVED}), ComplaintStatus.INVESTIGATING),
     "resolve": (frozenset({ComplaintStatus.INVESTIGATING}), ComplaintStatus.RESOLVED),

@@ -119,6 +119,109 @@ def take_call(
     ends when it is logged, so `ended_at - started_at` is the intake time the dashboard reports."""
     _require_desk(actor)
     now = now or timezone.now()
+    said = _clean_call(call_type, channel, phone, caller_name, summary, subject, incident)
+    phone = said["phone"]
+    if started_at is not None and not now - timedelta(seconds=INTAKE_MAX_SECONDS) <= started_at <= now:
+        raise ValidationError(
+            {"started_at": [_("The call must have started within the last two hours, not in the future.")]}
+        )
+    result = CallResult(call=Call())
+    with transaction.atomic():
+        order, resident, room, category, answer = _do_what_it_asks(
+            result,
+            said,
+            actor=actor,
+            room=room,
+            category=category,
+            urgency=urgency,
+            crew=crew,
+            answer=answer,
+            remind_order_id=remind_order_id,
+            work_order=work_order,
+            incident=incident,
+            allow_duplicate=allow_duplicate,
+            now=now,
+        )
+        result.call = _log_call(
+            result,
+            said,
+            actor=actor,
+            answer=answer,
+            resident=resident or _resident_for(phone, room),
+            room=room,
+            category=category,
+            order=order,
+            incident=incident,
+            started_at=started_at,
+            now=now,
+        )
+        result.order = order
+    if call_type == CallType.REPAIR and incident is None:
+        result.suggest_incident = should_suggest_incident(room=room, category=category, now=now)
+    return result
+
+
+def _do_what_it_asks(
+    result: CallResult,
+    said: dict,
+    *,
+    actor,
+    room,
+    category,
+    urgency,
+    crew,
+    answer,
+    remind_order_id,
+    work_order,
+    incident,
+    allow_duplicate,
+    now,
+):
+    """The call's effect by its type (see take_call). Returns (order, resident, room, category, answer)."""
+    call_type, summary = said["call_type"], said["summary"]
+    order: WorkOrder | None = None
+    resident: Resident | None = None
+    if call_type == CallType.REMINDER:
+        if not remind_order_id:
+            raise ValidationError({"work_order": [_("Choose the order the caller is chasing.")]})
+        note = summary or _("The resident called again.")
+        order = remind_order(actor=actor, order_id=remind_order_id, note=note, now=now)
+        room, category, resident = order.room or room, order.category, order.reporter
+    elif call_type == CallType.REPAIR:
+        order, resident, room = _repair(
+            result,
+            actor=actor,
+            room=room,
+            category=category,
+            urgency=urgency,
+            crew=crew,
+            incident=incident,
+            allow_duplicate=allow_duplicate,
+            said=said,
+            now=now,
+        )
+    elif call_type in (CallType.COMPLAINT, CallType.PRAISE):
+        _complaint_or_praise(
+            result,
+            actor=actor,
+            call_type=call_type,
+            said=said,
+            work_order=work_order,
+            crew=crew,
+            now=now,
+        )
+        order = work_order
+    elif call_type == CallType.INQUIRY:
+        answer = clean_text(
+            answer, "answer", _("Write the answer you gave the caller."), required=True, max_length=2000
+        )
+    return order, resident, room, category, answer
+
+
+def _clean_call(
+    call_type: str, channel: str, phone: str, caller_name: str, summary: str, subject: str, incident=None
+) -> dict:
+    """The call's own input, checked before anything is written, as the Call's fields."""
     if call_type not in CallType.values:
         raise ValidationError({"call_type": [_("Choose what the call is about.")]})
     if channel not in (Channel.PHONE, Channel.WALK_IN):
@@ -146,126 +249,126 @@ def take_call(
         # One key on the caller screen: the call is about the outage; its title says what it was about.
         summary = summary or incident.title[:2000]
     subject = clean_text(subject, "subject", "", required=False, max_length=100)
-    if started_at is not None and not now - timedelta(seconds=INTAKE_MAX_SECONDS) <= started_at <= now:
-        raise ValidationError(
-            {"started_at": [_("The call must have started within the last two hours, not in the future.")]}
-        )
-    result = CallResult(call=Call())
+    return {
+        "channel": channel,
+        "call_type": call_type,
+        "phone": phone,
+        "caller_name": caller_name,
+        "summary": summary,
+        "subject": subject,
+    }
 
-    with transaction.atomic():
-        order: WorkOrder | None = None
-        resident: Resident | None = None
-        closed = False
-        if call_type == CallType.REMINDER:
-            if not remind_order_id:
-                raise ValidationError({"work_order": [_("Choose the order the caller is chasing.")]})
-            order = remind_order(
-                actor=actor,
-                order_id=remind_order_id,
-                note=summary or _("The resident called again."),
-                now=now,
-            )
-            room = order.room or room
-            category = order.category
-            resident = order.reporter
-        elif call_type == CallType.REPAIR:
-            if room is None and incident is not None:
-                room = _home_in_outage(phone, incident, now)
-            if room is None:
-                raise ValidationError({"address": [_("Give the address of the fault.")]})
-            if category is None and incident is None:
-                raise ValidationError({"category": [_("Choose the category of the fault.")]})
-            if incident is not None:
-                _check_outage_covers(incident, room, now)
-            if urgency and urgency not in Urgency.values:
-                raise ValidationError({"urgency": [_("Unknown urgency.")]})
-            if incident is None:
-                result.duplicates = duplicate_orders(room=room, category=category)
-                if result.duplicates and not allow_duplicate:
-                    raise DuplicateFound(result.duplicates)
-                resident = _resident_for(phone, room)
-                # Created and dispatched in one write (create_order's `dispatch_to`), the working calendar
-                # loaded once for the deadlines and the crew suggestion.
-                calendar = Calendar.load(now)
-                target = crew or suggest_crew(
-                    category=category, district_id=room.district_id, at=now, calendar=calendar
-                )
-                order = create_order(
-                    actor=actor,
-                    category=category,
-                    description=summary,
-                    room=room,
-                    urgency=urgency or None,
-                    channel=channel,
-                    reporter=resident,
-                    reporter_phone=phone,
-                    reporter_name=caller_name,
-                    dispatch_to=target,
-                    calendar=calendar,
-                    now=now,
-                )
-                result.dispatched_to = target
-        elif call_type == CallType.COMPLAINT:
-            result.complaint = register_complaint(
-                actor=actor,
-                source=ComplaintSource.WINDOW if channel == Channel.WALK_IN else ComplaintSource.CALL,
-                phone=phone,
-                name=caller_name,
-                summary=summary,
-                work_order=work_order,
-                now=now,
-            )
-            order = work_order
-        elif call_type == CallType.PRAISE:
-            # Every praise call leaves a 表扬 record: for the order's crew, the chosen crew, or whoever the
-            # caller named; naming nobody known, it waits for a manager to attribute it.
-            named_crew, named_worker = (None, None) if work_order or crew else staff_named(subject)
-            result.praise = record_praise(
-                actor=actor,
-                summary=summary,
-                work_order=work_order,
-                crew=crew or named_crew,
-                worker=named_worker,
-                source=PraiseSource.WINDOW if channel == Channel.WALK_IN else PraiseSource.CALL,
-                praiser_name=caller_name,
-                unattributed=True,
-                now=now,
-            )
-            order = work_order
-        elif call_type == CallType.INQUIRY:
-            answer = clean_text(
-                answer, "answer", _("Write the answer you gave the caller."), required=True, max_length=2000
-            )
-            closed = True
-        call = Call.objects.create(
-            channel=channel,
+
+def _log_call(
+    result: CallResult,
+    said: dict,
+    *,
+    actor,
+    answer,
+    resident,
+    room,
+    category,
+    order,
+    incident,
+    started_at,
+    now,
+) -> Call:
+    """The call's row, linked to what it led to; an inquiry is closed at once, with its answer."""
+    closed = said["call_type"] == CallType.INQUIRY
+    return Call.objects.create(
+        **said,
+        answer=answer.strip() if closed else "",
+        taken_by=actor,
+        resident=resident,
+        room=room,
+        building_id=room.building_id if room is not None else None,
+        category=category,
+        system=(incident.system if incident is not None else system_of(category))
+        if said["call_type"] == CallType.REPAIR
+        else "",
+        work_order=order,
+        incident=incident,
+        complaint=result.complaint,
+        praise=result.praise,
+        started_at=started_at or now,
+        ended_at=now,
+        closed_at=now if closed else None,
+        closed_by=actor if closed else None,
+    )
+
+
+def _repair(
+    result: CallResult, *, actor, room, category, urgency, crew, incident, allow_duplicate, said, now
+):
+    """A repair call's order, created and dispatched in one go (create_order's `dispatch_to`) to the chosen or
+    the suggested crew, the working calendar loaded once for the deadlines and the crew suggestion; none when
+    the call is attached to an incident (the room may then be the caller's home in the outage). Returns
+    (order, resident, room)."""
+    if room is None and incident is not None:
+        room = _home_in_outage(said["phone"], incident, now)
+    if room is None:
+        raise ValidationError({"address": [_("Give the address of the fault.")]})
+    if category is None and incident is None:
+        raise ValidationError({"category": [_("Choose the category of the fault.")]})
+    if incident is not None:
+        _check_outage_covers(incident, room, now)
+    if urgency and urgency not in Urgency.values:
+        raise ValidationError({"urgency": [_("Unknown urgency.")]})
+    if incident is not None:
+        return None, None, room
+    result.duplicates = duplicate_orders(room=room, category=category)
+    if result.duplicates and not allow_duplicate:
+        raise DuplicateFound(result.duplicates)
+    resident = _resident_for(said["phone"], room)
+    calendar = Calendar.load(now)
+    target = crew or suggest_crew(category=category, district_id=room.district_id, at=now, calendar=calendar)
+    result.dispatched_to = target
+    order = create_order(
+        actor=actor,
+        category=category,
+        description=said["summary"],
+        room=room,
+        urgency=urgency or None,
+        channel=said["channel"],
+        reporter=resident,
+        reporter_phone=said["phone"],
+        reporter_name=said["caller_name"],
+        dispatch_to=target,
+        calendar=calendar,
+        now=now,
+    )
+    return order, resident, room
+
+
+def _complaint_or_praise(result: CallResult, *, actor, call_type, said, work_order, crew, now) -> None:
+    """A complaint is registered (about the order, when given). Every praise call leaves a 表扬 record: for the
+    order's crew, the chosen crew, or whoever the caller named; naming nobody known, it waits for a manager
+    to attribute it."""
+    walk_in = said["channel"] == Channel.WALK_IN
+    phone, caller_name, summary = said["phone"], said["caller_name"], said["summary"]
+    if call_type == CallType.COMPLAINT:
+        result.complaint = register_complaint(
+            actor=actor,
+            source=ComplaintSource.WINDOW if walk_in else ComplaintSource.CALL,
             phone=phone,
-            caller_name=caller_name,
-            call_type=call_type,
+            name=caller_name,
             summary=summary,
-            answer=answer.strip() if call_type == CallType.INQUIRY else "",
-            subject=subject,
-            taken_by=actor,
-            resident=resident or _resident_for(phone, room),
-            room=room,
-            building_id=room.building_id if room is not None else None,
-            category=category,
-            system=(incident.system if incident is not None else system_of(category))
-            if call_type == CallType.REPAIR
-            else "",
-            work_order=order,
-            incident=incident,
-            complaint=result.complaint,
-            praise=result.praise,
-            started_at=started_at or now,
-            ended_at=now,
-            closed_at=now if closed else None,
-            closed_by=actor if closed else None,
+            work_order=work_order,
+            now=now,
         )
-        result.call, result.order = call, order
-    if call_type == CallType.REPAIR and incident is None:
-        result.suggest_incident = should_suggest_incident(room=room, category=category, now=now)
-    return result
+    else:
+        named_crew, named_worker = (None, None) if work_order or crew else staff_named(said["subject"])
+        result.praise = record_praise(
+            actor=actor,
+            summary=summary,
+            work_order=work_order,
+            crew=crew or named_crew,
+            worker=named_worker,
+            source=PraiseSource.WINDOW if walk_in else PraiseSource.CALL,
+            praiser_name=caller_name,
+            unattributed=True,
+            now=now,
+        )
 
 
 def _home_in_outage(phone: str, incident: Incident, now: datetime) -> Room | None:

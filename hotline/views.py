@@ -302,6 +302,23 @@ def _success_message(result) -> str:
 
 
 @desk_required
+def _tell_the_desk(request, result) -> None:
+    """What the logged call did, and the suggestion to declare an incident when calls pile up."""
+    messages.success(request, _success_message(result))
+    if result.suggest_incident:
+        messages.warning(
+            request,
+            _(
+                "Three or more calls about this system in this building within 30 minutes: "
+                "consider declaring an incident (Alt+I on the intake page)."
+            ),
+        )
+        request.session["suggest_incident"] = {
+            "address": result.call.room.label if result.call.room else "",
+            "system": result.call.system,
+        }
+
+
 def intake(request, channel: str = Channel.PHONE):
     """The one-page intake (phone or walk-in window): one submit logs the call and, for a repair, creates
     and dispatches the order; the check panel's buttons turn it into a reminder or an incident attachment."""
@@ -351,19 +368,7 @@ def intake(request, channel: str = Channel.PHONE):
                 except (TransitionNotAllowed, PermissionDenied) as exc:
                     form.add_error(None, getattr(exc, "message", None) or str(exc))
                 else:
-                    messages.success(request, _success_message(result))
-                    if result.suggest_incident:
-                        messages.warning(
-                            request,
-                            _(
-                                "Three or more calls about this system in this building within 30 minutes: "
-                                "consider declaring an incident (Alt+I on the intake page)."
-                            ),
-                        )
-                        request.session["suggest_incident"] = {
-                            "address": result.call.room.label if result.call.room else "",
-                            "system": result.call.system,
-                        }
+                    _tell_the_desk(request, result)
                     return redirect(reverse("hotline:window" if walk_in else "hotline:intake"))
         if not check and form.is_bound and getattr(form, "cleaned_data", None):
             check = _check_context(

@@ -120,30 +120,7 @@ def seed_demo_places(
                     )
         room_rows = Room.objects.bulk_create(rooms, batch_size=5000)
 
-        used: set[str] = set()
-        people, links = [], []
-        notes_pool = ("", "", "", "", "", "", "", "", "独居老人", "行动不便", "白天不在家", "有婴儿")
-        for room in room_rows:
-            if rng.random() < 0.05:
-                continue  # vacant
-            household = 1 + (rng.random() < 0.1)
-            for i in range(household):
-                person = Resident(
-                    name=demo_name(rng),
-                    phone=demo_phone(rng, used),
-                    alt_phone=demo_phone(rng, used) if rng.random() < 0.1 else "",
-                    notes=rng.choice(notes_pool) if i == 0 else "",
-                )
-                people.append(person)
-                links.append((len(people) - 1, room, "owner" if i == 0 else "family"))
-        people = Resident.objects.bulk_create(people, batch_size=5000)
-        residencies = [Residency(resident=people[i], room=room, relation=rel) for i, room, rel in links]
-        # About 2% own a second home: the caller screen must show both.
-        for idx in range(0, len(people), 50):
-            other = room_rows[rng.randrange(len(room_rows))]
-            if other.id != links[idx][1].id:
-                residencies.append(Residency(resident=people[idx], room=other, relation="tenant"))
-        Residency.objects.bulk_create(residencies, batch_size=5000, ignore_conflicts=True)
+        people = _residents(rng, room_rows)
     return {
         "districts": len(dist_rows),
         "buildings": len(bld_rows),
@@ -151,3 +128,32 @@ def seed_demo_places(
         "rooms": len(room_rows),
         "residents": len(people),
     }
+
+
+def _residents(rng, room_rows: list) -> list:
+    """Households in most rooms (5% vacant), about 2% of them with a second home."""
+    used: set[str] = set()
+    people, links = [], []
+    notes_pool = ("", "", "", "", "", "", "", "", "独居老人", "行动不便", "白天不在家", "有婴儿")
+    for room in room_rows:
+        if rng.random() < 0.05:
+            continue  # vacant
+        household = 1 + (rng.random() < 0.1)
+        for i in range(household):
+            person = Resident(
+                name=demo_name(rng),
+                phone=demo_phone(rng, used),
+                alt_phone=demo_phone(rng, used) if rng.random() < 0.1 else "",
+                notes=rng.choice(notes_pool) if i == 0 else "",
+            )
+            people.append(person)
+            links.append((len(people) - 1, room, "owner" if i == 0 else "family"))
+    people = Resident.objects.bulk_create(people, batch_size=5000)
+    residencies = [Residency(resident=people[i], room=room, relation=rel) for i, room, rel in links]
+    # About 2% own a second home: the caller screen must show both.
+    for idx in range(0, len(people), 50):
+        other = room_rows[rng.randrange(len(room_rows))]
+        if other.id != links[idx][1].id:
+            residencies.append(Residency(resident=people[idx], room=other, relation="tenant"))
+    Residency.objects.bulk_create(residencies, batch_size=5000, ignore_conflicts=True)
+    return people

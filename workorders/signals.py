@@ -10,6 +10,4 @@ order_moved = (
 )  # order_id, move, event_id — every move, also those that keep the state (remind, supervise)
 order_status_changed = Signal()  # order_id, move, from_status, to_status
 order_completed = Signal()  # order_id
-order_closed = Signal()  # order_id
-order_reworked = Signal()  # order_id
 order_escalated = Signal()  # order_id, level, deadline — the overdue watch took a step (notify someone)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,7 @@ from workorders.selectors import Calendar
 from .. import conf
 from ..choices import (
     FAILED_OUTCOMES,
+    FOLLOW_UP_TRANSITIONS,
     RATING_KEYS,
     SEEN_KEYS,
     AlertKind,
@@ -110,9 +111,24 @@ def sweep_missing_follow_ups(*, now: datetime | None = None, limit: int = 1000) 
 def release_due_follow_ups(*, now: datetime | None = None) -> int:
     """Scheduled follow-ups whose time has come enter the dispatchers' queue (one conditional UPDATE)."""
     now = now or timezone.now()
-    return FollowUp.objects.filter(status=FollowUpStatus.SCHEDULED, due_at__lte=now).update(
-        status=FollowUpStatus.DUE, released_at=now
-    )
+    return move_follow_ups(FollowUp.objects.filter(due_at__lte=now), "release", released_at=now)
+
+
+def move_follow_ups(rows: QuerySet[FollowUp], action: str, **changes: Any) -> int:
+    """The one writer of a follow-up's status, along FOLLOW_UP_TRANSITIONS: one conditional UPDATE of those
+    `rows` still in a state `action` starts from, with `changes`. Returns how many moved (0: a concurrent
+    worker or beat moved them first, or the table does not allow it)."""
+    sources, target = FOLLOW_UP_TRANSITIONS[action]
+    return rows.filter(status__in=sources).update(status=target, **changes)
+
+
+def move_follow_up(follow_up: FollowUp, action: str, **changes: Any) -> None:
+    """`move_follow_ups` for one (locked) follow-up, whose instance is kept in step with its row."""
+    if not move_follow_ups(FollowUp.objects.filter(pk=follow_up.pk), action, **changes):
+        raise FollowUpClosed(follow_up)
+    follow_up.status = FOLLOW_UP_TRANSITIONS[action][1]
+    for name, value in changes.items():
+        setattr(follow_up, name, value)
 
 
 # --- Follow-ups: attempts -----------------------------------------------------------------------------------
@@ -186,15 +202,17 @@ def _attempt_fields(answers: Answers) -> dict[str, Any]:
 def _finish(follow_up: FollowUp, *, actor, outcome: str, answers: Answers | None, now: datetime) -> None:
     """Mark the follow-up done and act on the order: satisfied → close it; dissatisfied or unresolved →
     send it back to the crew (rework) and alert the managers. Runs inside the caller's transaction."""
-    follow_up.status, follow_up.outcome, follow_up.done_at = FollowUpStatus.DONE, outcome, now
-    follow_up.done_by = actor if getattr(actor, "pk", None) else None
-    follow_up.verdict = answers.verdict if answers else ""
-    follow_up.resolved = answers.resolved if answers else None
     ratings = {f"rating_{k}": v for k, v in answers.ratings.items()} if answers else {}
-    for name in RATING_FIELDS:  # the reached answer's 五心, for the reports (feedback.models)
-        setattr(follow_up, name, ratings.get(name))
-    follow_up.save(
-        update_fields=["status", "outcome", "done_at", "done_by", "verdict", "resolved", *RATING_FIELDS]
+    move_follow_up(
+        follow_up,
+        "finish",
+        outcome=outcome,
+        done_at=now,
+        done_by=actor if getattr(actor, "pk", None) else None,
+        verdict=answers.verdict if answers else "",
+        resolved=answers.resolved if answers else None,
+        # the reached answer's 五心, for the reports (feedback.models)
+        **{name: ratings.get(name) for name in RATING_FIELDS},
     )
     order = follow_up.work_order
     unhappy = answers is not None and (answers.verdict == Verdict.DISSATISFIED or not answers.resolved)
@@ -220,6 +238,23 @@ def _finish(follow_up: FollowUp, *, actor, outcome: str, answers: Answers | None
     except TransitionNotAllowed:
         # The order moved on meanwhile (a manager closed or reworked it): the answers are still recorded.
         pass
+
+
+def _check_retry(follow_up: FollowUp, now: datetime) -> None:
+    """A failed call may be recorded only before the link is sent, and not before the time set for the retry."""
+    if follow_up.status == FollowUpStatus.LINK_SENT:
+        raise ValidationError(
+            {"outcome": [_("The rating link has been sent; record only a call that reached the resident.")]}
+        )
+    if follow_up.next_attempt_after and now < follow_up.next_attempt_after:
+        raise ValidationError(
+            {
+                "outcome": [
+                    _("Try again at a different time of day: not before %(t)s.")
+                    % {"t": timezone.localtime(follow_up.next_attempt_after).strftime("%m-%d %H:%M")}
+                ]
+            }
+        )
 
 
 def record_attempt(
@@ -266,23 +301,7 @@ def record_attempt(
                 comment=comment,
             )
         elif outcome in FAILED_OUTCOMES:
-            if follow_up.status == FollowUpStatus.LINK_SENT:
-                raise ValidationError(
-                    {
-                        "outcome": [
-                            _("The rating link has been sent; record only a call that reached the resident.")
-                        ]
-                    }
-                )
-            if follow_up.next_attempt_after and now < follow_up.next_attempt_after:
-                raise ValidationError(
-                    {
-                        "outcome": [
-                            _("Try again at a different time of day: not before %(t)s.")
-                            % {"t": timezone.localtime(follow_up.next_attempt_after).strftime("%m-%d %H:%M")}
-                        ]
-                    }
-                )
+            _check_retry(follow_up, now)
         attempt = FollowUpAttempt.objects.create(
             follow_up=follow_up,
             at=now,
@@ -292,8 +311,7 @@ def record_attempt(
             **(_attempt_fields(answers) if answers else {"comment": (comment or "").strip()[:2000]}),
         )
         if follow_up.status == FollowUpStatus.SCHEDULED:
-            follow_up.status, follow_up.released_at = FollowUpStatus.DUE, now
-            follow_up.save(update_fields=["status", "released_at"])
+            move_follow_up(follow_up, "release", released_at=now)
         if outcome in FAILED_OUTCOMES:
             follow_up.failed_attempts += 1
             follow_up.next_attempt_after = now + timedelta(hours=conf.get("FOLLOWUP_RETRY_HOURS"))

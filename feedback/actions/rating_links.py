@@ -18,7 +18,7 @@ from workorders.actions.closing import close_order
 from .. import conf
 from ..choices import AttemptChannel, FollowUpStatus, NotificationKind, Outcome
 from ..models import FollowUp, FollowUpAttempt, Notification, RatingToken
-from .follow_ups import _attempt_fields, _finish, clean_answers
+from .follow_ups import _attempt_fields, _finish, clean_answers, move_follow_ups
 from .notifications import _phone_of, queue_notification
 
 # --- The resident's rating link -------------------------------------------------------------------------------
@@ -40,11 +40,14 @@ def send_rating_link(*, follow_up_id: int, now: datetime | None = None) -> Notif
     now = now or timezone.now()
     expires = now + timedelta(days=conf.get("FOLLOWUP_LINK_DAYS"))
     with transaction.atomic():
-        claimed = FollowUp.objects.filter(
-            pk=follow_up_id,
-            status=FollowUpStatus.DUE,
-            failed_attempts__gte=conf.get("FOLLOWUP_MAX_FAILED_ATTEMPTS"),
-        ).update(status=FollowUpStatus.LINK_SENT, link_sent_at=now, link_expires_at=expires)
+        claimed = move_follow_ups(
+            FollowUp.objects.filter(
+                pk=follow_up_id, failed_attempts__gte=conf.get("FOLLOWUP_MAX_FAILED_ATTEMPTS")
+            ),
+            "send_link",
+            link_sent_at=now,
+            link_expires_at=expires,
+        )
         if not claimed:
             return None
         follow_up = FollowUp.objects.select_related("work_order", "work_order__category").get(pk=follow_up_id)
@@ -161,9 +164,7 @@ def close_unreachable(*, now: datetime | None = None) -> int:
     )
     for fid, order_id in list(ids):
         with transaction.atomic():
-            if not FollowUp.objects.filter(pk=fid, status=FollowUpStatus.LINK_SENT).update(
-                status=FollowUpStatus.UNREACHABLE, done_at=now
-            ):
+            if not move_follow_ups(FollowUp.objects.filter(pk=fid), "give_up", done_at=now):
                 continue
             closed += 1
             with contextlib.suppress(TransitionNotAllowed):  # the order moved on meanwhile

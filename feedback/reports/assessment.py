@@ -199,7 +199,6 @@ def month_assessment(
     period = period_containing("month", month)
     start, end = period.start_at, period.end_at
     key = "crew_id" if level == "crew" else "worker_id"
-
     if level == "crew":
         entities = {c.id: AssessmentLine(key=c.id, label=c.name) for c in Crew.objects.filter(active=True)}
     else:
@@ -207,20 +206,40 @@ def month_assessment(
             w.id: AssessmentLine(key=w.id, label=w.name, crew=w.crew.name)
             for w in Worker.objects.filter(active=True).select_related("crew")
         }
-
-    def add(rows: Iterable[dict], k: str = key) -> None:
-        for r in rows:
-            line = entities.get(r[k])
-            if line is None:
-                continue
-            for name, value in r.items():
-                if name in line.counts:
-                    line.counts[name] += value or 0
-
-    # Completed orders of the month: time KPIs, rework, 六个一.
     completed = WorkOrder.objects.filter(
         completed_at__gte=start, completed_at__lt=end, **{f"{key}__isnull": False}
     )
+    for rows in (
+        _order_counts(completed, key),
+        _on_time_counts(key, start, end, now or timezone.now()),
+        _first_fixes(completed, key, start, end),
+        _follow_up_counts(key, start, min(end, now or timezone.now())),
+        _complaint_counts(key, start, end),
+    ):
+        _add(entities, rows, key)
+    _add_inspections(entities, level, start, end)
+    _add_rewards(entities, key, period)
+    weights = current_weights() if weights is None else weights
+    lines = list(entities.values())
+    for line in lines:
+        line.compute_values()
+        line.compute_score(weights)
+    return rank_lines(lines)
+
+
+def _add(entities: dict, rows: Iterable[dict], key: str) -> None:
+    """Add each row's counts to its crew's or worker's line (rows of inactive ones are left out)."""
+    for r in rows:
+        line = entities.get(r[key])
+        if line is None:
+            continue
+        for name, value in r.items():
+            if name in line.counts:
+                line.counts[name] += value or 0
+
+
+def _order_counts(completed, key: str) -> list[dict]:
+    """Completed orders of the month: time KPIs, rework, 六个一."""
     yes = {f"_{name}": Count("id", filter=Q(**{name: True})) for name in CHECKLIST_FIELDS}
     order_rows = list(
         completed.values(key)
@@ -234,17 +253,23 @@ def month_assessment(
     )
     for r in order_rows:
         r["checklist_yes"] = sum(r.pop(name) for name in yes)
-    add(order_rows)
-    # The on-time figures: the SLA report's definition over the orders created in the month, so the ranking,
-    # the service-time table and the SLA report agree (issue 14).
-    on_time = {k: v for k, v in on_time_aggregates(now or timezone.now()).items() if k != "orders"}
-    add(
+    return order_rows
+
+
+def _on_time_counts(key: str, start: datetime, end: datetime, now: datetime):
+    """The on-time figures: the SLA report's definition over the orders created in the month, so the ranking,
+    the service-time table and the SLA report agree (issue 14)."""
+    on_time = {k: v for k, v in on_time_aggregates(now).items() if k != "orders"}
+    return (
         on_time_population(start, end)
         .filter(**{f"{key}__isnull": False})
         .values(key)
         .annotate(**on_time)
         .order_by(key)
     )
+
+
+def _first_fixes(completed, key: str, start: datetime, end: datetime):
     # First-time fixes: the completed orders with no re-report (an order of the same room, or facility, and
     # category, not cancelled, created within FIRST_FIX_DAYS after the completion). A query of its own with
     # the two NOT EXISTS in WHERE, which PostgreSQL runs as anti-joins over the orders created in the month
@@ -258,7 +283,7 @@ def month_assessment(
         created_at__gte=start,
         created_at__lt=end + timedelta(days=FIRST_FIX_DAYS),
     )
-    add(
+    return (
         completed.filter(
             ~Exists(rereport.filter(room_id=OuterRef("room_id"))),
             ~Exists(rereport.filter(facility_id=OuterRef("facility_id"))),
@@ -268,9 +293,11 @@ def month_assessment(
         .order_by(key)
     )
 
+
+def _follow_up_counts(key: str, start: datetime, until: datetime):
     # Follow-ups due in the month, attributed to whoever did the completion they rate.
-    add(
-        FollowUp.objects.filter(due_at__gte=start, due_at__lt=min(end, now or timezone.now()))
+    return (
+        FollowUp.objects.filter(due_at__gte=start, due_at__lt=until)
         .values(key)
         .annotate(
             due=Count("id"),
@@ -285,8 +312,11 @@ def month_assessment(
         )
         .order_by(key)
     )
+
+
+def _complaint_counts(key: str, start: datetime, end: datetime):
     # Complaints received in the month; a valid one of a conduct type is a veto.
-    add(
+    return (
         Complaint.objects.filter(received_at__gte=start, received_at__lt=end, **{f"{key}__isnull": False})
         .values(key)
         .annotate(
@@ -296,6 +326,9 @@ def month_assessment(
         )
         .order_by(key)
     )
+
+
+def _add_inspections(entities: dict, level: str, start: datetime, end: datetime) -> None:
     # Quality inspections recorded in the month (total of the four 0–25 scores).
     inspection_key = "crew_id" if level == "crew" else "work_order__worker_id"
     for r in (
@@ -316,6 +349,9 @@ def month_assessment(
             line.counts["inspections"] += r["inspections"]
             line.counts["inspections_failed"] += r["inspections_failed"]
             line.inspection_avg = float(r["avg"]) if r["avg"] is not None else None
+
+
+def _add_rewards(entities: dict, key: str, period) -> None:
     # Rewards and penalties dated in the month (a crew counts all of its records, a worker their own).
     for r in (
         RewardPenalty.objects.filter(date__gte=period.start, date__lt=period.end, **{f"{key}__isnull": False})
@@ -332,13 +368,6 @@ def month_assessment(
         if line is not None:
             for name in ("reward_points", "penalty_points", "reward_amount", "penalty_amount"):
                 setattr(line, name, Decimal(r[name] or 0))
-
-    weights = current_weights() if weights is None else weights
-    lines = list(entities.values())
-    for line in lines:
-        line.compute_values()
-        line.compute_score(weights)
-    return rank_lines(lines)
 
 
 @dataclass

@@ -104,7 +104,7 @@ def test_post_a_repair_call_creates_and_dispatches_the_order(dispatcher, residen
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("at", "expected"), [(DAY, 23), (NIGHT, 24)], ids=["working-hours", "night"])
+@pytest.mark.parametrize(("at", "expected"), [(DAY, 25), (NIGHT, 26)], ids=["working-hours", "night"])
 def test_intake_runs_a_fixed_number_of_statements_as_orders_and_calls_grow(
     at, expected, dispatcher, resident, room, crew, make_order, django_capture_on_commit_callbacks
 ):
@@ -140,7 +140,8 @@ def test_intake_runs_a_fixed_number_of_statements_as_orders_and_calls_grow(
     # transaction around take_call's); active orders of that category at the room (duplicates); the caller
     # (one query); the working calendar and its holidays (loaded once); at night the worker on duty (值班);
     # the crew to suggest; the service commitment; the day's number (UPDATE … RETURNING); the order; its
-    # create + dispatch events (one INSERT); the call; RELEASE; the mass-fault COUNT; on commit the SMS (the
+    # create event; the dispatch through perform (UPDATE, its event: the new row is not locked or read
+    # again); the call; RELEASE; the mass-fault COUNT; on commit the SMS (the
     # new order is passed along, not read again): its Notification (SAVEPOINT, INSERT, RELEASE) and its
     # delivery (eager in tests: claim, read, mark sent)
     assert first == second == expected

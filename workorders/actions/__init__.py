@@ -69,6 +69,7 @@ def perform(
     *,
     order_id: int,
     actor,
+    new_order: WorkOrder | None = None,
     move: str,
     apply: Apply | None = None,
     is_repeat: Callable[[WorkOrder], bool] | None = None,
@@ -86,10 +87,14 @@ def perform(
     follow-up closing the order); exactly one event is written; side effects run only after commit. The new
     state is the table's (`lifecycle.target_of`): `way` says how the move is made when its end depends on it
     (a crew or a worker for a transfer; for a resume, a function of the order: the state it was held from).
-    `apply` never sets the status."""
+    `apply` never sets the status.
+
+    `new_order`: the order as this very transaction just created it (intake dispatching on creation). No other
+    transaction can see that row, so it is neither locked nor read again, and no savepoint is taken: the
+    creating transaction is rolled back whole if the move fails."""
     now = now or timezone.now()
-    with transaction.atomic():
-        order = (
+    with transaction.atomic(savepoint=new_order is None):
+        order = new_order or (
             WorkOrder.objects.select_for_update(of=("self",))
             .select_related("crew", "worker")
             .get(pk=order_id)
@@ -151,9 +156,5 @@ def _queue_signals(
             )
         if to_status == Status.COMPLETED and from_status != Status.COMPLETED:
             signals.order_completed.send(sender=WorkOrder, order_id=order_id)
-        if to_status == Status.CLOSED and from_status != Status.CLOSED:
-            signals.order_closed.send(sender=WorkOrder, order_id=order_id)
-        if move == Move.REWORK:
-            signals.order_reworked.send(sender=WorkOrder, order_id=order_id)
 
     transaction.on_commit(send)

@@ -19,9 +19,16 @@ from . import _deny, _labels, _last_event_by, clean_text, perform
 
 
 def dispatch_order(
-    *, actor, order_id: int, crew: Crew, note: str = "", now: datetime | None = None
+    *,
+    actor,
+    order_id: int,
+    crew: Crew,
+    note: str = "",
+    by_system: bool = False,
+    new_order: WorkOrder | None = None,
+    now: datetime | None = None,
 ) -> WorkOrder:
-    """Send a received order to a crew (已派单)."""
+    """Send a received order to a crew (已派单). `by_system` and `new_order`: see `perform` (intake)."""
     if not crew.active:
         raise ValidationError({"crew": [_("This crew is not active.")]})
 
@@ -37,6 +44,8 @@ def dispatch_order(
         is_repeat=lambda o: o.status == Status.DISPATCHED and o.crew_id == crew.id,
         note=note,
         data={"crew": crew.id, "crew_name": crew.name},
+        by_system=by_system,
+        new_order=new_order,
         now=now,
     )
 

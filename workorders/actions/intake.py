@@ -14,11 +14,12 @@ from residents.selectors import PhoneError, clean_phone
 
 from .. import signals
 from ..choices import Area, Channel, Charge, Move, Status, Urgency
-from ..lifecycle import TRANSITIONS, can, next_deadline
+from ..lifecycle import next_deadline
 from ..models import Category, OrderNumberCounter, WorkOrder, WorkOrderEvent
 from ..permissions import can_create_order
 from ..selectors import Calendar, DuplicateOrder, deadlines_for, likely_duplicates
-from . import _deny, _queue_signals, clean_text
+from . import clean_text
+from .dispatching import dispatch_order
 
 # --- Creation ---------------------------------------------------------------------------------------------
 
@@ -75,9 +76,8 @@ def create_order(
     default unless given), the three deadlines stamped from the service commitment, first-contact owner =
     the actor (首问负责). Writes the `create` event; `order_created` is sent on commit.
 
-    With `dispatch_to`, the order is also dispatched to that crew in the same INSERT, as the hotline does on
-    every repair call: the `dispatch` move's rules are checked as `dispatch_order` checks them and its event
-    and signal follow the `create` ones — but the new row needs no lock and no second write.
+    With `dispatch_to`, the order is then dispatched to that crew through `dispatch_order` in the same
+    transaction, as the hotline does on every repair call (its event and signal follow the `create` ones).
     `calendar`: a caller that already loaded the working calendar passes it (the hotline suggests the crew
     with it). With `allow_duplicate=False` an active order for the same room and category raises DuplicateOrder
     (with the candidates) before anything is written."""
@@ -86,12 +86,54 @@ def create_order(
         raise PermissionDenied(_("Only dispatchers and managers may create orders."))
     if dispatch_to is not None and not dispatch_to.active:
         raise ValidationError({"crew": [_("This crew is not active.")]})
-    if room is None and facility is None:
-        raise ValidationError({"room": [_("Give the room or the public facility where the fault is.")]})
     if category.parent_id is None or not category.active:
         raise ValidationError({"category": [_("Choose a specific category (a second-level item).")]})
     description = clean_text(description, "description", _("Describe the fault."))
     urgency = urgency or category.default_urgency
+    _check_choices(urgency=urgency, appointment_at=appointment_at, charge=charge, channel=channel, area=area)
+    place = _place(room, facility, location_detail)
+    who = _reporter(reporter, reporter_phone, reporter_name)
+    if not allow_duplicate and room is not None:
+        duplicates = list(likely_duplicates(room=room, category=category)[:5])
+        if duplicates:
+            raise DuplicateOrder(duplicates)
+    deadlines = deadlines_for(
+        at=now, urgency=urgency, category=category, appointment_at=appointment_at, calendar=calendar
+    )
+    # No savepoint: the caller's transaction (or this one) is rolled back whole if anything here fails.
+    with transaction.atomic(savepoint=False):
+        order = WorkOrder(
+            number=next_number(now),
+            **place,
+            **who,
+            category=category,
+            urgency=urgency,
+            area=area or category.default_area,
+            charge=charge,
+            channel=channel,
+            description=description,
+            appointment_at=appointment_at,
+            first_contact_owner=actor if getattr(actor, "pk", None) else None,
+            incident=incident,
+            respond_by=deadlines.respond_by,
+            arrive_by=deadlines.arrive_by,
+            complete_by=deadlines.complete_by,
+            created_at=now,
+        )
+        _record_creation(order, now)
+        if dispatch_to is not None:
+            dispatch_order(
+                actor=actor,
+                order_id=order.pk,
+                crew=dispatch_to,
+                by_system=by_system,
+                new_order=order,
+                now=now,
+            )
+    return order
+
+
+def _check_choices(*, urgency: str, appointment_at, charge: str, channel: str, area: str | None) -> None:
     if urgency not in Urgency.values:
         raise ValidationError({"urgency": [_("Unknown urgency.")]})
     if urgency == Urgency.APPOINTMENT and appointment_at is None:
@@ -104,87 +146,52 @@ def create_order(
         raise ValidationError({"channel": [_("Unknown channel.")]})
     if area and area not in Area.values:
         raise ValidationError({"area": [_("Unknown area.")]})
-    try:
-        reporter_phone = clean_phone(reporter_phone)
-    except PhoneError as exc:
-        raise ValidationError({"reporter_phone": [exc.message]}) from None
-    reporter_name = clean_text(reporter_name, "reporter_name", "", required=False, max_length=40)
-    location_detail = clean_text(location_detail, "location_detail", "", required=False, max_length=200)
-    if not allow_duplicate and room is not None:
-        duplicates = list(likely_duplicates(room=room, category=category)[:5])
-        if duplicates:
-            raise DuplicateOrder(duplicates)
-    deadlines = deadlines_for(
-        at=now, urgency=urgency, category=category, appointment_at=appointment_at, calendar=calendar
-    )
+
+
+def _place(room, facility, location_detail: str) -> dict:
+    """Where the fault is, as the order stores it: the room or the public facility, and the label."""
+    if room is None and facility is None:
+        raise ValidationError({"room": [_("Give the room or the public facility where the fault is.")]})
+    detail = clean_text(location_detail, "location_detail", "", required=False, max_length=200).strip()
     if room is not None:
-        district_id, building_id = room.district_id, room.building_id
-        label = room.label
+        district_id, building_id, label = room.district_id, room.building_id, room.label
     else:
         district_id, building_id, label = facility.district_id, None, facility.label
-    if location_detail:
-        label = f"{label} {location_detail.strip()}"
-    # No savepoint: the caller's transaction (or this one) is rolled back whole if anything here fails.
-    with transaction.atomic(savepoint=False):
-        order = WorkOrder(
-            number=next_number(now),
-            room=room,
-            facility=facility if room is None else None,
-            district_id=district_id,
-            building_id=building_id,
-            location_detail=location_detail.strip(),
-            location_label=label[:200],
-            category=category,
-            urgency=urgency,
-            area=area or category.default_area,
-            charge=charge,
-            channel=channel,
-            description=description,
-            appointment_at=appointment_at,
-            reporter=reporter,
-            reporter_phone=reporter_phone,
-            reporter_name=reporter_name.strip(),
-            first_contact_owner=actor if getattr(actor, "pk", None) else None,
-            incident=incident,
-            respond_by=deadlines.respond_by,
-            arrive_by=deadlines.arrive_by,
-            complete_by=deadlines.complete_by,
-            created_at=now,
-        )
-        events = [
-            WorkOrderEvent(
-                order=order,
-                at=now,
-                actor=order.first_contact_owner,
-                kind=Move.CREATE,
-                to_status=Status.RECEIVED,
-                note=description[:200],
-                data={"channel": channel, "urgency": urgency},
-            )
-        ]
-        if dispatch_to is not None:
-            _sources, target = TRANSITIONS[Move.DISPATCH]  # received → dispatched
-            if not by_system and not can(Move.DISPATCH, actor, order):
-                raise _deny(Move.DISPATCH)
-            order.status, order.crew, order.worker, order.dispatched_at = target, dispatch_to, None, now
-            events.append(
-                WorkOrderEvent(
-                    order=order,
-                    at=now,
-                    actor=order.first_contact_owner,
-                    kind=Move.DISPATCH,
-                    from_status=Status.RECEIVED,
-                    to_status=target,
-                    data={"crew": dispatch_to.id, "crew_name": dispatch_to.name},
-                )
-            )
-        order.due_at = next_deadline(order)
-        order.save(force_insert=True)
-        WorkOrderEvent.objects.bulk_create(events)  # in this order: the timeline reads create, then dispatch
-        order_id = order.pk
-        transaction.on_commit(
-            lambda: signals.order_created.send(sender=WorkOrder, order_id=order_id, order=order)
-        )
-        if dispatch_to is not None:
-            _queue_signals(order_id, Move.DISPATCH, Status.RECEIVED, order.status, events[-1].pk)
-    return order
+    if detail:
+        label = f"{label} {detail}"
+    return {
+        "room": room,
+        "facility": facility if room is None else None,
+        "district_id": district_id,
+        "building_id": building_id,
+        "location_detail": detail,
+        "location_label": label[:200],
+    }
+
+
+def _reporter(reporter, phone: str, name: str) -> dict:
+    try:
+        phone = clean_phone(phone)
+    except PhoneError as exc:
+        raise ValidationError({"reporter_phone": [exc.message]}) from None
+    name = clean_text(name, "reporter_name", "", required=False, max_length=40)
+    return {"reporter": reporter, "reporter_phone": phone, "reporter_name": name.strip()}
+
+
+def _record_creation(order: WorkOrder, now: datetime) -> None:
+    """Insert the new order and its `create` event; `order_created` is sent on commit."""
+    order.due_at = next_deadline(order)
+    order.save(force_insert=True)
+    WorkOrderEvent.objects.create(
+        order=order,
+        at=now,
+        actor=order.first_contact_owner,
+        kind=Move.CREATE,
+        to_status=Status.RECEIVED,
+        note=order.description[:200],
+        data={"channel": order.channel, "urgency": order.urgency},
+    )
+    order_id = order.pk
+    transaction.on_commit(
+        lambda: signals.order_created.send(sender=WorkOrder, order_id=order_id, order=order)
+    )
