@@ -301,7 +301,6 @@ def _success_message(result) -> str:
     return _("Call logged: %(type)s.") % {"type": call.get_call_type_display()}
 
 
-@desk_required
 def _tell_the_desk(request, result) -> None:
     """What the logged call did, and the suggestion to declare an incident when calls pile up."""
     messages.success(request, _success_message(result))
@@ -319,6 +318,7 @@ def _tell_the_desk(request, result) -> None:
         }
 
 
+@desk_required
 def intake(request, channel: str = Channel.PHONE):
     """The one-page intake (phone or walk-in window): one submit logs the call and, for a repair, creates
     and dispatches the order; the check panel's buttons turn it into a reminder or an incident attachment."""
