@@ -37,6 +37,7 @@ OTHER_STATES = {
     "NoticeStatus",
     "RoundStatus",
     "HazardStatus",
+    "ImportStatus",
 }
 # Functions that landed over the limit while this rule was written, to be split by their owners (issue 18's
 # report names them); nothing else may join this list.
