@@ -93,10 +93,8 @@ def create_order(
     _check_choices(urgency=urgency, appointment_at=appointment_at, charge=charge, channel=channel, area=area)
     place = _place(room, facility, location_detail)
     who = _reporter(reporter, reporter_phone, reporter_name)
-    if not allow_duplicate and room is not None:
-        duplicates = list(likely_duplicates(room=room, category=category)[:5])
-        if duplicates:
-            raise DuplicateOrder(duplicates)
+    if not allow_duplicate:
+        _refuse_duplicates(room, category)
     deadlines = deadlines_for(
         at=now, urgency=urgency, category=category, appointment_at=appointment_at, calendar=calendar
     )
@@ -195,3 +193,10 @@ def _record_creation(order: WorkOrder, now: datetime) -> None:
     transaction.on_commit(
         lambda: signals.order_created.send(sender=WorkOrder, order_id=order_id, order=order)
     )
+
+
+def _refuse_duplicates(room, category: Category) -> None:
+    """DuplicateOrder when the room already has an active order of this category."""
+    duplicates = list(likely_duplicates(room=room, category=category)[:5]) if room is not None else []
+    if duplicates:
+        raise DuplicateOrder(duplicates)
