@@ -216,6 +216,7 @@ class CallResultSerializer(serializers.Serializer):
     suggest_incident = serializers.BooleanField()
 
 
+@extend_schema_serializer(many=False)  # one object of three lists, though served by the viewset's list
 class SearchSerializer(serializers.Serializer):
     """GET search/?q= (API.md v1.1): what the navigation's search found, each list scoped to the user."""
 

@@ -139,3 +139,11 @@ def test_search_query_count_is_flat_as_data_grows(
         make_order("received")
     assert len(measure("8000").context["results"].callers) == 12
     assert len(measure_address("5-37-1").context["results"].rooms) == 11
+
+
+def test_the_schema_documents_the_search_answer_as_one_object_not_a_list():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    answer = schema["paths"]["/api/v1/search/"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert answer["schema"] == {"$ref": "#/components/schemas/Search"}
