@@ -274,7 +274,7 @@ def open_on_the_spot_view(request: HttpRequest) -> HttpResponse:
     workers = Worker.objects.filter(crew_id=me.crew_id, active=True, role="member") if me.is_leader else None
     params = request.POST if request.method == "POST" else request.GET
     linked = None
-    if params.get("from", "").isdigit():
+    if params.get("from", "").isdigit() and len(params["from"]) <= 18:  # an id, bounded before int()
         linked = work_orders_visible_to(request.user).filter(pk=int(params["from"])).first()
     if request.method == "POST":
         form = f.OnTheSpotForm(request.POST, request.FILES, worker=me, workers=workers)
