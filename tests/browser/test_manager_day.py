@@ -69,3 +69,30 @@ def test_a_callers_word_finds_the_category(page, live_server, login, strict, dis
     page.get_by_label("类别").fill("")
     page.get_by_label("类别").type("跳闸")
     page.locator("#category-options li:not([hidden])", has_text="停电").first.wait_for()
+
+
+def test_the_dashboard_shows_the_desks_median_intake_time(
+    page, live_server, login, strict, manager, dispatcher
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hotline.services import take_call
+
+    now = timezone.now()
+    for seconds in (30, 40, 90):
+        take_call(
+            actor=dispatcher,
+            call_type="inquiry",
+            phone="13800138000",
+            summary="问",
+            answer="答",
+            started_at=now - timedelta(seconds=seconds),
+            now=now,
+        )
+    login(page, "t_manager")
+    page.get_by_role("link", name="报表").click()
+    panel = page.locator("section.intake-times")
+    panel.wait_for()
+    assert "受理时长" in panel.inner_text() and "40 秒" in panel.inner_text()

@@ -139,3 +139,9 @@ def test_the_intake_time_panel_is_for_managers_with_a_flat_query_count(client, d
             response = client.get(reverse("hotline:intake-times"))
     assert len(response.context["by_person"]) == 7
     assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+def test_the_dashboard_loads_the_intake_time_panel(manager_client):
+    html = manager_client.get(reverse("feedback:dashboard")).content.decode()
+    assert f'hx-get="{reverse("hotline:intake-times")}"' in html
