@@ -320,13 +320,10 @@ def _run_import(*, job_id: int) -> bool:
     one clean run gives. Two runs at once do each batch once. The end: moved-out residencies ended when the
     clerk chose so, the job done, and one audit entry for the whole import."""
     import time
-    from collections import Counter
 
     from django.conf import settings
-    from django.utils import timezone, translation
+    from django.utils import translation
 
-    from residents.models import AuditEntry
-    from residents.services import record_audit
     from residents.tabular import FileProblem, batches
 
     from .choices import ImportStatus
@@ -357,55 +354,72 @@ def _run_import(*, job_id: int) -> bool:
                         register.plan(batch, state, writing=False)
                         continue
                     outcomes, errors, state = _apply_batch(register, layout, state, batch, actor=actor)
-                    counts = Counter(outcome for _row, outcome in outcomes)
-                    locked.batches_done = index + 1
-                    locked.rows_done += len(batch)
-                    locked.created += counts["create"]
-                    locked.updated += counts["update"]
-                    locked.unchanged += counts["unchanged"]
-                    locked.error_count += len(errors)
-                    locked.errors = locked.errors + [e.as_dict() for e in sorted(errors, key=lambda e: e.row)]
-                    locked.progress_at = timezone.now()
-                    locked.save(
-                        update_fields=[
-                            "batches_done",
-                            "rows_done",
-                            "created",
-                            "updated",
-                            "unchanged",
-                            "error_count",
-                            "errors",
-                            "progress_at",
-                        ]
-                    )
+                    _record_batch(locked, index, batch, outcomes, errors)
                 if settings.IMPORTS_BATCH_PAUSE:
                     time.sleep(settings.IMPORTS_BATCH_PAUSE)
-        with transaction.atomic():
-            locked = ImportJob.objects.select_for_update().get(pk=job_id)
-            if locked.status != ImportStatus.RUNNING:
-                return False
-            if locked.end_moved_out:
-                locked.ended = register.end_residencies(
-                    [m["residency"] for m in locked.moved_out_rows], actor=actor
-                )
-            locked.status = ImportStatus.DONE
-            locked.finished_at = timezone.now()
-            locked.save(update_fields=["ended", "status", "finished_at"])
-            record_audit(
-                actor=actor,
-                obj=locked,
-                action=AuditEntry.Action.ADD,
-                changes={
-                    "file_name": [None, locked.file_name],
-                    "kind": [None, locked.kind],
-                    "rows": [None, locked.rows_done],
-                    "created": [None, locked.created],
-                    "updated": [None, locked.updated],
-                    "unchanged": [None, locked.unchanged],
-                    "errors": [None, locked.error_count],
-                    "residencies_ended": [None, locked.ended],
-                },
+        return _finish_import(job_id, register, actor)
+
+
+def _record_batch(locked, index: int, batch, outcomes, errors) -> None:
+    """The job's progress after one batch, saved in the batch's transaction (the job row is locked)."""
+    from collections import Counter
+
+    from django.utils import timezone
+
+    counts = Counter(outcome for _row, outcome in outcomes)
+    locked.batches_done = index + 1
+    locked.rows_done += len(batch)
+    locked.created += counts["create"]
+    locked.updated += counts["update"]
+    locked.unchanged += counts["unchanged"]
+    locked.error_count += len(errors)
+    locked.errors = locked.errors + [e.as_dict() for e in sorted(errors, key=lambda e: e.row)]
+    locked.progress_at = timezone.now()
+    locked.save(
+        update_fields=[
+            *("batches_done", "rows_done", "created", "updated", "unchanged"),
+            *("error_count", "errors", "progress_at"),
+        ]
+    )
+
+
+def _finish_import(job_id: int, register, actor) -> bool:
+    """The import's end, once: moved-out residencies ended when the clerk chose so, the job done, and one audit
+    entry for the whole import. False when another run finished it (or it was stopped) meanwhile."""
+    from django.utils import timezone
+
+    from residents.models import AuditEntry
+    from residents.services import record_audit
+
+    from .choices import ImportStatus
+    from .models import ImportJob
+
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job_id)
+        if locked.status != ImportStatus.RUNNING:
+            return False
+        if locked.end_moved_out:
+            locked.ended = register.end_residencies(
+                [m["residency"] for m in locked.moved_out_rows], actor=actor
             )
+        locked.status = ImportStatus.DONE
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["ended", "status", "finished_at"])
+        record_audit(
+            actor=actor,
+            obj=locked,
+            action=AuditEntry.Action.ADD,
+            changes={
+                "file_name": [None, locked.file_name],
+                "kind": [None, locked.kind],
+                "rows": [None, locked.rows_done],
+                "created": [None, locked.created],
+                "updated": [None, locked.updated],
+                "unchanged": [None, locked.unchanged],
+                "errors": [None, locked.error_count],
+                "residencies_ended": [None, locked.ended],
+            },
+        )
     return True
 
 

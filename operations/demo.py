@@ -142,9 +142,7 @@ def seed_demo_rounds(*, rng, now: datetime) -> dict[str, int]:
     and today's rounds due. In bulk; a second run adds nothing."""
     from crews.models import Crew, Worker
 
-    from .actions.hazards import HAZARD_DUE_DAYS
-    from .choices import HazardStatus, RoundStatus
-    from .models import Hazard, HazardEvent, Round, RoundItem, RoundTemplate, RoundTemplateItem
+    from .models import RoundTemplate
 
     if RoundTemplate.objects.exists():
         return {}
@@ -158,161 +156,190 @@ def seed_demo_rounds(*, rng, now: datetime) -> dict[str, int]:
             if crew is None:
                 continue
             workers = list(Worker.objects.filter(crew=crew, active=True).order_by("id")[:6])
-            template = RoundTemplate.objects.create(
-                crew=crew, name=name, frequency=frequency, weekdays=weekdays, due_time=due
-            )
-            if facility_kind:
-                places = [
-                    ("facility", f)
-                    for f in Facility.objects.filter(district__in=districts, kind=facility_kind)
-                ]
-                template.facilities.set([p for _, p in places])
-            else:
-                buildings = list(Building.objects.filter(district__in=districts).order_by("id")[:4])
-                places = [("building", b) for b in buildings]
-                template.buildings.set(buildings)
-            RoundTemplateItem.objects.bulk_create(
-                [
-                    RoundTemplateItem(
-                        template=template, position=i, label=lbl, kind=k, unit=u, low=lo, high=hi
-                    )
-                    for i, (lbl, k, u, lo, hi) in enumerate(items)
-                ]
+            template, places = _demo_template(
+                crew, name, facility_kind, frequency, weekdays, due, items, districts
             )
             counts["round templates"] += 1
-            rounds, day = [], timezone.localdate(now) - timedelta(days=DAYS_BACK)
-            while day < timezone.localdate(now):
-                if template.is_due_on(day):
-                    due_at = timezone.make_aware(datetime.combine(day, due))
-                    roll = rng.random()
-                    worker = rng.choice(workers) if workers and roll > 0.04 else None
-                    if worker is None:
-                        status, started, finished = RoundStatus.MISSED, None, None
-                    else:
-                        status = RoundStatus.DONE
-                        started = due_at - timedelta(minutes=rng.randint(20, 90))
-                        late = roll > 0.9
-                        finished = (
-                            due_at + timedelta(minutes=rng.randint(5, 120))
-                            if late
-                            else started + timedelta(minutes=rng.randint(10, 40))
-                        )
-                    rounds.append(
-                        Round(
-                            template=template,
-                            crew=crew,
-                            worker=worker,
-                            due_at=due_at,
-                            status=status,
-                            started_at=started,
-                            finished_at=finished,
-                            created_at=due_at - timedelta(hours=9),
-                            missed_reason="无人值班，班组长未指派。" if worker is None else "",
-                        )
-                    )
-                day += timedelta(days=1)
-            Round.objects.bulk_create(rounds)
+            rounds = _demo_rounds(template, crew, workers, due, rng=rng, now=now)
             counts["rounds"] += len(rounds)
-            checks = []
-            for round_ in rounds:
-                if round_.status != RoundStatus.DONE:
-                    continue
-                for p, (field, place) in enumerate(places):
-                    for i, (lbl, k, u, lo, hi) in enumerate(items):
-                        value, passed = None, rng.random() > 0.01
-                        if k == "reading":
-                            span = hi - lo
-                            value = (lo + span * Decimal(str(round(rng.uniform(0.1, 0.9), 2)))).quantize(
-                                Decimal("0.01")
-                            )
-                            if rng.random() < 0.02:
-                                value = (hi + span * Decimal("0.3")).quantize(Decimal("0.01"))
-                            passed = lo <= value <= hi
-                        checks.append(
-                            RoundItem(
-                                round=round_,
-                                position=p * 100 + i,
-                                label=lbl,
-                                kind=k,
-                                unit=u,
-                                low=lo,
-                                high=hi,
-                                passed=passed,
-                                value=value,
-                                recorded_at=round_.finished_at,
-                                **{field: place},
-                            )
-                        )
-            RoundItem.objects.bulk_create(checks, batch_size=2000)
-            system = SYSTEM_OF_KIND[kind]
-            hazards = []
-            for check in checks:
-                if check.passed:
-                    continue
-                found = check.recorded_at
-                severity = rng.choice(["major", "major", "minor", "critical"])
-                age = (now - found).days
-                status = (
-                    HazardStatus.VERIFIED
-                    if age > 30 and rng.random() < 0.8
-                    else HazardStatus.RECTIFIED
-                    if age > 10 and rng.random() < 0.5
-                    else HazardStatus.RECTIFYING
-                    if rng.random() < 0.5
-                    else HazardStatus.FOUND
-                )
-                fixer = check.round.worker
-                rectified = (
-                    found + timedelta(days=rng.randint(1, 9))
-                    if status in (HazardStatus.RECTIFIED, HazardStatus.VERIFIED)
-                    else None
-                )
-                place = check.facility or check.building
-                hazards.append(
-                    Hazard(
-                        district_id=place.district_id,
-                        facility=check.facility,
-                        building=check.building,
-                        system=system,
-                        crew=crew,
-                        severity=severity,
-                        description=f"{place}：{check.label}"
-                        + (
-                            f"读数 {check.value}{check.unit}，超出正常范围"
-                            if check.value is not None
-                            else "不合格"
-                        ),
-                        status=status,
-                        round_item=check,
-                        found_by=fixer.user if fixer else None,
-                        found_at=found,
-                        due_at=found + timedelta(days=HAZARD_DUE_DAYS[severity]),
-                        rectifying_at=found + timedelta(hours=rng.randint(2, 48))
-                        if status != HazardStatus.FOUND
-                        else None,
-                        rectified_at=rectified,
-                        rectified_by=fixer.user if rectified and fixer else None,
-                        verified_at=rectified + timedelta(days=1)
-                        if status == HazardStatus.VERIFIED
-                        else None,
-                    )
-                )
-            Hazard.objects.bulk_create(hazards)
-            HazardEvent.objects.bulk_create(
-                [
-                    HazardEvent(
-                        hazard=h,
-                        at=h.found_at,
-                        actor=h.found_by,
-                        move="report",
-                        to_status="found",
-                        note=h.description[:300],
-                    )
-                    for h in hazards
-                ]
-            )
-            counts["hazards"] += len(hazards)
+            checks = _demo_checks(rounds, places, items, rng=rng)
+            counts["hazards"] += _demo_hazards(checks, crew, SYSTEM_OF_KIND[kind], rng=rng, now=now)
     return counts
+
+
+def _demo_template(crew, name, facility_kind, frequency, weekdays, due, items, districts):
+    """One round template with its places (facilities of a kind, or the first buildings) and its items."""
+    from .models import RoundTemplate, RoundTemplateItem
+
+    template = RoundTemplate.objects.create(
+        crew=crew, name=name, frequency=frequency, weekdays=weekdays, due_time=due
+    )
+    if facility_kind:
+        places = [
+            ("facility", f) for f in Facility.objects.filter(district__in=districts, kind=facility_kind)
+        ]
+        template.facilities.set([p for _, p in places])
+    else:
+        buildings = list(Building.objects.filter(district__in=districts).order_by("id")[:4])
+        places = [("building", b) for b in buildings]
+        template.buildings.set(buildings)
+    RoundTemplateItem.objects.bulk_create(
+        [
+            RoundTemplateItem(template=template, position=i, label=lbl, kind=k, unit=u, low=lo, high=hi)
+            for i, (lbl, k, u, lo, hi) in enumerate(items)
+        ]
+    )
+    return template, places
+
+
+def _demo_rounds(template, crew, workers, due, *, rng, now: datetime) -> list:
+    """DAYS_BACK days of the template's rounds: done (a tenth late), or missed when nobody was on duty."""
+    from .choices import RoundStatus
+    from .models import Round
+
+    rounds, day = [], timezone.localdate(now) - timedelta(days=DAYS_BACK)
+    while day < timezone.localdate(now):
+        if template.is_due_on(day):
+            due_at = timezone.make_aware(datetime.combine(day, due))
+            roll = rng.random()
+            worker = rng.choice(workers) if workers and roll > 0.04 else None
+            if worker is None:
+                status, started, finished = RoundStatus.MISSED, None, None
+            else:
+                status = RoundStatus.DONE
+                started = due_at - timedelta(minutes=rng.randint(20, 90))
+                late = roll > 0.9
+                finished = (
+                    due_at + timedelta(minutes=rng.randint(5, 120))
+                    if late
+                    else started + timedelta(minutes=rng.randint(10, 40))
+                )
+            rounds.append(
+                Round(
+                    template=template,
+                    crew=crew,
+                    worker=worker,
+                    due_at=due_at,
+                    status=status,
+                    started_at=started,
+                    finished_at=finished,
+                    created_at=due_at - timedelta(hours=9),
+                    missed_reason="无人值班，班组长未指派。" if worker is None else "",
+                )
+            )
+        day += timedelta(days=1)
+    Round.objects.bulk_create(rounds)
+    return rounds
+
+
+def _demo_reading(lo: Decimal, hi: Decimal, *, rng) -> Decimal:
+    """A reading inside its normal range, or (2%) 30% of the range above it."""
+    span = hi - lo
+    value = (lo + span * Decimal(str(round(rng.uniform(0.1, 0.9), 2)))).quantize(Decimal("0.01"))
+    if rng.random() < 0.02:
+        value = (hi + span * Decimal("0.3")).quantize(Decimal("0.01"))
+    return value
+
+
+def _demo_checks(rounds, places, items, *, rng) -> list:
+    """Every item at every place of each done round; 1% of pass/fail items fail, 2% of readings are high."""
+    from .choices import RoundStatus
+    from .models import RoundItem
+
+    checks = []
+    for round_ in rounds:
+        if round_.status != RoundStatus.DONE:
+            continue
+        for p, (field, place) in enumerate(places):
+            for i, (lbl, k, u, lo, hi) in enumerate(items):
+                value, passed = None, rng.random() > 0.01
+                if k == "reading":
+                    value = _demo_reading(lo, hi, rng=rng)
+                    passed = lo <= value <= hi
+                checks.append(
+                    RoundItem(
+                        round=round_,
+                        position=p * 100 + i,
+                        label=lbl,
+                        kind=k,
+                        unit=u,
+                        low=lo,
+                        high=hi,
+                        passed=passed,
+                        value=value,
+                        recorded_at=round_.finished_at,
+                        **{field: place},
+                    )
+                )
+    RoundItem.objects.bulk_create(checks, batch_size=2000)
+    return checks
+
+
+def _demo_hazards(checks, crew, system: str, *, rng, now: datetime) -> int:
+    """A hazard for every failed check, in a state by its age (older ones mostly verified), with its event."""
+    from .models import Hazard, HazardEvent
+
+    hazards = [_demo_hazard(check, crew, system, rng=rng, now=now) for check in checks if not check.passed]
+    Hazard.objects.bulk_create(hazards)
+    HazardEvent.objects.bulk_create(
+        [
+            HazardEvent(
+                hazard=h,
+                at=h.found_at,
+                actor=h.found_by,
+                move="report",
+                to_status="found",
+                note=h.description[:300],
+            )
+            for h in hazards
+        ]
+    )
+    return len(hazards)
+
+
+def _demo_hazard(check, crew, system: str, *, rng, now: datetime):
+    from .actions.hazards import HAZARD_DUE_DAYS
+    from .choices import HazardStatus
+    from .models import Hazard
+
+    found = check.recorded_at
+    severity = rng.choice(["major", "major", "minor", "critical"])
+    age = (now - found).days
+    status = (
+        HazardStatus.VERIFIED
+        if age > 30 and rng.random() < 0.8
+        else HazardStatus.RECTIFIED
+        if age > 10 and rng.random() < 0.5
+        else HazardStatus.RECTIFYING
+        if rng.random() < 0.5
+        else HazardStatus.FOUND
+    )
+    fixer = check.round.worker
+    rectified = (
+        found + timedelta(days=rng.randint(1, 9))
+        if status in (HazardStatus.RECTIFIED, HazardStatus.VERIFIED)
+        else None
+    )
+    place = check.facility or check.building
+    reading = f"读数 {check.value}{check.unit}，超出正常范围" if check.value is not None else "不合格"
+    return Hazard(
+        district_id=place.district_id,
+        facility=check.facility,
+        building=check.building,
+        system=system,
+        crew=crew,
+        severity=severity,
+        description=f"{place}：{check.label}{reading}",
+        status=status,
+        round_item=check,
+        found_by=fixer.user if fixer else None,
+        found_at=found,
+        due_at=found + timedelta(days=HAZARD_DUE_DAYS[severity]),
+        rectifying_at=found + timedelta(hours=rng.randint(2, 48)) if status != HazardStatus.FOUND else None,
+        rectified_at=rectified,
+        rectified_by=fixer.user if rectified and fixer else None,
+        verified_at=rectified + timedelta(days=1) if status == HazardStatus.VERIFIED else None,
+    )
 
 
 SYSTEM_OF_KIND = {"water": "water", "electrical": "power", "drainage": "drainage"}
