@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from crews.models import Crew
 from residents.models import Room
 from residents.selectors import AddressError, resolve_address
-from workorders.choices import CancelReason, IncidentKind, System, Urgency
+from workorders.choices import Area, CancelReason, Charge, IncidentKind, System, Urgency
 from workorders.models import Category
 
 from .choices import INTAKE_MAX_SECONDS, CallType
@@ -32,6 +32,16 @@ class IntakeForm(forms.Form):
     )
     urgency = forms.ChoiceField(
         label=_("Urgency"), choices=[("", _("As the category says")), *Urgency.choices], required=False
+    )
+    appointment_at = forms.DateTimeField(
+        label=_("Appointment (the slot the resident chose)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    charge = forms.ChoiceField(label=_("Charge"), choices=Charge.choices, initial=Charge.FREE, required=False)
+    area = forms.ChoiceField(
+        label=_("Area"), choices=[("", _("As the category says")), *Area.choices], required=False
     )
     summary = forms.CharField(
         label=_("Description"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -14,7 +14,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crews.models import Crew
+from crews.models import Crew, Worker
 from crews.selectors import on_duty
 from feedback.choices import ComplaintStatus
 from feedback.models import Complaint
@@ -33,9 +33,9 @@ from residents.selectors import (
     resolve_address,
     suggest_rooms,
 )
-from workorders.choices import SYSTEM_OF_CREW_KIND
+from workorders.choices import SYSTEM_OF_CREW_KIND, HandBackReason, Move
 from workorders.lifecycle import ACTIVE, OPEN
-from workorders.models import Category, Incident, WorkOrder
+from workorders.models import Category, Incident, WorkOrder, WorkOrderEvent
 from workorders.permissions import is_desk
 from workorders.selectors import Calendar, likely_duplicates, work_orders_visible_to
 
@@ -333,12 +333,59 @@ BOARD_ROW_FIELDS = (
 )
 
 
+def hand_backs(order_ids: list[int]) -> dict[int, dict]:
+    """The last hand-back (退单) of each of these orders: `reason` (its label), `note` and `crew_id`, the crew
+    that handed it back (kept on the event; for older events, the crew of the leader who did it). One query,
+    none without ids."""
+    if not order_ids:
+        return {}
+    rows = (
+        WorkOrderEvent.objects.filter(order_id__in=order_ids, kind=Move.HAND_BACK)
+        .order_by("order_id", "at", "id")
+        .values_list("order_id", "note", "data", "actor__worker__crew_id")
+    )
+    found: dict[int, dict] = {}
+    for order_id, note, data, actor_crew_id in rows:  # the latest of each order is kept
+        reason = (data or {}).get("reason", "")
+        found[order_id] = {
+            "reason": HandBackReason(reason).label if reason in HandBackReason.values else reason,
+            "note": note,
+            "crew_id": (data or {}).get("crew") or actor_crew_id,
+        }
+    return found
+
+
+def crew_to_suggest(crews: list[Crew], *, kind: str, refused_id: int | None) -> int | None:
+    """The crew the board's dispatch control preselects: the first of the category's trade that did not hand
+    the order back, else the first other crew."""
+    others = [c for c in crews if c.id != refused_id]
+    same_trade = [c for c in others if c.kind == kind]
+    chosen = same_trade or others
+    return chosen[0].id if chosen else None
+
+
 def board_counts(qs: QuerySet[WorkOrder], now=None) -> dict:
     """Counts per state and the overdue count of the filtered board, in one aggregate query."""
     now = now or timezone.now()
     aggregates = {f"n_{s}": Count("id", filter=Q(status=s)) for s in ACTIVE}
     aggregates["overdue"] = Count("id", filter=Q(due_at__lt=now))
     return qs.order_by().aggregate(**aggregates)
+
+
+def resolve_subject(text: str) -> tuple[WorkOrder | None, Worker | None, Crew | None]:
+    """What a complaint call's "about whom" names: an order number, else one active worker by name, else one
+    crew by name (an ambiguous name names nobody). At most three queries, each by an indexed or tiny column."""
+    value = (text or "").strip()
+    if not value:
+        return None, None, None
+    number = unicodedata.normalize("NFKC", value)
+    if _ORDER_NUMBER.match(number):
+        return WorkOrder.objects.select_related("crew", "worker").filter(number=number).first(), None, None
+    workers = list(Worker.objects.select_related("crew").filter(name=value, active=True)[:2])
+    if len(workers) == 1:
+        return None, workers[0], workers[0].crew
+    crews = list(Crew.objects.filter(name=value)[:2])
+    return None, None, crews[0] if len(crews) == 1 else None
 
 
 # --- Search (the navigation's one box) --------------------------------------------------------------------

@@ -25,7 +25,7 @@ from residents.models import Residency, Resident, Room
 from workorders.actions import clean_text
 from workorders.actions.escalation import remind_order
 from workorders.actions.intake import create_order
-from workorders.choices import Channel, IncidentKind, System, Urgency
+from workorders.choices import Channel, Charge, IncidentKind, System, Urgency
 from workorders.models import Category, Incident, WorkOrder
 from workorders.permissions import is_desk
 from workorders.selectors import Calendar, DuplicateOrder
@@ -40,6 +40,7 @@ from .selectors import (
     parse_phone,
     pending_screen_pop,
     recent_calls_without_incident,
+    resolve_subject,
     should_suggest_incident,
     suggest_crew,
     system_of,
@@ -97,19 +98,25 @@ def take_call(
     work_order: WorkOrder | None = None,
     incident: Incident | None = None,
     allow_duplicate: bool = True,
+    appointment_at: datetime | None = None,
+    charge: str = Charge.FREE,
+    area: str | None = None,
     started_at: datetime | None = None,
     now: datetime | None = None,
 ) -> CallResult:
     """Log a call or window visit and do what it asks, all in one transaction (nothing is half-done):
 
-    - repair: create the order (workorders.create_order) and dispatch it to `crew`, or to the suggested crew
-      (trade of the category; outside working hours the on-duty worker's crew). With `incident` the call is
-      attached to that incident instead and no order is created. With `allow_duplicate=False` an active order
-      for the same room and category raises DuplicateFound before anything is written.
+    - repair: create the order (workorders.create_order: with the appointment slot, charge and area when
+      given) and dispatch it to `crew`, or to the suggested crew (trade of the category; outside working hours
+      the on-duty worker's crew). A registered caller's name fills the order's reporter when none was typed.
+      With `incident` the call is attached to that incident instead and no order is created. With
+      `allow_duplicate=False` an active order for the same room and category raises DuplicateFound before
+      anything is written.
     - reminder (催单): `remind_order_id` names the order; workorders.remind_order counts it; no new order.
     - inquiry: answered on the spot; the answer is required and the call is closed.
-    - complaint: a Complaint record (feedback.register_complaint) linked to the call and, when given, the order
-      it is about; praise: a Praise record for the order's (or the chosen, or the named) crew and worker. Both
+    - complaint: a Complaint record (feedback.register_complaint) linked to the call and to what it is about:
+      the order given, or the order, worker or crew that `subject` names (resolve_subject); a subject that
+      names none of them is kept in the complaint's summary; praise: a Praise record for the order's (or the chosen, or the named) crew and worker. Both
       stay on the managers' list with the call; a praise naming nobody known is recorded for a manager to
       attribute.
     - suggestion, help: logged open, owned by the actor until answered (`answer_call`) or handed over.
@@ -140,6 +147,7 @@ def take_call(
             work_order=work_order,
             incident=incident,
             allow_duplicate=allow_duplicate,
+            terms={"appointment_at": appointment_at, "charge": charge or Charge.FREE, "area": area or None},
             now=now,
         )
         result.call = _log_call(
@@ -175,9 +183,11 @@ def _do_what_it_asks(
     work_order,
     incident,
     allow_duplicate,
+    terms,
     now,
 ):
-    """The call's effect by its type (see take_call). Returns (order, resident, room, category, answer)."""
+    """The call's effect by its type (see take_call); `terms`: the new order's appointment slot, charge and area.
+    Returns (order, resident, room, category, answer)."""
     call_type, summary = said["call_type"], said["summary"]
     order: WorkOrder | None = None
     resident: Resident | None = None
@@ -198,6 +208,7 @@ def _do_what_it_asks(
             incident=incident,
             allow_duplicate=allow_duplicate,
             said=said,
+            terms=terms,
             now=now,
         )
     elif call_type in (CallType.COMPLAINT, CallType.PRAISE):
@@ -298,12 +309,12 @@ def _log_call(
 
 
 def _repair(
-    result: CallResult, *, actor, room, category, urgency, crew, incident, allow_duplicate, said, now
+    result: CallResult, *, actor, room, category, urgency, crew, incident, allow_duplicate, said, terms, now
 ):
     """A repair call's order, created and dispatched in one go (create_order's `dispatch_to`) to the chosen or
     the suggested crew, the working calendar loaded once for the deadlines and the crew suggestion; none when
-    the call is attached to an incident (the room may then be the caller's home in the outage). Returns
-    (order, resident, room)."""
+    the call is attached to an incident (the room may then be the caller's home in the outage). `terms`: the
+    appointment slot, charge and area. Returns (order, resident, room)."""
     if room is None and incident is not None:
         room = _home_in_outage(said["phone"], incident, now)
     if room is None:
@@ -332,7 +343,10 @@ def _repair(
         channel=said["channel"],
         reporter=resident,
         reporter_phone=said["phone"],
-        reporter_name=said["caller_name"],
+        # The follow-up script greets the reporter and the export lists them: a known caller's registered name
+        # stands in when the dispatcher typed none.
+        reporter_name=said["caller_name"] or (resident.name if resident is not None else ""),
+        **terms,
         dispatch_to=target,
         calendar=calendar,
         now=now,
@@ -341,19 +355,26 @@ def _repair(
 
 
 def _complaint_or_praise(result: CallResult, *, actor, call_type, said, work_order, crew, now) -> None:
-    """A complaint is registered (about the order, when given). Every praise call leaves a 表扬 record: for the
+    """A complaint is registered (about the order given, or the order, worker or crew its subject names). Every praise call leaves a 表扬 record: for the
     order's crew, the chosen crew, or whoever the caller named; naming nobody known, it waits for a manager
     to attribute it."""
     walk_in = said["channel"] == Channel.WALK_IN
     phone, caller_name, summary = said["phone"], said["caller_name"], said["summary"]
     if call_type == CallType.COMPLAINT:
+        named_order, named_worker, named_crew = (None, None, None)
+        if work_order is None and said["subject"]:
+            named_order, named_worker, named_crew = resolve_subject(said["subject"])
+            if not (named_order or named_worker or named_crew):
+                summary = f"{summary}\n{_('About')}: {said['subject']}"
         result.complaint = register_complaint(
             actor=actor,
             source=ComplaintSource.WINDOW if walk_in else ComplaintSource.CALL,
             phone=phone,
             name=caller_name,
             summary=summary,
-            work_order=work_order,
+            work_order=work_order or named_order,
+            crew=None if named_worker else named_crew,
+            worker=named_worker,
             now=now,
         )
     else:

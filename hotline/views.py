@@ -63,8 +63,10 @@ from .selectors import (
     board_orders,
     caller_screen,
     calls_visible_to,
+    crew_to_suggest,
     desk_colleagues,
     duplicate_orders,
+    hand_backs,
     incidents_for,
     intake_categories,
     is_desk,
@@ -356,6 +358,9 @@ def intake(request, channel: str = Channel.PHONE):
                         allow_duplicate=data["confirm_duplicate"],
                         started_at=now - timedelta(milliseconds=data["intake_ms"] or 0),
                         now=now,
+                        appointment_at=data["appointment_at"],
+                        charge=data["charge"],
+                        area=data["area"],
                     )
                 except services.DuplicateFound as exc:
                     form.add_error(
@@ -369,15 +374,22 @@ def intake(request, channel: str = Channel.PHONE):
                     form.add_error(None, getattr(exc, "message", None) or str(exc))
                 else:
                     _tell_the_desk(request, result)
+                    # "Same caller, another fault": the next intake offers this caller again in one key.
+                    request.session["same_caller"] = {
+                        "phone": result.call.phone,
+                        "caller_name": data["caller_name"],
+                        "address": result.call.room.label if result.call.room else "",
+                    }
                     return redirect(reverse("hotline:window" if walk_in else "hotline:intake"))
         if not check and form.is_bound and getattr(form, "cleaned_data", None):
             check = _check_context(
                 room=form.cleaned_data.get("room"), category=form.cleaned_data.get("category"), now=now
             )
     else:
-        # `?address=`: a linked order opened from another (the flat above or below, workorders' detail).
+        # `?address=`: a linked order opened from another (the flat above or below, workorders' detail);
+        # `?phone=&caller_name=&address=`: "same caller, another fault".
         form = IntakeForm(
-            initial={"phone": request.GET.get("phone", ""), "address": request.GET.get("address", "")[:60]}
+            initial={k: request.GET.get(k, "")[:100] for k in ("phone", "caller_name", "address")}
         )
     categories = list(intake_categories())
     selected = form["category"].value()
@@ -391,8 +403,31 @@ def intake(request, channel: str = Channel.PHONE):
         "suggest_incident": request.session.pop("suggest_incident", None),
         "manager_types": [CallType.COMPLAINT, CallType.PRAISE],
         "category_synonyms": json.dumps(category_synonyms(), ensure_ascii=False),
+        "same_caller": _same_caller_url(request, walk_in),
     }
+    # The caller panel stays after a rejected submit, and opens with the number of "same caller again".
+    context.update(_panel_for(request, str(form["phone"].value() or "")))
     return render(request, "hotline/call_form.html", context)
+
+
+def _same_caller_url(request, walk_in: bool) -> str:
+    last = request.session.pop("same_caller", None)
+    if not last or not last.get("phone"):
+        return ""
+    query = urlencode({k: v for k, v in last.items() if v})
+    return f"{reverse('hotline:window' if walk_in else 'hotline:intake')}?{query}"
+
+
+def _panel_for(request, phone: str) -> dict:
+    """The caller panel's context for a number already on the form, or nothing (the panel then waits for
+    the number to be typed)."""
+    if not phone.strip():
+        return {}
+    try:
+        screen = caller_screen(user=request.user, phone=phone)
+    except LookupInputError:
+        return {}
+    return {**_screen_context(request, screen), "asked": True, "typed_phone": phone, "panel_shown": True}
 
 
 @desk_required
@@ -564,6 +599,13 @@ def board(request):
     # The counts per state already add up to the page's total: no second COUNT over the active orders.
     paginator.count = sum(counts[f"n_{s}"] for s in (statuses or ACTIVE))
     page = paginator.get_page(request.GET.get("page"))
+    crews = list(Crew.objects.filter(active=True).order_by("kind", "name"))
+    returned = hand_backs([o.id for o in page.object_list if o.status == Status.RECEIVED])
+    for order in page.object_list:
+        order.hand_back = returned.get(order.id)
+        order.suggested_crew_id = crew_to_suggest(
+            crews, kind=order.category.crew_kind, refused_id=order.hand_back and order.hand_back["crew_id"]
+        )
     context = {
         "page": page,
         "now": now,
@@ -572,7 +614,7 @@ def board(request):
         "states": [(s, Status(s).label, counts[f"n_{s}"]) for s in Status.values if s in ACTIVE],
         "selected_statuses": statuses,
         "overdue_count": counts["overdue"],
-        "crews": list(Crew.objects.filter(active=True).order_by("kind", "name")),
+        "crews": crews,
         "districts": list(District.objects.order_by("number")),
         "urgencies": Urgency.choices,
         "is_manager": is_manager(request.user),

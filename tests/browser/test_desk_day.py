@@ -9,6 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.browser.test_hotline_intake import _open_intake, _take_the_call
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
@@ -129,3 +131,86 @@ def test_the_navigation_search_opens_an_order_a_caller_a_room_or_lists_matches(
     page.screenshot(path=str(artifacts / "desk-search.png"))
     page.get_by_role("link", name=re.compile("王大爷")).click()
     page.wait_for_url(re.compile(r".*/desk/lookup/\?phone=13700008000$"))
+
+
+def _repair_call(page):
+    _take_the_call(page)  # the number, the address and 漏水（户内管件）, by keyboard
+    page.keyboard.press("Alt+D")
+    page.keyboard.type("厨房水管接头漏水")
+
+
+def test_a_handed_back_order_is_marked_and_goes_to_another_crew_from_the_board(
+    page, live_server, login, strict, artifacts, dispatcher, leader, make_order
+):
+    from tests import factories as f
+    from workorders.actions.dispatching import hand_back_order
+
+    second = f.CrewFactory(name="供水二班", kind="water")
+    order = make_order("dispatched")
+    hand_back_order(actor=leader.user, order_id=order.pk, reason="not_our_area", note="不归我们片区")
+    _board(page, live_server, login)
+    row = page.locator(f"#board tr[data-number='{order.number}']")
+    assert "退单" in row.inner_text() and "非本辖区：不归我们片区" in row.inner_text()
+    row.get_by_text("操作").click()
+    crew = row.locator("form[action$='/dispatch/']").get_by_label("班组")
+    assert crew.evaluate("s => s.options[s.selectedIndex].text") == "供水二班"
+    page.screenshot(path=str(artifacts / "desk-board-handed-back.png"))
+    row.get_by_role("button", name="派单").click()
+    page.locator(".msg-success", has_text="供水二班").wait_for()
+    order.refresh_from_db()
+    assert order.status == "dispatched" and order.crew == second
+
+
+def test_the_intake_keeps_the_caller_after_a_rejection_and_offers_the_same_caller_again(
+    page, live_server, login, strict, artifacts, dispatcher, resident, crew, make_order
+):
+    from workorders.models import WorkOrder
+
+    existing = make_order("dispatched")
+    _open_intake(page, live_server, login)
+    _repair_call(page)
+    # Submitted without answering the duplicate warning: the server refuses; the caller stays on screen.
+    page.locator("#submit-call").click()
+    page.locator(".msg-error", has_text="催单").wait_for()
+    panel = page.locator("#caller-panel")
+    assert "王大妈" in panel.inner_text() and existing.number in panel.inner_text()
+    page.screenshot(path=str(artifacts / "desk-intake-rejected.png"))
+    page.get_by_label("不是，是新故障：仍然新建工单").check()
+    page.locator("#submit-call").click()
+    page.locator(".msg-success").wait_for()
+    order = WorkOrder.objects.exclude(pk=existing.pk).get()
+    assert order.reporter_name == "王大妈"  # the known caller's name, not typed
+
+    page.keyboard.press("Alt+G")  # same caller, another fault
+    page.wait_for_url(re.compile(r".*/desk/intake/\?.*phone=13800138000.*"))
+    assert page.input_value("#id_phone") == "13800138000"
+    assert page.input_value("#id_address") == "5区37栋1单元302室"
+    page.locator("#caller-panel").get_by_text("王大妈").wait_for()
+
+
+def test_an_appointment_with_paid_work_and_a_complaint_about_an_order_are_taken_at_the_desk(
+    page, live_server, login, strict, dispatcher, resident, crew, make_order
+):
+    from feedback.models import Complaint
+    from workorders.models import WorkOrder
+
+    _open_intake(page, live_server, login)
+    _repair_call(page)
+    page.get_by_label("紧急程度").select_option("appointment")
+    page.get_by_label("预约时间").fill("2026-12-02T15:00")
+    page.get_by_label("收费").select_option(label="有偿")
+    page.get_by_label("区域").select_option(label="楼栋公共")
+    page.locator("#submit-call").click()
+    page.locator(".msg-success").wait_for()
+    order = WorkOrder.objects.get()
+    assert (order.urgency, order.charge, order.area) == ("appointment", "paid", "building_common")
+    assert timezone.localtime(order.appointment_at).strftime("%m-%d %H:%M") == "12-02 15:00"
+
+    page.keyboard.press("Alt+T")
+    page.get_by_label("来电类型").select_option("complaint")
+    page.get_by_label("来电号码").fill("13800138000")
+    page.get_by_label("涉及对象（班组或人员）").fill(order.number)
+    page.get_by_label("问题描述").fill("约好的时间没人来")
+    page.locator("#submit-call").click()
+    page.locator(".msg-success").wait_for()
+    assert Complaint.objects.get().work_order == order

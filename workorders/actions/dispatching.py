@@ -87,8 +87,12 @@ def hand_back_order(
             {"reason": [_("Choose why the order is handed back: %(c)s.") % {"c": _labels(HandBackReason)}]}
         )
     note = clean_text(note, "note", _("Explain the hand-back in a few words."), max_length=500)
+    data: dict = {"reason": reason}
 
     def apply(order: WorkOrder, at: datetime):
+        # The event names the crew that handed the order back (read under the lock), so the desk can show
+        # it and suggest another crew.
+        data["crew"] = order.crew_id
         order.crew, order.worker = None, None
         return ["crew", "worker"]
 
@@ -99,7 +103,7 @@ def hand_back_order(
         apply=apply,
         is_repeat=lambda o: o.status == Status.RECEIVED and _last_event_by(o, Move.HAND_BACK, actor, note),
         note=note,
-        data={"reason": reason},
+        data=data,
         now=now,
     )
 
