@@ -164,7 +164,12 @@ def test_hand_back_needs_a_listed_reason_and_a_text(make_order, leader):
     order.refresh_from_db()
     event = order.events.last()
     assert (order.status, order.crew_id, order.worker_id) == ("received", None, None)
-    assert (event.kind, event.note, event.data) == ("hand_back", "属于6区", {"reason": "not_our_area"})
+    # The event names the crew that handed it back (the board suggests another).
+    assert (event.kind, event.note, event.data) == (
+        "hand_back",
+        "属于6区",
+        {"reason": "not_our_area", "crew": leader.crew_id},
+    )
 
 
 def test_a_repeated_hand_back_is_a_no_op(make_order, leader):
