@@ -199,7 +199,7 @@ def test_an_appointment_with_paid_work_and_a_complaint_about_an_order_are_taken_
     page.get_by_label("紧急程度").select_option("appointment")
     page.get_by_label("预约时间").fill("2026-12-02T15:00")
     page.get_by_label("收费").select_option(label="有偿")
-    page.get_by_label("区域").select_option(label="楼栋公共")
+    page.get_by_label("范围", exact=True).select_option(label="楼栋公共")
     page.locator("#submit-call").click()
     page.locator(".msg-success").wait_for()
     order = WorkOrder.objects.get()
