@@ -106,19 +106,13 @@ def take_call(
 ) -> CallResult:
     """Log a call or window visit and do what it asks, all in one transaction (nothing is half-done):
 
-    - repair: create the order (workorders.create_order: with the appointment slot, charge and area when
-      given) and dispatch it to `crew`, or to the suggested crew (trade of the category; outside working hours
-      the on-duty worker's crew). A registered caller's name fills the order's reporter when none was typed.
-      With `incident` the call is attached to that incident instead and no order is created. With
-      `allow_duplicate=False` an active order for the same room and category raises DuplicateFound before
-      anything is written.
+    - repair: create the order and dispatch it to `crew` or the suggested crew (see _repair: appointment slot,
+      charge, area, the known caller's name); with `incident`, attach the call to it instead. With
+      `allow_duplicate=False` a likely duplicate raises DuplicateFound before anything is written.
     - reminder (催单): `remind_order_id` names the order; workorders.remind_order counts it; no new order.
     - inquiry: answered on the spot; the answer is required and the call is closed.
-    - complaint: a Complaint record (feedback.register_complaint) linked to the call and to what it is about:
-      the order given, or the order, worker or crew that `subject` names (resolve_subject); a subject that
-      names none of them is kept in the complaint's summary; praise: a Praise record for the order's (or the chosen, or the named) crew and worker. Both
-      stay on the managers' list with the call; a praise naming nobody known is recorded for a manager to
-      attribute.
+    - complaint, praise: a Complaint or Praise record about the order, worker or crew given or named (see
+      _complaint_or_praise), on the managers' list with the call.
     - suggestion, help: logged open, owned by the actor until answered (`answer_call`) or handed over.
 
     The actor is the first-contact owner (首问负责). `started_at` is when the dispatcher started taking the call
@@ -128,10 +122,7 @@ def take_call(
     now = now or timezone.now()
     said = _clean_call(call_type, channel, phone, caller_name, summary, subject, incident)
     phone = said["phone"]
-    if started_at is not None and not now - timedelta(seconds=INTAKE_MAX_SECONDS) <= started_at <= now:
-        raise ValidationError(
-            {"started_at": [_("The call must have started within the last two hours, not in the future.")]}
-        )
+    _check_started_at(started_at, now)
     result = CallResult(call=Call())
     with transaction.atomic():
         order, resident, room, category, answer = _do_what_it_asks(
@@ -167,6 +158,14 @@ def take_call(
     if call_type == CallType.REPAIR and incident is None:
         result.suggest_incident = should_suggest_incident(room=room, category=category, now=now)
     return result
+
+
+def _check_started_at(started_at: datetime | None, now: datetime) -> None:
+    """When the dispatcher started taking the call: at most INTAKE_MAX_SECONDS before it was logged."""
+    if started_at is not None and not now - timedelta(seconds=INTAKE_MAX_SECONDS) <= started_at <= now:
+        raise ValidationError(
+            {"started_at": [_("The call must have started within the last two hours, not in the future.")]}
+        )
 
 
 def _do_what_it_asks(

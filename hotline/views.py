@@ -303,9 +303,41 @@ def _success_message(result) -> str:
     return _("Call logged: %(type)s.") % {"type": call.get_call_type_display()}
 
 
-def _tell_the_desk(request, result) -> None:
-    """What the logged call did, and the suggestion to declare an incident when calls pile up."""
+def _take_call(request, data: dict, *, channel: str, call_type: str, incident, now):
+    """The intake form's answers handed to take_call; the call started `intake_ms` before it was logged."""
+    return services.take_call(
+        actor=request.user,
+        call_type=call_type,
+        channel=channel,
+        phone=data["phone"],
+        caller_name=data["caller_name"],
+        summary=data["summary"],
+        room=data["room"],
+        category=data["category"],
+        urgency=data["urgency"] or None,
+        crew=data["crew"],
+        answer=data["answer"],
+        subject=data["subject"],
+        remind_order_id=data.get("remind_order"),
+        incident=incident,
+        allow_duplicate=data["confirm_duplicate"],
+        started_at=now - timedelta(milliseconds=data["intake_ms"] or 0),
+        now=now,
+        appointment_at=data["appointment_at"],
+        charge=data["charge"],
+        area=data["area"],
+    )
+
+
+def _tell_the_desk(request, result, *, caller_name: str) -> None:
+    """What the logged call did, the suggestion to declare an incident when calls pile up, and the caller kept
+    for "same caller, another fault" (the next intake offers them again in one key)."""
     messages.success(request, _success_message(result))
+    request.session["same_caller"] = {
+        "phone": result.call.phone,
+        "caller_name": caller_name,
+        "address": result.call.room.label if result.call.room else "",
+    }
     if result.suggest_incident:
         messages.warning(
             request,
@@ -340,27 +372,8 @@ def intake(request, channel: str = Channel.PHONE):
                 if incident is not None:
                     call_type = CallType.REPAIR
                 try:
-                    result = services.take_call(
-                        actor=request.user,
-                        call_type=call_type,
-                        channel=channel,
-                        phone=data["phone"],
-                        caller_name=data["caller_name"],
-                        summary=data["summary"],
-                        room=data["room"],
-                        category=data["category"],
-                        urgency=data["urgency"] or None,
-                        crew=data["crew"],
-                        answer=data["answer"],
-                        subject=data["subject"],
-                        remind_order_id=remind_id,
-                        incident=incident,
-                        allow_duplicate=data["confirm_duplicate"],
-                        started_at=now - timedelta(milliseconds=data["intake_ms"] or 0),
-                        now=now,
-                        appointment_at=data["appointment_at"],
-                        charge=data["charge"],
-                        area=data["area"],
+                    result = _take_call(
+                        request, data, channel=channel, call_type=call_type, incident=incident, now=now
                     )
                 except services.DuplicateFound as exc:
                     form.add_error(
@@ -373,13 +386,7 @@ def intake(request, channel: str = Channel.PHONE):
                 except (TransitionNotAllowed, PermissionDenied) as exc:
                     form.add_error(None, getattr(exc, "message", None) or str(exc))
                 else:
-                    _tell_the_desk(request, result)
-                    # "Same caller, another fault": the next intake offers this caller again in one key.
-                    request.session["same_caller"] = {
-                        "phone": result.call.phone,
-                        "caller_name": data["caller_name"],
-                        "address": result.call.room.label if result.call.room else "",
-                    }
+                    _tell_the_desk(request, result, caller_name=data["caller_name"])
                     return redirect(reverse("hotline:window" if walk_in else "hotline:intake"))
         if not check and form.is_bound and getattr(form, "cleaned_data", None):
             check = _check_context(
