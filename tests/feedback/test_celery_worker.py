@@ -118,6 +118,19 @@ def _complete(make_order, n: int = 1):
     return [make_order("completed") for _ in range(n)]
 
 
+def _sms_keys(order) -> set[str]:
+    """The SMS an order completed through the lifecycle sends: three to the resident, one to the worker when
+    it was assigned to them (its key names the assignment's event)."""
+    resident = {f"{kind}:{order.id}:0" for kind in ("order_received", "worker_on_way", "order_completed")}
+    worker = set(
+        Notification.objects.filter(key__startswith=f"worker_assigned:{order.id}:").values_list(
+            "key", flat=True
+        )
+    )
+    assert len(worker) == 1, worker
+    return resident | worker
+
+
 def test_completing_an_order_produces_exactly_one_follow_up(broker, make_order, tmp_path):
     sms_file = tmp_path / "sms.jsonl"
     with celery_worker(sms_file):
@@ -127,12 +140,14 @@ def test_completing_an_order_produces_exactly_one_follow_up(broker, make_order, 
         tasks.create_follow_up_task.delay(order.id)
         tasks.release_follow_ups_task.delay()
         tasks.release_follow_ups_task.delay()
-        wait_until(lambda: sum(sent_keys(sms_file).values()) == 3, what="three SMS")
+        wait_until(lambda: sum(sent_keys(sms_file).values()) == 4, what="four SMS")
         time.sleep(1.0)
     assert FollowUp.objects.filter(work_order=order).count() == 1
+    # The resident's three, and the worker's when the order was assigned to them (crew notices).
     assert sorted(k.split(":")[0] for k in sent_keys(sms_file)) == [
         "order_completed",
         "order_received",
+        "worker_assigned",
         "worker_on_way",
     ]
 
@@ -165,10 +180,8 @@ def test_release_and_sms_tasks_run_twice_send_one_sms(broker, make_order, dispat
 
 def test_killing_the_worker_mid_way_loses_nothing_and_duplicates_nothing(broker, make_order, tmp_path):
     sms_file = tmp_path / "sms.jsonl"
-    orders = _complete(make_order, 4)  # the worker is down: 4 follow-up tasks and 12 SMS wait in Redis
-    expected = {
-        f"{kind}:{o.id}:0" for o in orders for kind in ("order_received", "worker_on_way", "order_completed")
-    }
+    orders = _complete(make_order, 4)  # the worker is down: 4 follow-up tasks and 16 SMS wait in Redis
+    expected = set().union(*(_sms_keys(o) for o in orders))
     assert set(Notification.objects.values_list("key", flat=True)) == expected  # the rows are the truth
     with celery_worker(sms_file, slow=0.7) as proc:
         wait_until(lambda: sum(sent_keys(sms_file).values()) >= 2, what="the first SMS")
@@ -187,7 +200,7 @@ def test_killing_the_worker_mid_way_loses_nothing_and_duplicates_nothing(broker,
     celery_app.control.purge()
     (late,) = _complete(make_order)
     celery_app.control.purge()
-    expected |= {f"{kind}:{late.id}:0" for kind in ("order_received", "worker_on_way", "order_completed")}
+    expected |= _sms_keys(late)
     # Re-run: a fresh worker and the beat's sweeps (a stale claim counts as lost at once here: stale_after=0,
     # safe because nothing else is sending while the solo worker runs this task).
     with celery_worker(sms_file):
