@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from config.htmx import apply_validation_error
 from crews.permissions import is_manager, is_staff_member
 from crews.selectors import worker_of
 from residents.models import Building, District
@@ -39,11 +40,6 @@ PAGE_SIZE = 50
 def _staff_or_404(request: HttpRequest) -> None:
     if not can_see_outages(request.user):
         raise Http404
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _annotate_state(outages, now) -> list[Incident]:
@@ -134,7 +130,7 @@ def outage_new(request: HttpRequest) -> HttpResponse:
                         notice_lead_minutes=d["notice_lead_minutes"],
                     )
                 except ValidationError as exc:
-                    _apply_errors(form, exc)
+                    apply_validation_error(form, exc)
                 else:
                     messages.success(
                         request,
