@@ -140,7 +140,9 @@ def check_lost(args) -> int:
         f"faults(a): broker down: {completed}/{len(ids)} orders completed, SMS rows {dict(by_status)}, "
         f"follow-ups {follow_ups}"
     )
-    ok = completed == len(ids) and by_status.get("sent", 0) == 0 and sum(by_status.values()) == 3 * len(ids)
+    # Per completed order: the worker's assignment SMS (issue 15), then three to the reporter (received,
+    # dispatched, completed). None may be sent while the broker is down; all wait as rows for the sweep.
+    ok = completed == len(ids) and by_status.get("sent", 0) == 0 and sum(by_status.values()) == 4 * len(ids)
     return 0 if ok and follow_ups == 0 else 1
 
 
