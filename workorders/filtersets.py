@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.filtersets import FilterSet
 from crews.models import Crew, Worker
-from residents.models import Building, District, Room
+from residents.models import Building, District, Facility, Room
 
 from .choices import Status, Urgency
 from .models import Category, Incident, WorkOrder
@@ -29,6 +29,9 @@ class WorkOrderFilterSet(FilterSet):
     district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("district"))
     building = django_filters.ModelChoiceFilter(queryset=Building.objects.all(), label=_("building"))
     room = django_filters.ModelChoiceFilter(queryset=Room.objects.all(), label=_("room"))
+    # A hotspot or report row about a public facility links to its orders (`building` is every order in the
+    # building: its rooms' and its common areas').
+    facility = django_filters.ModelChoiceFilter(queryset=Facility.objects.all(), label=_("public facility"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
     rework = django_filters.BooleanFilter(field_name="is_rework", label=_("rework"))
     created_after = django_filters.IsoDateTimeFilter(
@@ -41,7 +44,17 @@ class WorkOrderFilterSet(FilterSet):
 
     class Meta:
         model = WorkOrder
-        fields = ["status", "urgency", "crew", "worker", "category", "district", "building", "room"]
+        fields = [
+            "status",
+            "urgency",
+            "crew",
+            "worker",
+            "category",
+            "district",
+            "building",
+            "room",
+            "facility",
+        ]
 
     def filter_category(self, queryset, name, value):
         # A top-level category means all of its leaves.
