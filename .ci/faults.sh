@@ -75,13 +75,13 @@ srv_fresh_db "$DB" small
 "$PY" manage.py shell -v0 -c "
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
+from crews.tokens import issue_token
 from crews.models import Worker
 from residents.models import Room
 U = get_user_model()
 second, _ = U.objects.get_or_create(username='dispatcher2', defaults={'password': U.objects.get(username='dispatcher').password})
 second.groups.add(Group.objects.get(name='dispatcher'))
-tok = lambda name: Token.objects.get_or_create(user=U.objects.get(username=name))[0].key
+tok = lambda name: issue_token(U.objects.get(username=name))[1]
 w = Worker.objects.select_related('crew').get(user__username='worker_water')
 print('dispatcher', tok('dispatcher')); print('dispatcher2', tok('dispatcher2'))
 print('leader', tok('leader_water')); print('worker', tok('worker_water'))

@@ -19,12 +19,12 @@ srv_fresh_db "$DB" small
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
+from crews.tokens import issue_token
 User = get_user_model(); group = Group.objects.get(name='dispatcher'); hashed = make_password('demo-10196')
 for i in range(1, $USERS + 1):
     user, _ = User.objects.get_or_create(username=f'load_d{i:02d}', defaults={'password': hashed})
     user.groups.add(group)
-    print(user.username, Token.objects.get_or_create(user=user)[0].key)
+    print(user.username, issue_token(user)[1])
 " > "$users_file"
 srv_start "$PORT" 2
 count_cmd="psql -h 127.0.0.1 -U postgres -d $DB -tAc \"SELECT (SELECT count(*) FROM workorders_workorder) || ' ' || (SELECT count(*) FROM hotline_call)\""

@@ -29,11 +29,8 @@ srv_fresh_db() {  # srv_fresh_db DB SCALE: drop, create, migrate, seed (srv_drop
   [ -f staticfiles/staticfiles.json ] || "$PY" manage.py collectstatic --noinput -v0
 }
 
-srv_token() {  # srv_token USERNAME: prints an API token of that demo user
-  "$PY" manage.py shell -v0 -c "
-from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
-print(Token.objects.get_or_create(user=get_user_model().objects.get(username='$1'))[0].key)"
+srv_token() {  # srv_token USERNAME: prints a new API token of that demo user (default lifetime, 12 h)
+  "$PY" manage.py issue_token "$1" 2>/dev/null
 }
 
 srv_free_port() {  # a port nothing listens on now (fixed ports collided with other servers on the machine)

@@ -83,10 +83,11 @@ def _credentials():
     from django.contrib.auth.backends import ModelBackend
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils.module_loading import import_string
-    from rest_framework.authtoken.models import Token
+
+    from crews.tokens import issue_token
 
     user = get_user_model().objects.get(username="dispatcher")
-    token, _ = Token.objects.get_or_create(user=user)
+    _row, key = issue_token(user)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     # The configured password backend (crews.auth.RoleModelBackend): a session naming a backend that is not
@@ -97,7 +98,7 @@ def _credentials():
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.set_expiry(3600)
     session.save()
-    return f"Token {token.key}", f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    return f"Token {key}", f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
 def _scenarios(params) -> list[dict]:

@@ -9,11 +9,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
-from rest_framework.authtoken.views import ObtainAuthToken as _ObtainAuthToken
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -21,33 +18,6 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-
-
-class ObtainAuthToken(_ObtainAuthToken):
-    """POST username + password → token. DRF's view turns throttling off; here anonymous callers are throttled
-    per address (AnonRateThrottle) on top of django-axes' lock-out of the account."""
-
-    throttle_classes = [AnonRateThrottle]
-    # DRF's view names its own parsers (JSON among them): the project's bound JSON parser instead.
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
-
-    def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        if not serializer.is_valid():
-            # django-axes marks the request when the account (at this address) is locked: say so, instead of
-            # "wrong credentials" — the right password would not help either.
-            if getattr(request, "axes_locked_out", False) or getattr(
-                request._request, "axes_locked_out", False
-            ):
-                raise AccountLocked()
-            raise exceptions.ValidationError(serializer.errors)
-        return self.token_response(serializer.validated_data["user"])
-
-    def token_response(self, user) -> Response:
-        from rest_framework.authtoken.models import Token
-
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
 
 
 class AccountLocked(exceptions.Throttled):

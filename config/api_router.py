@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from config.api import ObtainAuthToken
+from crews.api.tokens import LogoutView, ObtainTokenView
 from crews.api.views import CrewViewSet, ImportJobViewSet, WorkerViewSet
 from feedback.api.views import (
     AssessmentReportViewSet,
@@ -52,6 +52,7 @@ router.register("reports/sla", SlaReportViewSet, basename="report-sla")
 router.register("reports/assessments", AssessmentReportViewSet, basename="report-assessment")
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
     path("", include(router.urls)),
 ]

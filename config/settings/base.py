@@ -42,7 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens: hashed, with a lifetime (crews.tokens). Replaces rest_framework.authtoken, whose plain-text
+    # table crews' migration 0005 converted to digests and dropped.
+    "config.apps.ApiTokensConfig",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -244,6 +246,15 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
+}
+# API tokens (crews.tokens, knox): a token ends API_TOKEN_TTL_HOURS after it was issued; `Authorization: Token`.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 12)
+if API_TOKEN_TTL_HOURS < 1:
+    raise ImproperlyConfigured(f"API_TOKEN_TTL_HOURS must be 1 or more, got {API_TOKEN_TTL_HOURS}")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "百事通 Baishitong API",

@@ -2,12 +2,12 @@
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from crews.auth import RoleModelBackend, load_user
 from crews.choices import Role
 from crews.permissions import roles_of
+from crews.tokens import digest_of, issue_token
 from residents.selectors import can_see_full_phone
 
 pytestmark = pytest.mark.django_db
@@ -45,24 +45,24 @@ def test_inactive_and_unknown_users_are_not_loaded(dispatcher):
 def test_token_authenticates_with_roles_and_refuses_unknown_or_inactive(
     dispatcher, django_assert_num_queries
 ):
-    token = Token.objects.create(user=dispatcher)
+    _row, key = issue_token(dispatcher)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/hotline/lookup/?phone=13800138000").status_code == 200
     client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
     response = client.get("/api/v1/work-orders/")
     assert response.status_code == 401 and "detail" in response.json()
     dispatcher.is_active = False
     dispatcher.save()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/work-orders/").status_code == 401
 
 
 def test_token_request_loads_user_and_roles_in_one_query(dispatcher, make_order, django_assert_num_queries):
     make_order("received")
-    token = Token.objects.create(user=dispatcher)
+    _row, key = issue_token(dispatcher)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     # 1 token → user with roles and view_full_phone, 2 COUNT, 3 the page (no session, no groups query)
     with django_assert_num_queries(3):
         assert client.get("/api/v1/work-orders/").status_code == 200
@@ -100,8 +100,8 @@ def test_the_loaded_user_answers_as_django_for_every_way_of_holding_roles_and_th
         assert [getattr(loaded, f.attname) for f in User._meta.concrete_fields] == [
             getattr(user, f.attname) for f in User._meta.concrete_fields
         ]
-    token = Token.objects.create(user=User.objects.get(username="both groups"))
-    by_token = load_user(token_key=token.key)
+    _row, key = issue_token(User.objects.get(username="both groups"))
+    by_token = load_user(token_digest=digest_of(key))
     assert by_token.username == "both groups" and roles_of(by_token) == {"普通组", "电话全号"}
     assert can_see_full_phone(by_token) is True
 
@@ -109,4 +109,4 @@ def test_the_loaded_user_answers_as_django_for_every_way_of_holding_roles_and_th
 def test_a_session_naming_no_valid_user_id_loads_nobody(db):
     assert load_user(pk="not-a-number") is None
     assert load_user(pk=None) is None
-    assert load_user(token_key="missing") is None
+    assert load_user(token_digest=digest_of("missing")) is None

@@ -177,6 +177,7 @@ ROWS = [
     R("import-errors",                   "GET",  "pk=@import_job",                    "401 403 403 403 403 403 200 200"),
     R("import-templates",                "GET",  "kind=@import_kind",                 "401 403 403 403 403 403 200 200"),
     R("api-token",                       "POST", "",                                  "400 400 400 400 400 400 400 400"),
+    R("api-logout",                      "POST", "",                                  "401 400 400 400 400 400 400 400"),
     R("api-root",                        "GET",  "",                                  "401 200 200 200 200 200 200 200"),
     R("district-list",                   "GET",  "",                                  "401 200 200 200 200 200 200 200"),
     R("district-detail",                 "GET",  "pk=@district",                      "401 200 200 200 200 200 200 200"),
