@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from residents.fields import PhoneField
 from residents.models import District
 
 from .choices import CrewKind, ImportKind, ImportStatus, WorkerRole
@@ -41,7 +42,8 @@ class Worker(models.Model):
         _("staff number"), max_length=20, blank=True, default="", help_text=_("工号, as on the staff list")
     )
     role = models.CharField(_("role"), max_length=10, choices=WorkerRole.choices, default=WorkerRole.MEMBER)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, default="")
+    # The residents' phone rule (clean_phone) in the admin and every form: one phone field, one rule.
+    phone = PhoneField(_("phone"), blank=True, default="")
     skills = models.CharField(_("skills"), max_length=200, blank=True, default="")
     active = models.BooleanField(_("active"), default=True)
     # The worker's own choice (their profile page): new work, reminders and 督办 also by SMS.

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from residents.admin import AuditedAdminMixin
+from residents.fields import PhoneAdminMixin
 
 from .models import (
     Alert,
@@ -39,8 +40,10 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(PhoneAdminMixin, admin.ModelAdmin):
     """The state moves only through the complaint's steps (feedback.actions.complaints): read-only here."""
+
+    phone_fields = ("complainant_phone",)  # the one phone rule (residents.fields)
 
     list_display = ["__str__", "status", "source", "crew", "type", "severity", "received_at", "valid"]
     list_filter = ["status", "source", "severity", "valid"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .fields import PhoneAdminMixin
 from .models import AuditEntry, Building, District, Facility, PhoneAccessLog, Residency, Resident, Room, Unit
 from .services import form_changes, model_snapshot, record_audit
 
@@ -133,7 +134,8 @@ class FacilityAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ResidentAdmin(PhoneAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    phone_fields = ("phone", "alt_phone")  # the one phone rule (residents.fields), as the API and the desk
     list_display = ["name", "phone", "alt_phone", "notes"]
     search_fields = ["name", "phone", "alt_phone", "residencies__room__label"]
     inlines = [ResidencyInline]
