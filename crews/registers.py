@@ -20,9 +20,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from residents.models import AuditEntry
-from residents.registers import CREATE, UNCHANGED, UPDATE, FacilitiesRegister, PlacesRegister, Plan, Register
+from residents.registers import FacilitiesRegister, PlacesRegister
 from residents.services import audit_entry, record_audits
-from residents.tabular import Column, Layout, Row, RowError, split_phones, valid_phone, yes_no
+from residents.tabular import (
+    CREATE,
+    UNCHANGED,
+    UPDATE,
+    Column,
+    Layout,
+    Plan,
+    Register,
+    Row,
+    RowError,
+    require_columns,
+    split_phones,
+    valid_phone,
+    yes_no,
+)
 
 from .choices import CrewKind, Role, WorkerRole
 from .models import Crew, Worker
@@ -106,9 +120,7 @@ class StaffRegister(Register):
     )
 
     def check_layout(self, layout: Layout) -> None:
-        from residents.registers import _require
-
-        _require(layout, self, ("name", "staff_number", "crew"), ("name", "phone", "crew"))
+        require_columns(layout, self, ("name", "staff_number", "crew"), ("name", "phone", "crew"))
 
     def start(self, layout: Layout) -> StaffState:
         return StaffState(set(layout.index), {c.name: c for c in Crew.objects.all()})

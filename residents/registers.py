@@ -13,83 +13,35 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .bulk import insert_audits, insert_rows
 from .choices import FacilityKind, Relation
 from .models import AuditEntry, Building, District, Facility, Residency, Resident, Room, Unit
 from .selectors import AddressError, mask_phone, parse_address
 from .services import audit_entry, audit_value, record_audits
-from .tabular import Column, FileProblem, Layout, Row, RowError, number_of, split_phones, valid_phone
+from .tabular import (
+    CREATE,
+    UNCHANGED,
+    UPDATE,
+    Column,
+    Layout,
+    Plan,
+    Register,
+    Row,
+    RowError,
+    number_of,
+    require_columns,
+    split_phones,
+    valid_phone,
+)
 
-CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+ADD, CHANGE = AuditEntry.Action.ADD.value, AuditEntry.Action.CHANGE.value
 
 RoomKey = tuple[int, int, int, str]
 PersonKey = tuple[str, str]
-
-
-@dataclass
-class Plan:
-    """One batch, planned: each row's outcome (create/update/unchanged) or its error, and what to write."""
-
-    outcomes: list[tuple[Row, str]] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    writes: Any = None
-
-    def count(self, outcome: str) -> int:
-        return sum(1 for _row, o in self.outcomes if o == outcome)
-
-
-class Register:
-    """What every register declares; `crews.registers.REGISTERS` lists them by kind."""
-
-    kind: str
-    label: Any
-    columns: tuple[Column, ...]
-    sheet_title: str
-
-    def check_layout(self, layout: Layout) -> None:  # raise FileProblem when a required column is missing
-        raise NotImplementedError
-
-    def start(self, layout: Layout) -> Any:
-        raise NotImplementedError
-
-    def plan(self, rows: Sequence[Row], state: Any, *, writing: bool) -> Plan:
-        raise NotImplementedError
-
-    def apply(self, plan: Plan, state: Any, *, actor) -> None:
-        raise NotImplementedError
-
-    def moved_out(self, state: Any) -> list[dict[str, Any]]:
-        return []
-
-    def end_residencies(self, ids: Sequence[int], *, actor) -> int:
-        return 0
-
-    def export_rows(self) -> Iterator[list[Any]]:
-        raise NotImplementedError
-
-    @property
-    def template_columns(self) -> list[Column]:
-        return [c for c in self.columns if c.in_template]
-
-    def example_row(self) -> list[Any]:
-        return [c.example for c in self.template_columns]
-
-    def header_of(self, key: str) -> str:
-        return next((c.header for c in self.columns if c.key == key), key)
-
-    def _error(self, row: Row, key: str, message: str) -> RowError:
-        return RowError(row.number, self.header_of(key), message)
-
-
-def _require(layout: Layout, register: Register, *alternatives: tuple[str, ...]) -> None:
-    """Each alternative is a set of columns that together suffice; one of them must be present whole."""
-    if any(all(key in layout.index for key in keys) for keys in alternatives):
-        return
-    wanted = _(" or ").join("、".join(register.header_of(k) for k in keys) for keys in alternatives)
-    raise FileProblem(_("The file has no column for %(columns)s.") % {"columns": wanted})
 
 
 def _too_long(value: str, limit: int) -> bool:
@@ -127,10 +79,10 @@ class Person:
     alt_phone: str | None  # None: the file says nothing about it
     notes: str | None
     relation: str | None
+    key: PersonKey = field(init=False)  # (phone, name): looked up a few times a row, so made once
 
-    @property
-    def key(self) -> PersonKey:
-        return (self.phone, self.name)
+    def __post_init__(self) -> None:
+        self.key = (self.phone, self.name)
 
 
 @dataclass
@@ -152,20 +104,23 @@ class PlacesState:
     # A row with an error may still name someone: their room and phones are never called moved out.
     unsure_rooms: set[RoomKey] = field(default_factory=set)
     unsure_phones: set[str] = field(default_factory=set)
+    # The preview's rooms found in the base (id, floor, label): the moved-out residents are looked up in them.
+    found_rooms: dict[RoomKey, tuple[int, int, str]] = field(default_factory=dict)
 
 
 @dataclass
 class PlacesWrites:
+    """A planned batch as plain values (a whole base is 150,000 rows: no model instance per row)."""
+
     rooms: dict[RoomKey, tuple[int, int, str]] = field(default_factory=dict)  # existing: id, floor, label
     residents: dict[PersonKey, int] = field(default_factory=dict)  # existing: id
-    new_rooms: dict[RoomKey, Room] = field(default_factory=dict)
+    new_rooms: dict[RoomKey, int] = field(default_factory=dict)  # floor
     room_floors: dict[int, tuple[str, int, int]] = field(default_factory=dict)  # id: label, before, after
-    new_residents: dict[PersonKey, Resident] = field(default_factory=dict)
+    new_residents: dict[PersonKey, Person] = field(default_factory=dict)
     resident_changes: dict[int, tuple[Person, dict[str, list]]] = field(default_factory=dict)
     new_residencies: list[tuple[RoomKey, PersonKey, str]] = field(default_factory=list)
-    residency_changes: dict[int, tuple[str, str, str]] = field(
-        default_factory=dict
-    )  # id: label, before, after
+    # id: label, before, after
+    residency_changes: dict[int, tuple[str, str, str]] = field(default_factory=dict)
 
 
 ADDRESS_PARTS = (
@@ -210,7 +165,7 @@ class PlacesRegister(Register):
     )
 
     def check_layout(self, layout: Layout) -> None:
-        _require(layout, self, ("address",), ("district", "building", "unit", "room"))
+        require_columns(layout, self, ("address",), ("district", "building", "unit", "room"))
 
     def start(self, layout: Layout) -> PlacesState:
         districts = {d.number: d for d in District.objects.all()}
@@ -236,9 +191,8 @@ class PlacesRegister(Register):
             except AddressError as exc:
                 return self._error(row, "address", exc.message)
         else:
-            numbers = []
-            for key, label in ADDRESS_PARTS:
-                n = number_of(row.get(key))
+            numbers = [number_of(row.get(key)) for key, _label in ADDRESS_PARTS]  # cached: they repeat
+            for (key, label), n in zip(ADDRESS_PARTS, numbers, strict=True):
                 if n is None:
                     what = str(label)
                     message = (
@@ -248,7 +202,6 @@ class PlacesRegister(Register):
                         % {"part": what, "value": row.get(key)}
                     )
                     return self._error(row, key, message)
-                numbers.append(n)
             return (numbers[0], numbers[1], numbers[2], str(numbers[3]))
         return (parts.district, parts.building, parts.unit, parts.room)
 
@@ -277,14 +230,13 @@ class PlacesRegister(Register):
         if notes and _too_long(notes, 200):
             return self._error(row, "notes", _("The notes are longer than 200 characters."))
         relation = None
-        if row.get("relation"):
-            relation = RELATIONS.get(row.get("relation").replace(" ", "").lower())
+        if written := row.get("relation"):
+            relation = RELATIONS.get(written) or RELATIONS.get(written.replace(" ", "").lower())
             if relation is None:
                 return self._error(
                     row,
                     "relation",
-                    _("The relation %(value)s is not one of 户主, 租户, 家属.")
-                    % {"value": row.get("relation")},
+                    _("The relation %(value)s is not one of 户主, 租户, 家属.") % {"value": written},
                 )
         if len(phones) > 1:
             alt: str | None = phones[1]
@@ -341,6 +293,8 @@ class PlacesRegister(Register):
             return result
         # Plain tuples, not model instances: a whole base is 150,000 of them and the preview has 30 s.
         rooms = self._existing_rooms({p.room for p in places}, state)
+        if not writing:
+            state.found_rooms.update(rooms)
         people = self._existing_residents({p.person.key for p in places if p.person})
         residencies = {
             (room_id, resident_id): (pk, relation)
@@ -350,48 +304,45 @@ class PlacesRegister(Register):
         }
         w: PlacesWrites = result.writes
         for place in places:
-            outcome = UNCHANGED
-            room = rooms.get(place.room)
-            if room is None:
-                outcome = CREATE
-                if place.room not in w.new_rooms:
-                    number = place.room[3]
-                    w.new_rooms[place.room] = Room(number=number, floor=place.floor or _floor_of(number))
-            else:
-                w.rooms[place.room] = room
-                if place.floor is not None and room[1] != place.floor:
-                    outcome = UPDATE
-                    w.room_floors[room[0]] = (room[2], room[1], place.floor)
-            person = place.person
-            if person is not None:
-                found = people.get(person.key)
-                if found is None:
-                    if person.key not in w.new_residents:
-                        w.new_residents[person.key] = Resident(
-                            name=person.name,
-                            phone=person.phone,
-                            alt_phone=person.alt_phone or "",
-                            notes=person.notes or "",
-                        )
-                    outcome = CREATE
-                    w.new_residencies.append((place.room, person.key, person.relation or Relation.OWNER))
-                else:
-                    w.residents[person.key] = found[0]
-                    changes = self._resident_changes(found, person)
-                    if changes:
-                        outcome = outcome if outcome == CREATE else UPDATE
-                        current = w.resident_changes.setdefault(found[0], (person, {}))
-                        current[1].update(changes)
-                    residency = residencies.get((room[0], found[0])) if room else None
-                    if residency is None:
-                        outcome = CREATE
-                        w.new_residencies.append((place.room, person.key, person.relation or Relation.OWNER))
-                    elif person.relation and residency[1] != person.relation:
-                        outcome = outcome if outcome == CREATE else UPDATE
-                        label = f"{person.name} @ {room[2]}"
-                        w.residency_changes[residency[0]] = (label, residency[1], person.relation)
+            outcome = self._plan_room(place, rooms.get(place.room), w)
+            if place.person is not None:
+                outcome = self._plan_person(place, rooms.get(place.room), people, residencies, w, outcome)
             result.outcomes.append((place.row, outcome))
         return result
+
+    @staticmethod
+    def _plan_room(place: Place, room: tuple[int, int, str] | None, w: PlacesWrites) -> str:
+        if room is None:
+            if place.room not in w.new_rooms:
+                w.new_rooms[place.room] = place.floor or _floor_of(place.room[3])
+            return CREATE
+        w.rooms[place.room] = room
+        if place.floor is not None and room[1] != place.floor:
+            w.room_floors[room[0]] = (room[2], room[1], place.floor)
+            return UPDATE
+        return UNCHANGED
+
+    def _plan_person(self, place: Place, room, people, residencies, w: PlacesWrites, outcome: str) -> str:
+        person = place.person
+        relation = person.relation or Relation.OWNER
+        found = people.get(person.key)
+        if found is None:
+            w.new_residents.setdefault(person.key, person)
+            w.new_residencies.append((place.room, person.key, relation))
+            return CREATE
+        w.residents[person.key] = found[0]
+        changes = self._resident_changes(found, person)
+        if changes:
+            outcome = outcome if outcome == CREATE else UPDATE
+            w.resident_changes.setdefault(found[0], (person, {}))[1].update(changes)
+        residency = residencies.get((room[0], found[0])) if room else None
+        if residency is None:
+            w.new_residencies.append((place.room, person.key, relation))
+            return CREATE
+        if person.relation and residency[1] != person.relation:
+            outcome = outcome if outcome == CREATE else UPDATE
+            w.residency_changes[residency[0]] = (f"{person.name} @ {room[2]}", residency[1], person.relation)
+        return outcome
 
     def _existing_rooms(self, keys: set[RoomKey], state: PlacesState) -> dict[RoomKey, tuple[int, int, str]]:
         """(id, floor, label) of the rooms of these addresses that exist."""
@@ -433,58 +384,87 @@ class PlacesRegister(Register):
         return changes
 
     # Writing a batch ------------------------------------------------------------------------------------
+    # Audit rows are (model, id, text, action, changes) tuples, written by `insert_audits` at the end.
 
-    def _unit(self, key: tuple[int, int, int], state: PlacesState, audits: list) -> Unit:
-        """The unit of an address, creating its district, building and unit when the base has none yet."""
-        unit = state.units.get(key)
-        if unit is not None:
-            return unit
-        d, b, u = key
-        district = state.districts.get(d)
-        if district is None:
-            district = District.objects.create(number=d, name=f"{d}区")
-            state.districts[d] = district
-            audits.append((district, AuditEntry.Action.ADD, {"name": [None, district.name]}, None))
-        building = state.buildings.get((d, b))
-        if building is None:
-            building = Building.objects.create(district=district, number=b, label=f"{district.name}{b}栋")
-            state.buildings[(d, b)] = building
-            audits.append((building, AuditEntry.Action.ADD, {"label": [None, building.label]}, None))
-        unit = Unit.objects.create(building=building, number=u, label=f"{building.label}{u}单元")
-        state.units[key] = unit
-        audits.append((unit, AuditEntry.Action.ADD, {"label": [None, unit.label]}, None))
-        return unit
+    def _units(self, keys: set[tuple[int, int, int]], state: PlacesState, audits: list) -> None:
+        """Create the districts, buildings and units of these addresses the base has none of yet (a statement
+        per level and batch, not per unit)."""
+        missing = sorted(key for key in keys if key not in state.units)
+        if not missing:
+            return
+        districts = [
+            District(number=d, name=f"{d}区")
+            for d in sorted({k[0] for k in missing})
+            if d not in state.districts
+        ]
+        District.objects.bulk_create(districts)
+        for district in districts:
+            state.districts[district.number] = district
+            audits.append(
+                ("residents.district", district.pk, district.name, ADD, {"name": [None, district.name]})
+            )
+        buildings = [
+            Building(district=state.districts[d], number=b, label=f"{state.districts[d].name}{b}栋")
+            for d, b in sorted({k[:2] for k in missing})
+            if (d, b) not in state.buildings
+        ]
+        Building.objects.bulk_create(buildings)
+        for building in buildings:
+            state.buildings[(building.district.number, building.number)] = building
+            audits.append(
+                ("residents.building", building.pk, building.label, ADD, {"label": [None, building.label]})
+            )
+        units = [
+            Unit(building=state.buildings[(d, b)], number=u, label=f"{state.buildings[(d, b)].label}{u}单元")
+            for d, b, u in missing
+        ]
+        Unit.objects.bulk_create(units)
+        for key, unit in zip(missing, units, strict=True):
+            state.units[key] = unit
+            audits.append(("residents.unit", unit.pk, unit.label, ADD, {"label": [None, unit.label]}))
 
-    def apply(self, plan: Plan, state: PlacesState, *, actor) -> None:
-        w: PlacesWrites = plan.writes
-        audits: list[tuple[Any, str, dict, str | None]] = []
-        for key, room in w.new_rooms.items():
-            unit = self._unit(key[:3], state, audits)
-            room.unit_id, room.building_id = unit.id, unit.building_id
-            room.district_id = state.districts[key[0]].id
-            room.label = f"{unit.label}{room.number}室"
-        Room.objects.bulk_create(w.new_rooms.values(), batch_size=2000)
+    def _write_rooms(self, w: PlacesWrites, state: PlacesState, audits: list) -> tuple[dict, dict]:
+        """The new rooms and the changed floors; returns the ids and labels of every room the batch names."""
+        self._units({key[:3] for key in w.new_rooms}, state, audits)
+        rows = []
+        for key, floor in w.new_rooms.items():
+            unit = state.units[key[:3]]
+            label = f"{unit.label}{key[3]}室"
+            rows.append((unit.id, unit.building_id, state.districts[key[0]].id, key[3], floor, label))
+        fields = ("unit_id", "building_id", "district_id", "number", "floor", "label")
+        ids = insert_rows(Room, fields, rows)
         audits += [
-            (r, AuditEntry.Action.ADD, {"label": [None, r.label], "floor": [None, r.floor]}, None)
-            for r in w.new_rooms.values()
+            ("residents.room", pk, row[5], ADD, {"label": [None, row[5]], "floor": [None, row[4]]})
+            for pk, row in zip(ids, rows, strict=True)
         ]
-        floors = [Room(id=pk, floor=after, label=label) for pk, (label, _b, after) in w.room_floors.items()]
         audits += [
-            (room, AuditEntry.Action.CHANGE, {"floor": [w.room_floors[room.id][1], room.floor]}, None)
-            for room in floors
+            ("residents.room", pk, label, CHANGE, {"floor": [before, after]})
+            for pk, (label, before, after) in w.room_floors.items()
         ]
+        floors = [Room(id=pk, floor=after) for pk, (_label, _before, after) in w.room_floors.items()]
         Room.objects.bulk_update(floors, ["floor"], batch_size=2000)
+        room_ids = dict(zip(w.new_rooms, ids, strict=True))
+        room_ids.update({key: room[0] for key, room in w.rooms.items()})
+        labels = {key: row[5] for key, row in zip(w.new_rooms, rows, strict=True)}
+        labels.update({key: room[2] for key, room in w.rooms.items()})
+        return room_ids, labels
 
-        Resident.objects.bulk_create(w.new_residents.values(), batch_size=2000)
-        # A new resident's first home goes into their own "added" entry, as register_resident records it.
+    @staticmethod
+    def _write_residents(w: PlacesWrites, audits: list) -> tuple[dict, dict]:
+        """The new residents and the changed ones; returns every resident's id and the new ones' audit rows (a
+        new resident's first home goes into their own "added" entry, as register_resident records it)."""
+        rows = [(p.name, p.phone, p.alt_phone or "", p.notes or "") for p in w.new_residents.values()]
+        fields = ("name", "phone", "alt_phone", "notes")
+        ids = insert_rows(Resident, fields, rows, {"created_at": timezone.now()})
         added = {
             key: (
-                r,
-                AuditEntry.Action.ADD,
-                {f: [None, getattr(r, f)] for f in ("name", "phone", "alt_phone", "notes")},
-                None,
+                "residents.resident",
+                pk,
+                row[0],
+                ADD,
+                {f: [None, v] for f, v in zip(fields, row, strict=True)},
             )
-            for key, r in w.new_residents.items()
+            for key, pk, row in zip(w.new_residents, ids, rows, strict=True)
         }
         audits += added.values()
         changed = []
@@ -492,55 +472,53 @@ class PlacesRegister(Register):
             resident = Resident(id=pk, name=person.name, phone=person.phone)
             for name, (_before, after) in changes.items():
                 setattr(resident, name, after)
-            changed.append((resident, list(changes)))
-            audits.append((resident, AuditEntry.Action.CHANGE, changes, None))
-        for fields in ({"alt_phone"}, {"notes"}, {"alt_phone", "notes"}):
-            group = [r for r, names in changed if set(names) == fields]
-            Resident.objects.bulk_update(group, sorted(fields), batch_size=2000)
-
-        labels = {key: room.label for key, room in w.new_rooms.items()}
-        labels.update({key: room[2] for key, room in w.rooms.items()})
-        room_ids = {key: room.id for key, room in w.new_rooms.items()}
-        room_ids.update({key: room[0] for key, room in w.rooms.items()})
+            changed.append((resident, set(changes)))
+            audits.append(("residents.resident", pk, person.name, CHANGE, changes))
+        for names in ({"alt_phone"}, {"notes"}, {"alt_phone", "notes"}):
+            group = [r for r, fields in changed if fields == names]
+            Resident.objects.bulk_update(group, sorted(names), batch_size=2000)
         resident_ids = dict(w.residents)
-        resident_ids.update({key: r.id for key, r in w.new_residents.items()})
-        links = [
-            Residency(room_id=room_ids[k], resident_id=resident_ids[p], relation=rel)
-            for k, p, rel in w.new_residencies
-        ]
-        Residency.objects.bulk_create(links, batch_size=2000)
-        for link, (k, p, _rel) in zip(links, w.new_residencies, strict=True):
-            room = f"{labels[k]} (#{link.room_id})"
+        resident_ids.update(zip(w.new_residents, ids, strict=True))
+        return resident_ids, added
+
+    def apply(self, plan: Plan, state: PlacesState, *, actor) -> None:
+        w: PlacesWrites = plan.writes
+        audits: list[tuple[str, Any, str, str, dict]] = []
+        room_ids, labels = self._write_rooms(w, state, audits)
+        resident_ids, added = self._write_residents(w, audits)
+        links = [(room_ids[k], resident_ids[p], str(rel)) for k, p, rel in w.new_residencies]
+        ids = insert_rows(Residency, ("room_id", "resident_id", "relation"), links)
+        for pk, (room_id, resident_id, rel), (k, p, _rel) in zip(ids, links, w.new_residencies, strict=True):
+            room = f"{labels[k]} (#{room_id})"
             entry = added.pop(p, None)
             if entry is not None:
-                entry[2].update({"room": [None, room], "relation": [None, link.relation]})
+                entry[4].update({"room": [None, room], "relation": [None, rel]})
                 continue
             changes = {
-                "resident": [None, f"{p[1]} (#{link.resident_id})"],
+                "resident": [None, f"{p[1]} (#{resident_id})"],
                 "room": [None, room],
-                "relation": [None, link.relation],
+                "relation": [None, rel],
             }
-            audits.append((link, AuditEntry.Action.ADD, changes, f"{p[1]} @ {labels[k]}"))
+            audits.append(("residents.residency", pk, f"{p[1]} @ {labels[k]}", ADD, changes))
         relations = []
         for pk, (label, before, after) in w.residency_changes.items():
-            link = Residency(id=pk, relation=after)
-            relations.append(link)
-            audits.append((link, AuditEntry.Action.CHANGE, {"relation": [before, after]}, label))
+            relations.append(Residency(id=pk, relation=after))
+            audits.append(("residents.residency", pk, label, CHANGE, {"relation": [before, after]}))
         Residency.objects.bulk_update(relations, ["relation"])
-        record_audits(
-            audit_entry(actor=actor, obj=o, action=a, changes=c, label=label) for o, a, c, label in audits
-        )
+        insert_audits(actor, audits)
 
     # Moved out ------------------------------------------------------------------------------------------
 
     def moved_out(self, state: PlacesState) -> list[dict[str, Any]]:
         """Current residencies of the rooms the file lists whose resident the file no longer lists there (not
-        in a room one of whose rows has an error, nor with a phone found in an error row)."""
+        in a room one of whose rows has an error, nor with a phone found in an error row). After the preview's
+        batches: their rooms found in the base are in the state."""
         found: list[dict[str, Any]] = []
-        keys = [key for key in state.people_in_file if key not in state.unsure_rooms]
+        keys = [
+            key for key in state.people_in_file if key not in state.unsure_rooms and key in state.found_rooms
+        ]
         for start in range(0, len(keys), 2000):
-            chunk = keys[start : start + 2000]
-            rooms = self._existing_rooms(set(chunk), state)
+            rooms = {key: state.found_rooms[key] for key in keys[start : start + 2000]}
             by_id = {room[0]: key for key, room in rooms.items()}
             links = (
                 Residency.objects.filter(room_id__in=by_id)
@@ -684,7 +662,7 @@ class FacilitiesRegister(Register):
     )
 
     def check_layout(self, layout: Layout) -> None:
-        _require(layout, self, ("district", "name"))
+        require_columns(layout, self, ("district", "name"))
 
     def start(self, layout: Layout) -> FacilitiesState:
         return FacilitiesState(set(layout.index), {d.number: d for d in District.objects.all()})

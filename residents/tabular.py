@@ -82,13 +82,20 @@ def clean_cell(value: Any) -> str:
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"\s+", " ", text).strip()
+    text = value if isinstance(value, str) else str(value)
+    if not text.isascii():  # NFKC leaves ASCII as it is: most cells skip it
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.split())  # str.split's whitespace is the regex \s: the same as re.sub(r"\s+", " ")
 
 
 def split_phones(text: str) -> list[str]:
     """Every phone in a cell ("138-0013-8000 / 0991 4567890；139 0013 9000"): split on list separators, then
     on spaces only where the pieces are whole numbers by themselves."""
+    if not text:
+        return []
+    if text.isascii() and text.isdigit():  # one phone in plain digits, the usual cell
+        digits = normalize_phone(text)
+        return [digits] if digits else []
     phones: list[str] = []
     for piece in re.split(r"[/,;、|\\\n，；]+", text or ""):
         digits = normalize_phone(piece)
@@ -132,6 +139,74 @@ def number_of(text: str) -> int | None:
 
 
 _LEADING_NUMBER = re.compile(r"\d{1,6}(?!\d)")  # six digits at most: a longer "number" is a typo
+
+
+# --- Registers ---------------------------------------------------------------------------------------------
+
+CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+
+
+@dataclass
+class Plan:
+    """One batch, planned: each row's outcome (create/update/unchanged) or its error, and what to write."""
+
+    outcomes: list[tuple[Row, str]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    writes: Any = None
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for _row, o in self.outcomes if o == outcome)
+
+
+class Register:
+    """What every register declares; `crews.registers.REGISTERS` lists them by kind."""
+
+    kind: str
+    label: Any
+    columns: tuple[Column, ...]
+    sheet_title: str
+
+    def check_layout(self, layout: Layout) -> None:  # raise FileProblem when a required column is missing
+        raise NotImplementedError
+
+    def start(self, layout: Layout) -> Any:
+        raise NotImplementedError
+
+    def plan(self, rows: Sequence[Row], state: Any, *, writing: bool) -> Plan:
+        raise NotImplementedError
+
+    def apply(self, plan: Plan, state: Any, *, actor) -> None:
+        raise NotImplementedError
+
+    def moved_out(self, state: Any) -> list[dict[str, Any]]:
+        return []
+
+    def end_residencies(self, ids: Sequence[int], *, actor) -> int:
+        return 0
+
+    def export_rows(self) -> Iterator[list[Any]]:
+        raise NotImplementedError
+
+    @property
+    def template_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.in_template]
+
+    def example_row(self) -> list[Any]:
+        return [c.example for c in self.template_columns]
+
+    def header_of(self, key: str) -> str:
+        return next((c.header for c in self.columns if c.key == key), key)
+
+    def _error(self, row: Row, key: str, message: str) -> RowError:
+        return RowError(row.number, self.header_of(key), message)
+
+
+def require_columns(layout: Layout, register: Register, *alternatives: tuple[str, ...]) -> None:
+    """Each alternative is a set of columns that together suffice; one of them must be present whole."""
+    if any(all(key in layout.index for key in keys) for keys in alternatives):
+        return
+    wanted = _(" or ").join("、".join(register.header_of(k) for k in keys) for keys in alternatives)
+    raise FileProblem(_("The file has no column for %(columns)s.") % {"columns": wanted})
 
 
 # --- Reading ----------------------------------------------------------------------------------------------

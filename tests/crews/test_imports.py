@@ -8,7 +8,8 @@ from unittest import mock
 
 import pytest
 import time_machine
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from crews import services
@@ -123,6 +124,29 @@ def test_an_updated_file_changes_exactly_the_changed_rows(import_file):
         ("residents.residency", {"relation": ["owner", "tenant"]}),
     ]
     assert Resident.objects.get(name="住户3").notes == "行动不便"
+
+
+def test_an_imports_statements_do_not_grow_with_its_rows(manager, settings):
+    """A batch is a few statements whatever its rows: new buildings and units, rooms, residents, residencies
+    and their audit rows in bulk, and the changes of a second file too (4× the rows, the same statements)."""
+    settings.IMPORTS_BATCH_ROWS = 500
+    counts = []
+    for n, district in ((5, 6), (20, 7)):  # SQLite splits an INSERT of over 999 values: a few rows
+        rows = [PLACES_HEADER]
+        rows += [
+            [district, i, 1, 101, 1, f"住户{i}", f"13{district}{i:08d}", "", "户主", ""]
+            for i in range(1, n + 1)
+        ]
+        with CaptureQueriesContext(connection) as created:
+            run(preview(manager, "places_residents", xlsx(rows)), user=manager)
+        rows[1:] = [[*row[:4], 2, *row[5:8], "租户", "独居老人"] for row in rows[1:]]
+        with CaptureQueriesContext(connection) as changed:
+            job = run(preview(manager, "places_residents", xlsx(rows)), user=manager)
+        assert (job.created, job.updated) == (0, n)
+        counts.append((len(created), len(changed)))
+    assert counts[0] == counts[1]
+    assert AuditEntry.objects.filter(model="residents.building", action="add").count() == 25
+    assert AuditEntry.objects.filter(model="residents.room", action="change").count() == 25
 
 
 def test_header_variants_one_cell_addresses_full_width_digits_spaces_and_phone_separators(import_file):
