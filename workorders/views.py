@@ -4,6 +4,7 @@ may not see is a 404; which buttons show comes from `available_moves`; the servi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time
 from functools import wraps
 
@@ -547,10 +548,27 @@ def order_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
     if spec is None or spec.form is None:
         raise Http404(_("Unknown action."))
     form = spec.form(request.POST, **_form_kwargs(move, order, request.user))
-    if not form.is_valid():
+    if form.is_valid():
+        refused = _run_move(
+            request,
+            order,
+            form,
+            lambda: spec.perform(actor=request.user, order=order, **spec.kwargs_from_form(form.cleaned_data)),
+        )
+        if refused is not None:
+            return refused
+    if form.errors:
         return _detail(request, order, bound={move: form}, status=400)
+    messages.success(request, _done_message(order, spec.label, form.cleaned_data))
+    return _after_move(request, order)
+
+
+def _run_move(request: HttpRequest, order: WorkOrder, form, run: Callable[[], object]) -> HttpResponse | None:
+    """Run a move from a valid form. A stale move (the order moved meanwhile) gets the service's message and
+    goes back to the detail page, a move the user may not make the 403 page: that answer is returned. None
+    when the move went through, or when its ValidationError was put on the form (`form.errors` says so)."""
     try:
-        spec.perform(actor=request.user, order=order, **spec.kwargs_from_form(form.cleaned_data))
+        run()
     except TransitionNotAllowed as exc:
         messages.error(request, exc.message)
         return redirect("workorders:detail", pk=order.pk)
@@ -558,9 +576,7 @@ def order_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
         return _denied(request, order, str(exc))
     except ValidationError as exc:
         apply_validation_error(form, exc)
-        return _detail(request, order, bound={move: form}, status=400)
-    messages.success(request, _done_message(order, spec.label, form.cleaned_data))
-    return _after_move(request, order)
+    return None
 
 
 def _done_message(order: WorkOrder, label: str, data: dict) -> str:
@@ -591,6 +607,15 @@ def _materials(formset) -> list[dict]:
     ]
 
 
+@transaction.atomic
+def _complete_with_photos(user, order: WorkOrder, form, formset) -> None:
+    """Complete the order and attach its before/after photos: all or nothing."""
+    complete_order(actor=user, order_id=order.pk, **form.service_kwargs(_materials(formset)))
+    for kind, field in ((AttachmentKind.BEFORE, "before_photos"), (AttachmentKind.AFTER, "after_photos")):
+        for upload in form.cleaned_data[field]:
+            add_attachment(actor=user, order=order, file=upload, kind=kind)
+
+
 @login_required
 def complete(request: HttpRequest, pk: int) -> HttpResponse:
     """The worker's completion form: 六个一, findings, resolution, materials, fee, before/after photos.
@@ -607,25 +632,12 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
         form = f.CompletionForm(request.POST, request.FILES, order=order)
         formset = f.MaterialFormSet(request.POST, prefix="materials")
         if form.is_valid() and formset.is_valid():
-            try:
-                with transaction.atomic():
-                    complete_order(
-                        actor=request.user, order_id=order.pk, **form.service_kwargs(_materials(formset))
-                    )
-                    for kind, field in (
-                        (AttachmentKind.BEFORE, "before_photos"),
-                        (AttachmentKind.AFTER, "after_photos"),
-                    ):
-                        for upload in form.cleaned_data[field]:
-                            add_attachment(actor=request.user, order=order, file=upload, kind=kind)
-            except TransitionNotAllowed as exc:
-                messages.error(request, exc.message)
-                return redirect("workorders:detail", pk=order.pk)
-            except PermissionDenied as exc:
-                return _denied(request, order, str(exc))
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
+            refused = _run_move(
+                request, order, form, lambda: _complete_with_photos(request.user, order, form, formset)
+            )
+            if refused is not None:
+                return refused
+            if not form.errors:
                 messages.success(
                     request, _("Order %(number)s completed. Thank you!") % {"number": order.number}
                 )
