@@ -3,6 +3,7 @@ praise and quality inspections. Thin: parse, call a service, redirect or render.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django import forms
@@ -489,12 +490,12 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _period(request) -> tuple[Period, list[str], int]:
-    """The requested period, or this month with the error shown (status 400) when the input is bad."""
+def _period(request) -> tuple[Period, list[str]]:
+    """The requested period, or this month with the error to show when the input is bad."""
     try:
-        return parse_period(request.GET), [], 200
+        return parse_period(request.GET), []
     except ValidationError as exc:
-        return parse_period({}), exc.messages, 400
+        return parse_period({}), exc.messages
 
 
 def _group_by(request, groups: dict, errors: list[str]) -> str:
@@ -545,62 +546,66 @@ def dashboard(request):
     return render(request, "feedback/dashboard.html", context)
 
 
+def _report_page(
+    request, name: str, period: Period, errors: list[str], context: dict, workbook: Callable[[], bytes]
+) -> HttpResponse:
+    """A period report: its workbook when asked for and the filters are valid, else the page
+    (`feedback/report_<name>.html`) with the filters' errors and a 400 when there are any."""
+    if request.GET.get("format") == "xlsx" and not errors:
+        return _xlsx(workbook(), f"{name}-{period.start:%Y%m%d}.xlsx")
+    context = {**context, "errors": errors}
+    return render(request, f"feedback/report_{name}.html", context, status=400 if errors else 200)
+
+
 @login_required
 def report_satisfaction(request):
     _require(can_view_satisfaction(request.user))
-    period, errors, status = _period(request)
+    period, errors = _period(request)
     group_by = _group_by(request, FOLLOW_UP_GROUPS, errors)
     report = satisfaction_report(period, group_by)
-    if request.GET.get("format") == "xlsx" and not errors:
-        return _xlsx(exports.satisfaction_workbook(report), f"satisfaction-{period.start:%Y%m%d}.xlsx")
     context = {
         "report": report,
-        "errors": errors,
         "ratings": RATINGS,
         **_period_context(request, period, FOLLOW_UP_GROUPS, group_by),
     }
-    return render(request, "feedback/report_satisfaction.html", context, status=400 if errors else status)
+    return _report_page(
+        request, "satisfaction", period, errors, context, lambda: exports.satisfaction_workbook(report)
+    )
 
 
 @login_required
 def report_sla(request):
     _require(can_view_reports(request.user))
-    period, errors, status = _period(request)
+    period, errors = _period(request)
     group_by = _group_by(request, SLA_GROUPS, errors)
     report = sla_report(period, group_by)
     overdue = overdue_orders()
-    if request.GET.get("format") == "xlsx" and not errors:
-        return _xlsx(exports.sla_workbook(report, overdue), f"sla-{period.start:%Y%m%d}.xlsx")
-    context = {
-        "report": report,
-        "overdue": overdue,
-        "errors": errors,
-        **_period_context(request, period, SLA_GROUPS, group_by),
-    }
-    return render(request, "feedback/report_sla.html", context, status=400 if errors else status)
+    context = {"report": report, "overdue": overdue, **_period_context(request, period, SLA_GROUPS, group_by)}
+    return _report_page(
+        request, "sla", period, errors, context, lambda: exports.sla_workbook(report, overdue)
+    )
 
 
 @login_required
 def report_volume(request):
     _require(can_view_reports(request.user))
-    period, errors, status = _period(request)
+    period, errors = _period(request)
     try:
         min_orders = max(2, min(int(request.GET.get("min") or 3), 100))
     except ValueError:
-        min_orders, status = 3, 400
+        min_orders = 3
         errors.append(_("The minimum number of orders must be a whole number."))
     report = volume_report(period)
     spots = hotspots(end=min(period.end_at, timezone.now()), min_orders=min_orders)
-    if request.GET.get("format") == "xlsx" and not errors:
-        return _xlsx(exports.volume_workbook(report, spots), f"volume-{period.start:%Y%m%d}.xlsx")
     context = {
         "report": report,
         "spots": spots,
         "min_orders": min_orders,
-        "errors": errors,
         **_period_context(request, period, {}, ""),
     }
-    return render(request, "feedback/report_volume.html", context, status=400 if errors else status)
+    return _report_page(
+        request, "volume", period, errors, context, lambda: exports.volume_workbook(report, spots)
+    )
 
 
 @login_required
