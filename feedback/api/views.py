@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import ClassVar
+
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -34,7 +37,7 @@ from ..permissions import (
     can_see_complainant,
 )
 from ..reports.assessment import current_weights, frozen_assessment, month_assessment
-from ..reports.periods import FOLLOW_UP_GROUPS, PERIOD_KINDS, SLA_GROUPS, parse_month, parse_period
+from ..reports.periods import FOLLOW_UP_GROUPS, PERIOD_KINDS, SLA_GROUPS, Period, parse_month, parse_period
 from ..reports.satisfaction import satisfaction_report
 from ..reports.sla import sla_report
 from .serializers import (
@@ -174,41 +177,44 @@ _PERIOD_PARAMS = [
 ]
 
 
-class SatisfactionReportViewSet(viewsets.ViewSet):
+class _GroupedReportViewSet(viewsets.ViewSet):
+    """A period report grouped by one of `groups` (crew unless `group_by` says otherwise), served as one
+    object by `list`. A subclass names its report function, its groups and its serializer."""
+
+    groups: ClassVar[dict]
+    report: ClassVar[Callable[[Period, str], object]]
+    serializer: ClassVar[type[serializers.Serializer]]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        group_by = OpenApiParameter("group_by", str, enum=list(cls.groups), description="Default crew.")
+        extend_schema_view(
+            list=extend_schema(parameters=[*_PERIOD_PARAMS, group_by], responses={200: cls.serializer})
+        )(cls)
+
+    def list(self, request):
+        period = parse_period(request.query_params)
+        report = type(self).report(period, request.query_params.get("group_by") or "crew")
+        return Response(self.serializer(report).data)
+
+
+class SatisfactionReportViewSet(_GroupedReportViewSet):
     """满意率 per group with raw counts, the 95% Wilson interval and the change against the previous period
     with its two-proportion z-test. Managers and the desk."""
 
     permission_classes = [CanReadSatisfaction]
-
-    @extend_schema(
-        parameters=[
-            *_PERIOD_PARAMS,
-            OpenApiParameter("group_by", str, enum=list(FOLLOW_UP_GROUPS), description="Default crew."),
-        ],
-        responses={200: SatisfactionReportSerializer},
-    )
-    def list(self, request):
-        period = parse_period(request.query_params)
-        report = satisfaction_report(period, request.query_params.get("group_by") or "crew")
-        return Response(SatisfactionReportSerializer(report).data)
+    groups = FOLLOW_UP_GROUPS
+    report = staticmethod(satisfaction_report)
+    serializer = SatisfactionReportSerializer
 
 
-class SlaReportViewSet(viewsets.ViewSet):
+class SlaReportViewSet(_GroupedReportViewSet):
     """On-time rates for response, arrival and completion (hold time excluded). Managers only."""
 
     permission_classes = [IsManager]
-
-    @extend_schema(
-        parameters=[
-            *_PERIOD_PARAMS,
-            OpenApiParameter("group_by", str, enum=list(SLA_GROUPS), description="Default crew."),
-        ],
-        responses={200: SlaReportSerializer},
-    )
-    def list(self, request):
-        period = parse_period(request.query_params)
-        report = sla_report(period, request.query_params.get("group_by") or "crew")
-        return Response(SlaReportSerializer(report).data)
+    groups = SLA_GROUPS
+    report = staticmethod(sla_report)
+    serializer = SlaReportSerializer
 
 
 class AssessmentReportViewSet(viewsets.ViewSet):
