@@ -108,30 +108,13 @@ def follow_up_for_token(token: str, *, now: datetime | None = None) -> FollowUp:
     return row.follow_up
 
 
-def rate_by_link(
-    *,
-    token: str,
-    resolved: Any,
-    verdict: str,
-    ratings: dict[str, Any] | None,
-    seen: dict[str, Any] | None = None,
-    fee_fair: Any = None,
-    comment: str = "",
-    now: datetime | None = None,
-) -> FollowUpAttempt:
-    """The resident answers through the link: the token is spent by a conditional UPDATE (single use even
-    under a double submit), the answers recorded, and the follow-up finished like a reached call."""
+def rate_by_link(*, token: str, now: datetime | None = None, **said: Any) -> FollowUpAttempt:
+    """The resident answers through the link (`said`: the answers as `clean_answers` takes them): the token is
+    spent by a conditional UPDATE (single use even under a double submit), the answers recorded, and the
+    follow-up finished like a reached call."""
     now = now or timezone.now()
     follow_up = follow_up_for_token(token, now=now)
-    answers = clean_answers(
-        order=follow_up.work_order,
-        resolved=resolved,
-        verdict=verdict,
-        ratings=ratings,
-        seen=seen,
-        fee_fair=fee_fair,
-        comment=comment,
-    )
+    answers = clean_answers(order=follow_up.work_order, **said)
     with transaction.atomic():
         spent = RatingToken.objects.filter(
             token_hash=_hash(token), used_at__isnull=True, expires_at__gt=now
