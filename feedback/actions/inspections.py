@@ -53,16 +53,16 @@ def draw_inspection_sample(
     for crew_id, order_id in done.values_list("crew_id", "pk").order_by("crew_id", "pk"):
         by_crew.setdefault(crew_id, []).append(order_id)
     rows: dict[int, QualityInspection] = {}
+
+    def draw(order_id: int, crew_id: int, reason: str) -> None:
+        rows[order_id] = QualityInspection(
+            work_order_id=order_id, crew_id=crew_id, week=week, reason=reason, created_at=now
+        )
+
     for crew_id, ids in by_crew.items():
         k = math.ceil(len(ids) * percent / 100)
         for order_id in random.Random(f"{week.isoformat()}:{crew_id}").sample(ids, k):
-            rows[order_id] = QualityInspection(
-                work_order_id=order_id,
-                crew_id=crew_id,
-                week=week,
-                reason=InspectionReason.RANDOM,
-                created_at=now,
-            )
+            draw(order_id, crew_id, InspectionReason.RANDOM)
     complained = (
         WorkOrder.objects.filter(
             status__in=[Status.COMPLETED, Status.CLOSED],
@@ -74,13 +74,7 @@ def draw_inspection_sample(
         .distinct()
     )
     for order_id, crew_id in complained:
-        rows[order_id] = QualityInspection(
-            work_order_id=order_id,
-            crew_id=crew_id,
-            week=week,
-            reason=InspectionReason.COMPLAINT,
-            created_at=now,
-        )
+        draw(order_id, crew_id, InspectionReason.COMPLAINT)  # a complaint's order is inspected, drawn or not
     before = QualityInspection.objects.filter(week=week).count()
     QualityInspection.objects.bulk_create(rows.values(), ignore_conflicts=True)
     return QualityInspection.objects.filter(week=week).count() - before
