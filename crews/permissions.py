@@ -62,43 +62,19 @@ def is_staff_member(user) -> bool:
     return bool(roles_of(user)) or bool(getattr(user, "is_superuser", False))
 
 
-# The model permissions each group holds (for the admin); granted by data migrations as apps land.
+# The crews app's model permissions each group holds (for the admin); synced after every migrate. The
+# residents app declares its own (residents.permissions).
 ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
-    Role.DISPATCHER: [
-        "residents.view_district",
-        "residents.view_building",
-        "residents.view_unit",
-        "residents.view_room",
-        "residents.view_facility",
-        "residents.view_resident",
-        "residents.add_resident",
-        "residents.view_full_phone",
-        "residents.change_resident",
-        "residents.view_residency",
-        "residents.add_residency",
-        "crews.view_crew",
-        "crews.view_worker",
-        "crews.view_dutyshift",
-    ],
+    Role.DISPATCHER: ["crews.view_crew", "crews.view_worker", "crews.view_dutyshift"],
     Role.CREW_LEADER: [
-        "residents.view_room",
-        "residents.view_facility",
         "crews.view_crew",
         "crews.view_worker",
         "crews.view_dutyshift",
         "crews.add_dutyshift",
         "crews.change_dutyshift",
     ],
-    Role.WORKER: ["residents.view_room", "crews.view_crew", "crews.view_worker"],
+    Role.WORKER: ["crews.view_crew", "crews.view_worker"],
     Role.MANAGER: [
-        "residents.view_district",
-        "residents.view_building",
-        "residents.view_unit",
-        "residents.view_room",
-        "residents.view_facility",
-        "residents.view_resident",
-        "residents.view_residency",
-        "residents.view_full_phone",
         "crews.view_crew",
         "crews.add_crew",
         "crews.change_crew",
