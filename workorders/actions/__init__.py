@@ -65,6 +65,16 @@ def clean_text(
 Apply = Callable[[WorkOrder, datetime], Iterable[str]]
 
 
+def stamp(field: str) -> Apply:
+    """The `apply` of a move whose only change is the time it was made, kept on `field`."""
+
+    def apply(order: WorkOrder, at: datetime) -> list[str]:
+        setattr(order, field, at)
+        return [field]
+
+    return apply
+
+
 def perform(
     *,
     order_id: int,

@@ -10,23 +10,18 @@ from django.utils.translation import gettext as _
 from ..choices import CancelReason, Move, Status
 from ..models import WorkOrder
 from ..selectors import deadlines_for
-from . import _labels, _last_event_by, clean_text, perform
+from . import _labels, _last_event_by, clean_text, perform, stamp
 
 
 def close_order(
     *, actor, order_id: int, note: str = "", by_system: bool = False, now: datetime | None = None
 ) -> WorkOrder:
     """Close a completed order (已办结): after its follow-up (by_system from feedback), or by a manager."""
-
-    def apply(order: WorkOrder, at: datetime):
-        order.closed_at = at
-        return ["closed_at"]
-
     return perform(
         order_id=order_id,
         actor=actor,
         move=Move.CLOSE,
-        apply=apply,
+        apply=stamp("closed_at"),
         is_repeat=lambda o: o.status == Status.CLOSED,
         note=note,
         by_system=by_system,

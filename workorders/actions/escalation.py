@@ -12,7 +12,7 @@ from .. import signals
 from ..choices import DeadlineKind, EscalationLevel, Move, Urgency
 from ..lifecycle import deadline_kind
 from ..models import Escalation, WorkOrder, WorkOrderEvent
-from . import _last_event_by, clean_text, perform
+from . import _last_event_by, clean_text, perform, stamp
 
 
 def remind_order(*, actor, order_id: int, note: str = "", now: datetime | None = None) -> WorkOrder:
@@ -29,15 +29,11 @@ def supervise_order(*, actor, order_id: int, note: str, now: datetime | None = N
     """A manager flags an overdue or complained-about order for supervision (督办)."""
     note = clean_text(note, "note", _("Say what must be done and by when."), max_length=500)
 
-    def apply(order: WorkOrder, at: datetime):
-        order.supervised_at = at
-        return ["supervised_at"]
-
     return perform(
         order_id=order_id,
         actor=actor,
         move=Move.SUPERVISE,
-        apply=apply,
+        apply=stamp("supervised_at"),
         is_repeat=lambda o: _last_event_by(o, Move.SUPERVISE, actor, note),
         note=note,
         now=now,

@@ -16,23 +16,18 @@ from ..choices import CHECKLIST_FIELDS, CHECKLIST_KEYS, Charge, HoldReason, Move
 from ..lifecycle import can, held_from
 from ..models import MAX_MATERIAL_ROWS, Material, WorkOrder
 from ..selectors import Calendar
-from . import _labels, _last_event_by, clean_text, perform
+from . import _labels, _last_event_by, clean_text, perform, stamp
 
 PLANNED_MAX_WORKING_DAYS = 15  # a planned job, extensions included (DESIGN §4)
 
 
 def accept_order(*, actor, order_id: int, by_system: bool = False, now: datetime | None = None) -> WorkOrder:
     """The assigned worker accepts (已接单): stamps the response time."""
-
-    def apply(order: WorkOrder, at: datetime):
-        order.accepted_at = at
-        return ["accepted_at"]
-
     return perform(
         order_id=order_id,
         actor=actor,
         move=Move.ACCEPT,
-        apply=apply,
+        apply=stamp("accepted_at"),
         by_system=by_system,
         is_repeat=lambda o: (
             o.status == Status.ACCEPTED and o.accepted_at is not None and can(Move.ARRIVE, actor, o)
@@ -43,16 +38,11 @@ def accept_order(*, actor, order_id: int, by_system: bool = False, now: datetime
 
 def arrive_order(*, actor, order_id: int, by_system: bool = False, now: datetime | None = None) -> WorkOrder:
     """The worker is at the door (已到场): stamps arrival."""
-
-    def apply(order: WorkOrder, at: datetime):
-        order.arrived_at = at
-        return ["arrived_at"]
-
     return perform(
         order_id=order_id,
         actor=actor,
         move=Move.ARRIVE,
-        apply=apply,
+        apply=stamp("arrived_at"),
         by_system=by_system,
         is_repeat=lambda o: o.status == Status.ON_SITE and can(Move.COMPLETE, actor, o),
         now=now,
