@@ -20,7 +20,7 @@ def can_register_complaint(user) -> bool:
 
 def can_handle_complaint(user) -> bool:
     """Investigate, decide and close complaints: managers (中心管理)."""
-    return getattr(user, "is_authenticated", False) and is_manager(user)
+    return is_manager(user)
 
 
 def can_see_complainant(user) -> bool:
@@ -33,12 +33,12 @@ def can_record_praise(user) -> bool:
 
 
 def can_inspect(user) -> bool:
-    return getattr(user, "is_authenticated", False) and is_manager(user)
+    return is_manager(user)
 
 
 def can_view_reports(user) -> bool:
     """Reports, the dashboard, assessments and exports of reports: managers (中心管理)."""
-    return getattr(user, "is_authenticated", False) and is_manager(user)
+    return is_manager(user)
 
 
 def can_view_satisfaction(user) -> bool:
