@@ -8,15 +8,16 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from crews.permissions import is_crew_leader, is_dispatcher, is_manager
+from crews.permissions import is_crew_leader
 from crews.selectors import worker_of
+from workorders.permissions import is_desk
 
 from .choices import FollowUpStatus
 from .models import Alert, Complaint, ExportJob, FollowUp, Praise, QualityInspection, RewardPenalty
 
 
 def follow_ups_visible_to(user) -> QuerySet[FollowUp]:
-    if getattr(user, "is_authenticated", False) and (is_dispatcher(user) or is_manager(user)):
+    if is_desk(user):
         return FollowUp.objects.all()
     return FollowUp.objects.none()
 
@@ -46,9 +47,7 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
     """The desk and managers see every complaint; a crew leader those about the crew (without the
     complainant: see can_see_complainant); anyone else none."""
     qs = Complaint.objects.all()
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if is_manager(user) or is_dispatcher(user):
+    if is_desk(user):
         return qs
     worker = worker_of(user)
     if worker is not None and is_crew_leader(user) and worker.is_leader:

@@ -9,12 +9,13 @@ from datetime import date, datetime, timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from crews.permissions import is_crew_leader, is_dispatcher, is_manager, is_worker
+from crews.permissions import is_crew_leader, is_worker
 from crews.selectors import worker_of
 
 from .choices import DeadlineBasis, Status, Urgency
 from .lifecycle import ACTIVE
 from .models import Category, Holiday, ServiceCommitment, WorkingCalendar, WorkOrder, WorkOrderEvent
+from .permissions import is_desk
 
 # --- Who may see what -------------------------------------------------------------------------------------
 
@@ -23,9 +24,7 @@ def work_orders_visible_to(user) -> QuerySet[WorkOrder]:
     """Dispatchers and managers see every order, crew leaders their crew's, workers their own and their
     crew's unassigned pool; anyone else nothing. An order outside this set is a 404, in the HTML and the API alike."""
     qs = WorkOrder.objects.all()
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if is_manager(user) or is_dispatcher(user):
+    if is_desk(user):
         return qs
     worker = worker_of(user)
     if worker is None:

@@ -43,6 +43,7 @@ from .permissions import (
     can_see_full_phone,
     can_see_reporter_phone,
     is_assigned_worker,
+    is_desk,
     reporter_phone_in_full,
 )
 from .selectors import (
@@ -384,7 +385,7 @@ def _form_kwargs(move: str, order: WorkOrder, user, workers: list[Worker] | None
             kwargs["workers"] = crew_workers_with_load(order.crew_id).exclude(pk=order.worker_id)
         else:
             kwargs["workers"] = [w for w in workers if w.pk != order.worker_id]
-        if is_dispatcher(user) or is_manager(user):
+        if is_desk(user):
             kwargs["crews"] = Crew.objects.filter(active=True).exclude(pk=order.crew_id)
     return kwargs
 
