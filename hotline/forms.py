@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crews.models import Crew
 from residents.models import Room
-from residents.selectors import AddressError, resolve_address
+from residents.selectors import AddressError, resolve_address, resolve_place
 from workorders.choices import Area, CancelReason, Charge, IncidentKind, System, Urgency
 from workorders.models import Category
 
@@ -71,12 +71,13 @@ class IntakeForm(forms.Form):
         return int(value)
 
     def clean(self):
+        # The address names a room, a building's common area (5区37栋楼道) or a public facility (5区加压泵房).
         data = super().clean()
-        data["room"] = None
+        data["place"] = None
         address = (data.get("address") or "").strip()
         if address:
             try:
-                data["room"] = resolve_address(address)
+                data["place"] = resolve_place(address)
             except AddressError as exc:
                 self.add_error("address", exc.message)
         return data

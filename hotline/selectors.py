@@ -23,6 +23,7 @@ from residents.models import Resident, Room
 from residents.selectors import (
     AddressError,
     PhoneError,
+    Place,
     can_see_full_phone,
     clean_phone,
     normalize_address,
@@ -210,25 +211,32 @@ def caller_screen(*, user, phone: str | None = None, address: str | None = None,
 # --- Intake checks ----------------------------------------------------------------------------------------
 
 
-def duplicate_orders(*, room: Room | None, category: Category | None) -> list[WorkOrder]:
-    """Active orders at the same room for the same category: the caller is probably chasing one (催单)."""
-    return list(_brief(likely_duplicates(room=room, category=category))[:5])
+def duplicate_orders(*, place: Place | None, category: Category | None) -> list[WorkOrder]:
+    """Active orders at the same place (room, facility or building common area) for the same category: the
+    caller is probably chasing one (催单)."""
+    if place is None:
+        return []
+    found = likely_duplicates(
+        room=place.room, facility=place.facility, building_id=place.building_id, category=category
+    )
+    return list(_brief(found)[:5])
 
 
 def system_of(category: Category | None) -> str:
     return SYSTEM_OF_CREW_KIND.get(category.crew_kind, "") if category is not None else ""
 
 
-def incidents_for(*, room: Room | None, category: Category | None, now=None) -> list[Incident]:
-    """Active incidents covering the room's building for the category's system (water, power, drainage)."""
+def incidents_for(*, place: Place | None, category: Category | None, now=None) -> list[Incident]:
+    """Active incidents covering the place's building (a facility: its district) for the category's system
+    (water, power, drainage)."""
     system = system_of(category)
-    if room is None or not system:
+    if place is None or not system:
         return []
     return list(
         covering_incidents(
-            buildings={room.building_id},
-            units={room.unit_id},
-            districts={room.district_id},
+            buildings={place.building_id} - {None},
+            units={place.unit_id} - {None},
+            districts={place.district_id},
             now=now or timezone.now(),
             system=system,
         )
@@ -248,14 +256,14 @@ def recent_calls_without_incident(*, building_id: int, system: str, now=None) ->
 
 
 def should_suggest_incident(
-    *, room: Room | None, category: Category | None, now=None, pending: int = 0
+    *, place: Place | None, category: Category | None, now=None, pending: int = 0
 ) -> bool:
     """Three or more calls (counting `pending`, the one being taken) about one system in one building within
     30 minutes suggest a mass fault: the desk is offered to declare an incident."""
     system = system_of(category)
-    if room is None or not system:
+    if place is None or place.building_id is None or not system:
         return False
-    count = recent_calls_without_incident(building_id=room.building_id, system=system, now=now).count()
+    count = recent_calls_without_incident(building_id=place.building_id, system=system, now=now).count()
     return count + pending >= INCIDENT_SUGGEST_CALLS
 
 

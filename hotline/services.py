@@ -22,13 +22,14 @@ from feedback.actions.praise import record_praise
 from feedback.choices import ComplaintSource, PraiseSource
 from operations.selectors import outages_covering
 from residents.models import Residency, Resident, Room
+from residents.selectors import Place
 from workorders.actions import clean_text
 from workorders.actions.escalation import remind_order
 from workorders.actions.intake import create_order
 from workorders.choices import Channel, Charge, IncidentKind, System, Urgency
 from workorders.models import Category, Incident, WorkOrder
 from workorders.permissions import is_desk
-from workorders.selectors import Calendar, DuplicateOrder
+from workorders.selectors import Calendar, DuplicateOrder, place_of
 
 from .choices import ANSWERED_TYPES, INTAKE_MAX_SECONDS, CallType
 from .models import Call, ScreenPop
@@ -48,7 +49,7 @@ from .selectors import (
 
 
 class DuplicateFound(DuplicateOrder):
-    """An active order for the same room and category exists; the desk decides: reminder or new order."""
+    """An active order for the same place and category exists; the desk decides: reminder or new order."""
 
 
 @dataclass
@@ -89,6 +90,7 @@ def take_call(
     caller_name: str = "",
     summary: str = "",
     room: Room | None = None,
+    place: Place | None = None,
     category: Category | None = None,
     urgency: str | None = None,
     crew: Crew | None = None,
@@ -115,21 +117,22 @@ def take_call(
       _complaint_or_praise), on the managers' list with the call.
     - suggestion, help: logged open, owned by the actor until answered (`answer_call`) or handed over.
 
-    The actor is the first-contact owner (首问负责). `started_at` is when the dispatcher started taking the call
-    (the first keystroke of the number, or the screen pop; at most INTAKE_MAX_SECONDS before `now`); the call
-    ends when it is logged, so `ended_at - started_at` is the intake time the dashboard reports."""
+    Where: `place` (room, common area, facility) or `room`. The actor is the first-contact owner (首问负责).
+    `started_at`: when the dispatcher started taking the call (first keystroke of the number, or the screen pop;
+    ≤ INTAKE_MAX_SECONDS before `now`); it ends when logged: `ended_at - started_at` is the intake time."""
     _require_desk(actor)
     now = now or timezone.now()
     said = _clean_call(call_type, channel, phone, caller_name, summary, subject, incident)
     phone = said["phone"]
     _check_started_at(started_at, now)
     result = CallResult(call=Call())
+    place = place or (Place(room=room) if room is not None else None)
     with transaction.atomic():
-        order, resident, room, category, answer = _do_what_it_asks(
+        order, resident, place, category, answer = _do_what_it_asks(
             result,
             said,
             actor=actor,
-            room=room,
+            place=place,
             category=category,
             urgency=urgency,
             crew=crew,
@@ -146,8 +149,8 @@ def take_call(
             said,
             actor=actor,
             answer=answer,
-            resident=resident or _resident_for(phone, room),
-            room=room,
+            resident=resident or _resident_for(phone, place.room if place is not None else None),
+            place=place,
             category=category,
             order=order,
             incident=incident,
@@ -156,7 +159,7 @@ def take_call(
         )
         result.order = order
     if call_type == CallType.REPAIR and incident is None:
-        result.suggest_incident = should_suggest_incident(room=room, category=category, now=now)
+        result.suggest_incident = should_suggest_incident(place=place, category=category, now=now)
     return result
 
 
@@ -173,7 +176,7 @@ def _do_what_it_asks(
     said: dict,
     *,
     actor,
-    room,
+    place,
     category,
     urgency,
     crew,
@@ -186,7 +189,7 @@ def _do_what_it_asks(
     now,
 ):
     """The call's effect by its type (see take_call); `terms`: the new order's appointment slot, charge and area.
-    Returns (order, resident, room, category, answer)."""
+    Returns (order, resident, place, category, answer)."""
     call_type, summary = said["call_type"], said["summary"]
     order: WorkOrder | None = None
     resident: Resident | None = None
@@ -195,12 +198,12 @@ def _do_what_it_asks(
             raise ValidationError({"work_order": [_("Choose the order the caller is chasing.")]})
         note = summary or _("The resident called again.")
         order = remind_order(actor=actor, order_id=remind_order_id, note=note, now=now)
-        room, category, resident = order.room or room, order.category, order.reporter
+        place, category, resident = place_of(order) or place, order.category, order.reporter
     elif call_type == CallType.REPAIR:
-        order, resident, room = _repair(
+        order, resident, place = _repair(
             result,
             actor=actor,
-            room=room,
+            place=place,
             category=category,
             urgency=urgency,
             crew=crew,
@@ -225,7 +228,7 @@ def _do_what_it_asks(
         answer = clean_text(
             answer, "answer", _("Write the answer you gave the caller."), required=True, max_length=2000
         )
-    return order, resident, room, category, answer
+    return order, resident, place, category, answer
 
 
 def _clean_call(
@@ -276,7 +279,7 @@ def _log_call(
     actor,
     answer,
     resident,
-    room,
+    place,
     category,
     order,
     incident,
@@ -290,8 +293,8 @@ def _log_call(
         answer=answer.strip() if closed else "",
         taken_by=actor,
         resident=resident,
-        room=room,
-        building_id=room.building_id if room is not None else None,
+        room=place.room if place is not None else None,
+        building_id=place.building_id if place is not None else None,
         category=category,
         system=(incident.system if incident is not None else system_of(category))
         if said["call_type"] == CallType.REPAIR
@@ -308,36 +311,41 @@ def _log_call(
 
 
 def _repair(
-    result: CallResult, *, actor, room, category, urgency, crew, incident, allow_duplicate, said, terms, now
+    result: CallResult, *, actor, place, category, urgency, crew, incident, allow_duplicate, said, terms, now
 ):
     """A repair call's order, created and dispatched in one go (create_order's `dispatch_to`) to the chosen or
     the suggested crew, the working calendar loaded once for the deadlines and the crew suggestion; none when
-    the call is attached to an incident (the room may then be the caller's home in the outage). `terms`: the
-    appointment slot, charge and area. Returns (order, resident, room)."""
-    if room is None and incident is not None:
-        room = _home_in_outage(said["phone"], incident, now)
-    if room is None:
+    the call is attached to an incident (the place may then be the caller's home in the outage). `terms`: the
+    appointment slot, charge and area. Returns (order, resident, place)."""
+    if place is None and incident is not None:
+        home = _home_in_outage(said["phone"], incident, now)
+        place = Place(room=home) if home is not None else None
+    if place is None:
         raise ValidationError({"address": [_("Give the address of the fault.")]})
     if category is None and incident is None:
         raise ValidationError({"category": [_("Choose the category of the fault.")]})
-    if incident is not None:
-        _check_outage_covers(incident, room, now)
+    if incident is not None and place.room is not None:
+        _check_outage_covers(incident, place.room, now)
     if urgency and urgency not in Urgency.values:
         raise ValidationError({"urgency": [_("Unknown urgency.")]})
     if incident is not None:
-        return None, None, room
-    result.duplicates = duplicate_orders(room=room, category=category)
+        return None, None, place
+    result.duplicates = duplicate_orders(place=place, category=category)
     if result.duplicates and not allow_duplicate:
         raise DuplicateFound(result.duplicates)
-    resident = _resident_for(said["phone"], room)
+    resident = _resident_for(said["phone"], place.room)
     calendar = Calendar.load(now)
-    target = crew or suggest_crew(category=category, district_id=room.district_id, at=now, calendar=calendar)
+    target = crew or suggest_crew(category=category, district_id=place.district_id, at=now, calendar=calendar)
     result.dispatched_to = target
     order = create_order(
         actor=actor,
         category=category,
         description=said["summary"],
-        room=room,
+        room=place.room,
+        facility=place.facility,
+        building=place.building if place.room is None else None,
+        unit=place.unit,
+        location_detail=place.detail,
         urgency=urgency or None,
         channel=said["channel"],
         reporter=resident,
@@ -350,7 +358,7 @@ def _repair(
         calendar=calendar,
         now=now,
     )
-    return order, resident, room
+    return order, resident, place
 
 
 def _complaint_or_praise(result: CallResult, *, actor, call_type, said, work_order, crew, now) -> None:

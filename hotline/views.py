@@ -29,9 +29,9 @@ from residents.selectors import (
     AddressError,
     can_see_full_phone,
     place_figures,
-    resolve_address,
+    resolve_place,
     show_phone,
-    suggest_rooms,
+    suggest_places,
 )
 from residents.services import log_phone_views, register_resident
 from workorders.actions import TransitionNotAllowed
@@ -234,27 +234,28 @@ def register_caller(request):
 @desk_required
 @require_GET
 def room_options(request):
-    """Address suggestions as the dispatcher types (residents.selectors.suggest_rooms)."""
+    """Address suggestions as the dispatcher types: rooms, a named building's common areas, public facilities
+    (residents.selectors.suggest_places)."""
     text = request.GET.get("address", "").strip()
-    rooms = list(suggest_rooms(text, limit=8)) if text else []
-    return render(request, "hotline/partials/room_options.html", {"rooms": rooms})
+    places = suggest_places(text, limit=8) if text else []
+    return render(request, "hotline/partials/room_options.html", {"places": places})
 
 
 # --- Intake -----------------------------------------------------------------------------------------------
 
 
-def _check_context(*, room, category, now) -> dict:
+def _check_context(*, place, category, now) -> dict:
     """Duplicates, incidents covering the building, the incident suggestion and the crew that would go."""
-    if room is None or category is None:
-        return {"room": room, "category": category}
+    if place is None or category is None:
+        return {"place": place, "category": category}
     return {
-        "room": room,
+        "place": place,
         "category": category,
-        "duplicates": duplicate_orders(room=room, category=category),
-        "incidents": incidents_for(room=room, category=category, now=now),
-        "suggest_incident": should_suggest_incident(room=room, category=category, now=now, pending=1),
+        "duplicates": duplicate_orders(place=place, category=category),
+        "incidents": incidents_for(place=place, category=category, now=now),
+        "suggest_incident": should_suggest_incident(place=place, category=category, now=now, pending=1),
         "system": system_of(category),
-        "suggested_crew": suggest_crew(category=category, district_id=room.district_id, at=now),
+        "suggested_crew": suggest_crew(category=category, district_id=place.district_id, at=now),
     }
 
 
@@ -263,23 +264,31 @@ def _check_context(*, room, category, now) -> dict:
 def intake_check(request):
     """The check panel: re-rendered whenever the address or the category changes."""
     now = timezone.now()
-    room, category, error = None, None, ""
+    place, category, error = None, None, ""
     address = request.GET.get("address", "").strip()
     if address:
         try:
-            room = resolve_address(address)
+            place = resolve_place(address)
         except AddressError as exc:
             error = exc.message
     category_id = request.GET.get("category", "")
     if category_id.isdigit():
         category = Category.objects.filter(pk=category_id, parent__isnull=False).first()
-    context = _check_context(room=room, category=category, now=now)
+    context = _check_context(place=place, category=category, now=now)
     context["address_error"] = error
     return render(request, "hotline/partials/check_panel.html", context)
 
 
 # The services' field names where the desk's forms call them otherwise.
-FORM_FIELDS = {"room": "address", "description": "summary", "work_order": None}
+FORM_FIELDS = {
+    "room": "address",
+    "building": "address",
+    "facility": "address",
+    "unit": "address",
+    "location_detail": "address",
+    "description": "summary",
+    "work_order": None,
+}
 
 
 def _success_message(result) -> str:
@@ -312,7 +321,7 @@ def _take_call(request, data: dict, *, channel: str, call_type: str, incident, n
         phone=data["phone"],
         caller_name=data["caller_name"],
         summary=data["summary"],
-        room=data["room"],
+        place=data["place"],
         category=data["category"],
         urgency=data["urgency"] or None,
         crew=data["crew"],
@@ -336,7 +345,7 @@ def _tell_the_desk(request, result, *, caller_name: str) -> None:
     request.session["same_caller"] = {
         "phone": result.call.phone,
         "caller_name": caller_name,
-        "address": result.call.room.label if result.call.room else "",
+        "address": _address_of(result),
     }
     if result.suggest_incident:
         messages.warning(
@@ -347,9 +356,16 @@ def _tell_the_desk(request, result, *, caller_name: str) -> None:
             ),
         )
         request.session["suggest_incident"] = {
-            "address": result.call.room.label if result.call.room else "",
+            "address": _address_of(result),
             "system": result.call.system,
         }
+
+
+def _address_of(result) -> str:
+    """What the next intake's address field offers again: the call's room, or the order's place."""
+    if result.call.room is not None:
+        return result.call.room.label
+    return result.order.location_label[:100] if result.order is not None else ""
 
 
 @desk_required
@@ -378,7 +394,7 @@ def intake(request, channel: str = Channel.PHONE):
                 except services.DuplicateFound as exc:
                     form.add_error(
                         None,
-                        _("This room already has an open order of this category: is it a reminder (催单)?"),
+                        _("This place already has an open order of this category: is it a reminder (催单)?"),
                     )
                     check = {"duplicates": exc.duplicates, "ask_confirm": True}
                 except ValidationError as exc:
@@ -390,7 +406,7 @@ def intake(request, channel: str = Channel.PHONE):
                     return redirect(reverse("hotline:window" if walk_in else "hotline:intake"))
         if not check and form.is_bound and getattr(form, "cleaned_data", None):
             check = _check_context(
-                room=form.cleaned_data.get("room"), category=form.cleaned_data.get("category"), now=now
+                place=form.cleaned_data.get("place"), category=form.cleaned_data.get("category"), now=now
             )
     else:
         # `?address=`: a linked order opened from another (the flat above or below, workorders' detail);

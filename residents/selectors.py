@@ -6,10 +6,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 
-from .models import Building, District, Resident, Room, Unit
+from .models import Building, District, Facility, Resident, Room, Unit
 
 _CN_DIGITS = {
     "零": 0,
@@ -176,6 +177,128 @@ def suggest_rooms(text: str, *, limit: int = 10) -> QuerySet[Room]:
     if parts["room"]:
         filters &= Q(number__startswith=str(int(parts["room"])))
     return qs.filter(filters).order_by("building__number", "unit__number", "number")[:limit]
+
+
+# --- Places: a room, a building's common area, a public facility ------------------------------------------
+
+# A building (and maybe its unit) followed by what is there: 5区37栋楼道, 5-37-2单元门, 3区15栋旁边的路灯.
+_BUILDING_PLACE = re.compile(
+    r"^(?P<district>\d+)(?:区|-)(?P<building>\d+)(?:号楼|栋|幢|楼|号|#|-)?"
+    r"(?:(?P<unit>\d+)(?:单元|门))?(?P<detail>\D.*)?$"
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a fault is (issue 14 point 7): a room, a building's common area (楼道, 单元门, 楼顶; optionally one
+    unit's) or a public facility, plus the words that say where exactly (`detail`). `label` is the one way a
+    place is written on orders, boards, exports, SMS and scripts."""
+
+    room: Room | None = None
+    building: Building | None = None
+    unit: Unit | None = None
+    facility: Facility | None = None
+    detail: str = ""
+
+    @property
+    def label(self) -> str:
+        base = (self.room or self.unit or self.building or self.facility).label
+        return f"{base} {self.detail}" if self.detail else base
+
+    @property
+    def district_id(self) -> int:
+        return (self.room or self.building or self.facility).district_id
+
+    @property
+    def building_id(self) -> int | None:
+        if self.room is not None:
+            return self.room.building_id
+        return self.building.pk if self.building is not None else None
+
+    @property
+    def unit_id(self) -> int | None:
+        return self.room.unit_id if self.room is not None else getattr(self.unit, "pk", None)
+
+    def orders_here(self) -> Q:
+        """The orders placed at this very place (a room's, this facility's, or the building's common areas)."""
+        if self.room is not None:
+            return Q(room=self.room)
+        if self.facility is not None:
+            return Q(facility=self.facility)
+        return Q(building=self.building, room__isnull=True, facility__isnull=True)
+
+
+def resolve_place(text: str) -> Place:
+    """The place an address names: a room (5区37栋1单元302室), a building or unit with what is there (5区37栋楼道,
+    5区37栋2单元 单元门, 3区15栋旁边的路灯), or a public facility by its label (5区加压泵房, then any words).
+    A room address that matches no room says which level is wrong (resolve_address)."""
+    if len(text or "") > MAX_ADDRESS_LENGTH:
+        parse_address(text)  # raises the length error
+    value = normalize_address(text)
+    if _ADDRESS.match(value):
+        return Place(room=resolve_address(text))
+    match = _BUILDING_PLACE.match(value)
+    if match:
+        building = (
+            Building.objects.filter(district__number=int(match["district"]), number=int(match["building"]))
+            .select_related("district")
+            .first()
+        )
+        if building is None:
+            resolve_address(f"{match['district']}区{match['building']}栋1单元1室")  # says which level
+        unit = None
+        if match["unit"]:
+            unit = Unit.objects.filter(building=building, number=int(match["unit"])).first()
+            if unit is None:
+                raise AddressError(
+                    _("%(building)s has no unit %(n)s.") % {"building": building.label, "n": match["unit"]},
+                    "unit",
+                )
+        return Place(building=building, unit=unit, detail=(match["detail"] or "").strip("-")[:100])
+    facility = (
+        Facility.objects.annotate(said=Value(value))
+        .filter(said__startswith=F("label"))
+        .order_by(Length("label").desc(), "id")
+        .first()
+    )
+    if facility is not None:
+        return Place(facility=facility, detail=value[len(facility.label) :].strip("-")[:100])
+    parse_address(text)  # says what is missing from a room address
+    raise AddressError(_("Could not read the address %(address)s.") % {"address": text.strip()}, "address")
+
+
+def suggest_places(text: str, *, limit: int = 8) -> list[tuple[str, str, str]]:
+    """What the desk's address field offers as the dispatcher types, as (kind, label, hint): rooms whose label
+    starts like the text; the building's and its units' common areas once a building is named; public
+    facilities by name or district (泵房, 5区锅炉). At most `limit` rooms and a few of each other kind."""
+    if not text or len(text) > MAX_ADDRESS_LENGTH:
+        return []
+    value = normalize_address(text)
+    found: list[tuple[str, str, str]] = []
+    area_hint = _("common area: 楼道, 单元门, 楼顶")
+    building_match = _BUILDING_PLACE.match(value)
+    if building_match and not building_match["detail"]:
+        building = Building.objects.filter(
+            district__number=int(building_match["district"]), number=int(building_match["building"])
+        ).first()
+        if building is not None:
+            found.append(("building", building.label, area_hint))
+            units = building.units.order_by("number")
+            if building_match["unit"]:
+                units = units.filter(number=int(building_match["unit"]))
+            found.extend(("building", u.label, area_hint) for u in units[:4])
+    district = re.match(r"^(\d+)区(.*)$", value)
+    facilities = Facility.objects.order_by("district__number", "name")
+    if district and not district[2][:1].isdigit():
+        facilities = facilities.filter(district__number=int(district[1]), name__contains=district[2])
+    elif not value[:1].isdigit():
+        facilities = facilities.filter(Q(label__contains=value) | Q(name__contains=value))
+    else:
+        facilities = facilities.none()
+    found.extend(("facility", fac.label, fac.get_kind_display()) for fac in facilities[:5])
+    rooms = [("room", r.label, "") for r in suggest_rooms(text, limit=limit)]
+    # Once a building is named and no room number typed yet, its common areas come first (one key: Enter).
+    return [*found, *rooms] if building_match else [*rooms, *found]
 
 
 # The one phone rule (every phone field: calls, orders, residents, complaints, staff): written with digits,

@@ -399,8 +399,13 @@ class WorkOrder(models.Model):
             ),
         ]
         constraints = [
+            # Exactly one place: a room (its building kept alongside for the lists), a public facility, or a
+            # building's common area (楼道, 单元门: the building alone).
             models.CheckConstraint(
-                condition=Q(room__isnull=False) | Q(facility__isnull=False), name="wo_has_location"
+                condition=Q(room__isnull=False, facility__isnull=True)
+                | Q(room__isnull=True, facility__isnull=False, building__isnull=True)
+                | Q(room__isnull=True, facility__isnull=True, building__isnull=False),
+                name="wo_has_location",
             ),
         ]
 

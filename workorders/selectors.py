@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from crews.permissions import is_crew_leader, is_worker
 from crews.selectors import worker_of
+from residents.selectors import Place
 
 from .choices import DeadlineBasis, Status, Urgency
 from .lifecycle import ACTIVE
@@ -49,11 +50,33 @@ class DuplicateOrder(Exception):
         super().__init__(_("An open order for this room and category already exists."))
 
 
-def likely_duplicates(*, room, category) -> QuerySet[WorkOrder]:
-    """Active orders at the same room for the same category, newest first: the caller is probably chasing one."""
-    if room is None or category is None:
+def likely_duplicates(
+    *, room=None, category, facility=None, building_id: int | None = None
+) -> QuerySet[WorkOrder]:
+    """Active orders at the same place for the same category, newest first: the caller is probably chasing one.
+    The place is a room, a public facility or (neither given) a building's common areas."""
+    if category is None:
         return WorkOrder.objects.none()
-    return WorkOrder.objects.filter(room=room, category=category, status__in=ACTIVE).order_by("-created_at")
+    if room is not None:
+        here = Q(room=room)
+    elif facility is not None:
+        here = Q(facility=facility)
+    elif building_id is not None:
+        here = Q(building_id=building_id, room__isnull=True, facility__isnull=True)
+    else:
+        return WorkOrder.objects.none()
+    return WorkOrder.objects.filter(here, category=category, status__in=ACTIVE).order_by("-created_at")
+
+
+def place_of(order: WorkOrder) -> Place | None:
+    """The order's place as the desk names places: its room, its public facility or its building's common area."""
+    if order.room_id is not None:
+        return Place(room=order.room, detail=order.location_detail)
+    if order.facility_id is not None:
+        return Place(facility=order.facility, detail=order.location_detail)
+    if order.building_id is not None:
+        return Place(building=order.building, detail=order.location_detail)
+    return None
 
 
 def timeline(order: WorkOrder) -> list[WorkOrderEvent]:

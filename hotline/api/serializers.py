@@ -8,8 +8,8 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from crews.models import Crew
-from residents.models import Room
-from residents.selectors import AddressError, resolve_address, show_phone
+from residents.models import Building, Facility, Room
+from residents.selectors import AddressError, Place, resolve_place, show_phone
 from workorders.choices import Channel, System, Urgency
 from workorders.models import Category, Incident, WorkOrder
 
@@ -152,8 +152,8 @@ class LookupSerializer(serializers.Serializer):
 
 
 class CallCreateSerializer(serializers.Serializer):
-    """Input of POST /calls/. `category` is a leaf code (e.g. water.leak_fitting); `room` or `address` locate
-    a repair; `work_order` names the order of a reminder; `incident` attaches a repair call to an outage."""
+    """Input of POST /calls/. `category` is a leaf code (e.g. water.leak_fitting); one of `room`, `building`
+    (a common area) or `facility`, or an `address` (5区37栋1单元302室, 5区37栋楼道, 5区加压泵房) locates a repair; `work_order` names the order of a reminder; `incident` attaches a repair call to an outage."""
 
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     channel = serializers.ChoiceField(
@@ -163,6 +163,12 @@ class CallCreateSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     caller_name = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
+    building = serializers.PrimaryKeyRelatedField(
+        queryset=Building.objects.all(), required=False, allow_null=True, help_text="a common area's building"
+    )
+    facility = serializers.PrimaryKeyRelatedField(
+        queryset=Facility.objects.all(), required=False, allow_null=True
+    )
     address = serializers.CharField(max_length=100, required=False, allow_blank=True)
     category = serializers.SlugRelatedField(
         slug_field="code",
@@ -196,9 +202,17 @@ class CallCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         address = (attrs.pop("address", "") or "").strip()
-        if address and not attrs.get("room"):
+        given = {
+            name: attrs.pop(name) for name in ("room", "building", "facility") if attrs.get(name) is not None
+        }
+        if len(given) > 1:
+            raise serializers.ValidationError(
+                {list(given)[1]: [_("Give one place only: a room, a building or a public facility.")]}
+            )
+        attrs["place"] = Place(**given) if given else None
+        if address and not given:
             try:
-                attrs["room"] = resolve_address(address)
+                attrs["place"] = resolve_place(address)
             except AddressError as exc:
                 raise serializers.ValidationError({"address": [exc.message]}) from None
         if attrs["call_type"] == CallType.REMINDER and not attrs.get("work_order"):

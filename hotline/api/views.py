@@ -155,7 +155,7 @@ class CallViewSet(
                 phone=d["phone"],
                 caller_name=d["caller_name"],
                 summary=d["summary"],
-                room=d.get("room"),
+                place=d.get("place"),
                 category=d.get("category"),
                 urgency=d.get("urgency") or None,
                 crew=d.get("crew"),

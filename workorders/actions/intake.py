@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crews.models import Crew
-from residents.selectors import PhoneError, clean_phone
+from residents.selectors import PhoneError, Place, clean_phone
 
 from .. import signals
 from ..choices import Area, Channel, Charge, Move, Status, Urgency
@@ -56,6 +56,8 @@ def create_order(
     description: str,
     room=None,
     facility=None,
+    building=None,
+    unit=None,
     urgency: str | None = None,
     area: str | None = None,
     charge: str = Charge.FREE,
@@ -72,15 +74,13 @@ def create_order(
     allow_duplicate: bool = True,
     now: datetime | None = None,
 ) -> WorkOrder:
-    """Log a new order in state `received`: number, location, category (a leaf), urgency (the category's
-    default unless given), the three deadlines stamped from the service commitment, first-contact owner =
-    the actor (首问负责). Writes the `create` event; `order_created` is sent on commit.
-
-    With `dispatch_to`, the order is then dispatched to that crew through `dispatch_order` in the same
+    """Log a new order in state `received`: number, place (one of `room`, `facility`, `building` with maybe its
+    `unit`: _place), category (a leaf), urgency (the category's default unless given), the three deadlines
+    stamped from the service commitment, first-contact owner = the actor (首问负责). Writes the `create` event;
+    `order_created` is sent on commit. With `dispatch_to`, the order is then dispatched to that crew through `dispatch_order` in the same
     transaction, as the hotline does on every repair call (its event and signal follow the `create` ones).
-    `calendar`: a caller that already loaded the working calendar passes it (the hotline suggests the crew
-    with it). With `allow_duplicate=False` an active order for the same room and category raises DuplicateOrder
-    (with the candidates) before anything is written."""
+    `calendar`: a caller's already loaded working calendar. With `allow_duplicate=False` an active order for the same place and category raises
+    DuplicateOrder (with the candidates) before anything is written."""
     now = now or timezone.now()
     if not by_system and not can_create_order(actor):
         raise PermissionDenied(_("Only dispatchers and managers may create orders."))
@@ -91,10 +91,10 @@ def create_order(
     description = clean_text(description, "description", _("Describe the fault."))
     urgency = urgency or category.default_urgency
     _check_choices(urgency=urgency, appointment_at=appointment_at, charge=charge, channel=channel, area=area)
-    place = _place(room, facility, location_detail)
+    place = _place(room, facility, building, unit, location_detail)
     who = _reporter(reporter, reporter_phone, reporter_name)
     if not allow_duplicate:
-        _refuse_duplicates(room, category)
+        _refuse_duplicates(place, category)
     deadlines = deadlines_for(
         at=now, urgency=urgency, category=category, appointment_at=appointment_at, calendar=calendar
     )
@@ -146,24 +146,31 @@ def _check_choices(*, urgency: str, appointment_at, charge: str, channel: str, a
         raise ValidationError({"area": [_("Unknown area.")]})
 
 
-def _place(room, facility, location_detail: str) -> dict:
-    """Where the fault is, as the order stores it: the room or the public facility, and the label."""
-    if room is None and facility is None:
-        raise ValidationError({"room": [_("Give the room or the public facility where the fault is.")]})
+def _place(room, facility, building, unit, location_detail: str) -> dict:
+    """Where the fault is, as the order stores it: one of the room, the public facility or the building (its
+    common area, maybe one unit's), the district and building it is in, and the label every screen shows."""
+    given = [p for p in (room, facility, building) if p is not None]
+    if not given:
+        raise ValidationError(
+            {
+                "room": [
+                    _("Give the room, the building (common area) or the public facility where the fault is.")
+                ]
+            }
+        )
+    if len(given) > 1:
+        raise ValidationError({"room": [_("Give one place only: a room, a building or a public facility.")]})
+    if unit is not None and (building is None or unit.building_id != building.pk):
+        raise ValidationError({"unit": [_("The unit must be one of the building's units.")]})
     detail = clean_text(location_detail, "location_detail", "", required=False, max_length=200).strip()
-    if room is not None:
-        district_id, building_id, label = room.district_id, room.building_id, room.label
-    else:
-        district_id, building_id, label = facility.district_id, None, facility.label
-    if detail:
-        label = f"{label} {detail}"
+    spot = Place(room=room, building=building, unit=unit, facility=facility, detail=detail)
     return {
         "room": room,
-        "facility": facility if room is None else None,
-        "district_id": district_id,
-        "building_id": building_id,
+        "facility": facility,
+        "building_id": spot.building_id,
+        "district_id": spot.district_id,
         "location_detail": detail,
-        "location_label": label[:200],
+        "location_label": spot.label[:200],
     }
 
 
@@ -195,8 +202,16 @@ def _record_creation(order: WorkOrder, now: datetime) -> None:
     )
 
 
-def _refuse_duplicates(room, category: Category) -> None:
-    """DuplicateOrder when the room already has an active order of this category."""
-    duplicates = list(likely_duplicates(room=room, category=category)[:5]) if room is not None else []
+def _refuse_duplicates(place: dict, category: Category) -> None:
+    """DuplicateOrder when the place (room, facility or building common area) already has an active order of
+    this category."""
+    duplicates = list(
+        likely_duplicates(
+            room=place["room"],
+            facility=place["facility"],
+            building_id=place["building_id"],
+            category=category,
+        )[:5]
+    )
     if duplicates:
         raise DuplicateOrder(duplicates)

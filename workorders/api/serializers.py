@@ -424,14 +424,29 @@ class _CategoryInput(CategoryField):
 
 
 class WorkOrderCreateSerializer(serializers.Serializer):
-    """Where: `room`, or `facility`, or an `address` text such as 5区37栋1单元302室."""
+    """Where: exactly one of `room`, `facility` or `building` (a common area: 楼道, 单元门, 楼顶; `unit`
+    narrows it), or an `address` text: 5区37栋1单元302室, 5区37栋楼道, 3区15栋旁边的路灯, 5区加压泵房."""
 
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
     facility = serializers.PrimaryKeyRelatedField(
         queryset=Facility.objects.all(), required=False, allow_null=True
     )
+    building = serializers.PrimaryKeyRelatedField(
+        queryset=Building.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="a building's common area (楼道, 单元门, 楼顶); say where in `location_detail`",
+    )
+    unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="with `building`: the unit whose common area it is",
+    )
     address = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    location_detail = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    location_detail = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="where exactly: 楼道, 单元门, 旁边的路灯"
+    )
     category = _CategoryInput(help_text="leaf category code, e.g. water.leak_fitting (or its id)")
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
     description = serializers.CharField(max_length=2000)
@@ -452,18 +467,26 @@ class WorkOrderCreateSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        from residents.selectors import AddressError, resolve_address
+        from residents.selectors import AddressError, resolve_place
 
         address = (attrs.pop("address", "") or "").strip()
-        if attrs.get("room") is None and attrs.get("facility") is None:
-            if not address:
-                raise serializers.ValidationError(
-                    {"room": [_("Give the room, the public facility or the address where the fault is.")]}
-                )
-            try:
-                attrs["room"] = resolve_address(address)
-            except AddressError as exc:
-                raise serializers.ValidationError({"address": [exc.message]}) from None
+        given = [name for name in ("room", "facility", "building") if attrs.get(name) is not None]
+        if len(given) > 1:
+            raise serializers.ValidationError(
+                {given[1]: [_("Give one place only: a room, a building or a public facility.")]}
+            )
+        if given:
+            return attrs
+        if not address:
+            raise serializers.ValidationError(
+                {"room": [_("Give the room, the building, the public facility or the address of the fault.")]}
+            )
+        try:
+            place = resolve_place(address)
+        except AddressError as exc:
+            raise serializers.ValidationError({"address": [exc.message]}) from None
+        attrs.update(room=place.room, facility=place.facility, building=place.building, unit=place.unit)
+        attrs["location_detail"] = " ".join(filter(None, (place.detail, attrs.get("location_detail", ""))))
         return attrs
 
 
