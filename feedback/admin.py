@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from residents.admin import AuditedAdminMixin
 from residents.fields import PhoneAdminMixin
@@ -83,8 +84,14 @@ class AlertAdmin(admin.ModelAdmin):
 
 @admin.register(AssessmentWeight)
 class AssessmentWeightAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ("kpi", "weight", "updated_at", "updated_by")
+    list_display = ("kpi", "kpi_label", "weight", "updated_at", "updated_by")
     readonly_fields = ("updated_at", "updated_by")
+
+    @admin.display(description=_("KPI name"))
+    def kpi_label(self, obj: AssessmentWeight) -> str:
+        from .reports.assessment import KPIS
+
+        return next((str(k.label) for k in KPIS if k.code == obj.kpi), obj.kpi)
 
 
 @admin.register(RewardPenalty)

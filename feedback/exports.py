@@ -17,7 +17,10 @@ from openpyxl.utils import get_column_letter
 
 from .choices import RATINGS
 from .reports.assessment import KPIS, AssessmentLine
-from .reports.hotspots import Hotspots
+from .reports.hazards import HazardReport
+from .reports.hotspots import AgingPlaces, Hotspots
+from .reports.outages import OUTAGE_KINDS, OutageReport
+from .reports.rounds import RoundsReport
 from .reports.satisfaction import SatisfactionReport
 from .reports.sla import SlaReport
 from .reports.volume import VolumeReport
@@ -223,7 +226,14 @@ def volume_workbook(report: VolumeReport, spots: Hotspots) -> bytes:
     for r in spots.buildings:
         sheet.row([r["label"], r["system"], r["orders"]])
     sheet.row([])
-    sheet.header([_("Building"), _("System"), _("Last 90 days"), _("90 days before"), _("Growth")])
+    sheet.row([])
+    sheet.header([_("Public facility"), _("System"), _("Orders")])
+    for r in spots.facilities:
+        sheet.row([r["label"], r["system"], r["orders"]])
+    sheet.row([])
+    sheet.header(
+        [_("Building or facility"), _("System"), _("Last 90 days"), _("90 days before"), _("Growth")]
+    )
     for r in spots.growing:
         sheet.row([r["label"], r["system"], r["current"], r["before"], _round(r["growth_pct"])], percent=(5,))
     sheet.finish()
@@ -469,3 +479,99 @@ def _order_cells(ws) -> Callable[[list], list]:
         return out
 
     return cells
+
+
+# --- The three systems in operation: rounds, hazards, outages, aging places ----------------------------------
+
+
+def rounds_workbook(report: RoundsReport) -> bytes:
+    wb = Workbook()
+    wb.active.title = _("Rounds")[:31]
+    sheet = Sheet(wb.active, _("Rounds done on time"), [(_("Period"), report.period.label)])
+    sheet.header(
+        [
+            _("Crew"),
+            _("Month"),
+            _("Rounds"),
+            _("Done on time"),
+            _("Done late"),
+            _("Missed"),
+            _("Overdue"),
+            _("Not yet due"),
+            _("On-time rate"),
+        ]
+    )
+    for row in [*report.rows, report.total]:
+        c = row.counts
+        month = f"{row.month:%Y-%m}" if row.month else ""
+        values = [row.crew, month, c["total"], c["on_time"], c["late"], c["missed"], c["overdue"]]
+        sheet.row([*values, row.pending, _round(row.rate)], percent=(9,), bold=row is report.total)
+    sheet.finish()
+    return _bytes(wb)
+
+
+def hazards_workbook(report: HazardReport) -> bytes:
+    wb = Workbook()
+    wb.active.title = _("Hazards")[:31]
+    sheet = Sheet(
+        wb.active,
+        _("Hazards found and fixed"),
+        [(_("Period"), report.period.label), (_("Grouped by"), report.grouping_title)],
+    )
+    sheet.header(
+        [
+            report.grouping_title,
+            _("Found"),
+            _("Fixed"),
+            _("Verified"),
+            _("Rectified on time"),
+            _("Rectified late"),
+            _("Overdue now"),
+            _("On-time rate"),
+            _("Mean days to rectify"),
+        ]
+    )
+    for row in [*report.rows, report.total]:
+        c = row.counts
+        values = [row.label, c["found"], c["fixed"], c["verified"], c["on_time"], c["late"], c["overdue"]]
+        sheet.row(
+            [*values, _round(row.rate), _round(row.mean_days, 2)], percent=(8,), bold=row is report.total
+        )
+    sheet.finish()
+    return _bytes(wb)
+
+
+def outages_workbook(report: OutageReport) -> bytes:
+    from workorders.choices import IncidentKind
+
+    wb = Workbook()
+    wb.active.title = _("Outages")[:31]
+    sheet = Sheet(wb.active, _("Outages by system"), [(_("Period"), report.period.label)])
+    sheet.header([_("System"), _("Kind"), _("Outages"), _("Affected homes"), _("Hours"), _("Homes × hours")])
+    for row in [*report.rows, report.total]:
+        parts = [(str(IncidentKind(k).label), row.by_kind[k]) for k in OUTAGE_KINDS]
+        for kind, fig in [*parts, (str(_("All")), row.total)]:
+            values = [
+                row.label,
+                kind,
+                fig.outages,
+                fig.homes,
+                _round(fig.hours, 2),
+                _round(fig.home_hours, 1),
+            ]
+            sheet.row(values, bold=row is report.total)
+    sheet.finish()
+    return _bytes(wb)
+
+
+def aging_workbook(places: AgingPlaces) -> bytes:
+    wb = Workbook()
+    wb.active.title = _("Aging places")[:31]
+    sheet = Sheet(wb.active, _("Aging infrastructure"), [(_("Period"), places.period.label)])
+    for title, rows in ((_("Building"), places.buildings), (_("Public facility"), places.facilities)):
+        sheet.header([title, _("Repairs"), _("Hazards"), _("Overdue hazards"), _("Together")])
+        for r in rows:
+            sheet.row([r["label"], r["orders"], r["hazards"], r["overdue"], r["total"]])
+        sheet.row([])
+    sheet.finish()
+    return _bytes(wb)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "feedback"
 
@@ -26,6 +26,10 @@ urlpatterns += [
     path("reports/satisfaction/", views.report_satisfaction, name="report-satisfaction"),
     path("reports/sla/", views.report_sla, name="report-sla"),
     path("reports/volume/", views.report_volume, name="report-volume"),
+    path("reports/rounds/", report_views.report_rounds, name="report-rounds"),
+    path("reports/hazards/", report_views.report_hazards, name="report-hazards"),
+    path("reports/outages/", report_views.report_outages, name="report-outages"),
+    path("reports/infrastructure/", report_views.report_infrastructure, name="report-infrastructure"),
     path("assessments/", views.assessment, name="assessment"),
     path("assessments/weights/", views.assessment_weights, name="assessment-weights"),
     path("rewards/", views.reward_penalty_list, name="rewards"),

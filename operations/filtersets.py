@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,9 +14,9 @@ from residents.models import District
 from workorders.choices import IncidentKind, System
 from workorders.models import Incident
 
-from .choices import HAZARD_OPEN, HazardStatus, OutageState, RoundStatus, Severity
+from .choices import HazardStatus, OutageState, RoundStatus, Severity
 from .models import Hazard, Round
-from .selectors import filter_by_state
+from .selectors import filter_by_state, hazard_conditions
 
 
 class OutageFilterSet(FilterSet):
@@ -41,14 +42,40 @@ class HazardFilterSet(FilterSet):
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("severity"))
     district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("district"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
+    # What a report's count opens (feedback.reports): a place (a building holds its rooms' hazards), the
+    # period the hazards were found in, and those rectified on time or late. Hidden on the page.
+    facility = django_filters.NumberFilter(
+        field_name="facility_id", label=_("public facility"), widget=forms.HiddenInput
+    )
+    building = django_filters.NumberFilter(
+        method="filter_building", label=_("building"), widget=forms.HiddenInput
+    )
+    found_after = django_filters.IsoDateTimeFilter(
+        field_name="found_at", lookup_expr="gte", label=_("found after"), widget=forms.HiddenInput
+    )
+    found_before = django_filters.IsoDateTimeFilter(
+        field_name="found_at", lookup_expr="lt", label=_("found before"), widget=forms.HiddenInput
+    )
+    rectified = django_filters.ChoiceFilter(
+        choices=[("on_time", "on_time"), ("late", "late")],
+        method="filter_rectified",
+        label=_("rectified"),
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = Hazard
         fields = ["system", "crew", "status", "severity", "district", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
-        late = Q(status__in=HAZARD_OPEN, due_at__lt=timezone.now())
+        late = hazard_conditions(timezone.now())["overdue"]
         return queryset.filter(late) if value else queryset.exclude(late)
+
+    def filter_building(self, queryset, name, value):
+        return queryset.filter(Q(building_id=value) | Q(room__building_id=value))
+
+    def filter_rectified(self, queryset, name, value):
+        return queryset.filter(hazard_conditions(timezone.now())[value])
 
 
 class RoundFilterSet(FilterSet):

@@ -8,13 +8,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from residents.models import Residency, Resident, Room
 from workorders.models import Incident
 
-from .choices import UPCOMING_HOURS, NoticeEvent, NoticeStatus, OutageState
+from .choices import (
+    HAZARD_OPEN,
+    UPCOMING_HOURS,
+    HazardStatus,
+    NoticeEvent,
+    NoticeStatus,
+    OutageState,
+    RoundStatus,
+)
 from .models import OutageNotice
 
 
@@ -213,3 +221,43 @@ def round_templates_visible_to(user) -> QuerySet:
         return qs
     crew_id = _crew_id_of(user)
     return qs.filter(crew_id=crew_id) if crew_id else qs.none()
+
+
+# --- On time: the one definition of each kind --------------------------------------------------------------
+
+
+def round_conditions(now: datetime) -> dict[str, Q]:
+    """THE definition of a round done on time, late, missed or overdue, used by the rounds report, the monthly
+    assessment and the round lists those figures open (as sla.on_time_conditions is for orders).
+
+    A round is on time when it was finished by its due time, late when finished after it; missed when nobody
+    walked it (mark_missed_rounds); overdue when it is still due or in progress past its due time (it can no
+    longer be on time). A round is *decided* in any of these four cases; one still due in the future is not
+    counted yet. The rate is on time ÷ decided."""
+    open_ = Q(status__in=[RoundStatus.DUE, RoundStatus.IN_PROGRESS])
+    return {
+        "on_time": Q(status=RoundStatus.DONE, finished_at__lte=F("due_at")),
+        "late": Q(status=RoundStatus.DONE, finished_at__gt=F("due_at")),
+        "missed": Q(status=RoundStatus.MISSED),
+        "overdue": open_ & Q(due_at__lt=now),
+        "decided": Q(status__in=[RoundStatus.DONE, RoundStatus.MISSED]) | open_ & Q(due_at__lt=now),
+    }
+
+
+def hazard_conditions(now: datetime) -> dict[str, Q]:
+    """THE definition of a hazard fixed, rectified on time or late, and overdue, used by the hazard report, the
+    monthly assessment and the hazard register's `overdue` filter.
+
+    Fixed = rectified or verified (rectified_at is stamped by the move). On time = rectified by its due date
+    (which follows the severity); late = rectified after it; overdue = still found or rectifying past it. A
+    hazard is *decided* once fixed or overdue; the rate is on time ÷ decided."""
+    fixed = Q(status__in=[HazardStatus.RECTIFIED, HazardStatus.VERIFIED])
+    overdue = Q(status__in=HAZARD_OPEN, due_at__lt=now)
+    return {
+        "fixed": fixed,
+        "verified": Q(status=HazardStatus.VERIFIED),
+        "on_time": fixed & Q(rectified_at__lte=F("due_at")),
+        "late": fixed & Q(rectified_at__gt=F("due_at")),
+        "overdue": overdue,
+        "decided": fixed | overdue,
+    }

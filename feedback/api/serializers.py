@@ -279,6 +279,12 @@ class KpiValuesSerializer(serializers.Serializer):
     satisfaction = serializers.FloatField(allow_null=True)
     valid_complaints = serializers.FloatField(allow_null=True)
     checklist = serializers.FloatField(allow_null=True)
+    rounds_on_time = serializers.FloatField(
+        allow_null=True, help_text="Rounds due in the month done on time."
+    )
+    hazards_on_time = serializers.FloatField(
+        allow_null=True, help_text="Hazards found in the month rectified by their due date."
+    )
     inspection = serializers.FloatField(allow_null=True, help_text="Average inspection total, 0–100.")
 
 

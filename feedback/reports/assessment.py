@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crews.models import Crew, Worker
+from operations.selectors import hazard_conditions, round_conditions
 from workorders.choices import CHECKLIST_FIELDS, Channel, Status
 from workorders.models import WorkOrder
 
@@ -27,7 +28,9 @@ from ..models import (
     QualityInspection,
     RewardPenalty,
 )
+from .hazards import hazard_population
 from .periods import period_containing
+from .rounds import round_population
 from .sla import on_time_aggregates, on_time_population, on_time_rates
 from .stats import ratio
 
@@ -56,6 +59,10 @@ KPIS = (
     Kpi("checklist", gettext_lazy("六个一 compliance (六个一执行率)")),
     # Work the crew started itself (主动服务, channel `self`): its share of the completed orders.
     Kpi("proactive", gettext_lazy("Proactive work (主动服务)")),
+    # The systems in operation (issue 16): rounds due in the month done on time, hazards found in the month
+    # rectified on time (operations.selectors.round_conditions / hazard_conditions).
+    Kpi("rounds_on_time", gettext_lazy("Rounds on time (巡检按时率)")),
+    Kpi("hazards_on_time", gettext_lazy("Hazards rectified on time (隐患按时整改率)")),
     Kpi("inspection", gettext_lazy("Inspection points")),  # last: the one KPI not a percentage (exports)
 )
 KPI_CODES = tuple(k.code for k in KPIS)
@@ -82,6 +89,10 @@ COUNT_NAMES = (
     "conduct",
     "inspections",
     "inspections_failed",
+    "rounds_on_time",
+    "rounds_decided",
+    "hazards_on_time",
+    "hazards_decided",
 )
 
 
@@ -117,6 +128,8 @@ class AssessmentLine:
             "checklist": ratio(c["checklist_yes"], 5 * completed),
             "inspection": self.inspection_avg,
             "proactive": ratio(c.get("proactive", 0), completed),
+            "rounds_on_time": ratio(c.get("rounds_on_time", 0), c.get("rounds_decided", 0)),
+            "hazards_on_time": ratio(c.get("hazards_on_time", 0), c.get("hazards_decided", 0)),
         }
         self.veto = c["conduct"] > 0
 
@@ -191,9 +204,9 @@ def current_weights() -> dict[str, Decimal]:
 def month_assessment(
     month: date, level: str = "crew", *, now: datetime | None = None, weights: dict | None = None
 ) -> list[AssessmentLine]:
-    """The live assessment of a month, per crew or per worker, ranked. Nine queries whatever the data size:
+    """The live assessment of a month, per crew or per worker, ranked. Eleven queries whatever the data size:
     the crews or workers, completed orders, the on-time counts (sla.on_time_aggregates), first-time fixes,
-    follow-ups, complaints, inspections, rewards and penalties, weights."""
+    follow-ups, complaints, rounds, hazards, inspections, rewards and penalties, weights."""
     if level not in ("crew", "worker"):
         raise ValidationError({"level": [_("Choose crew or worker.")]})
     period = period_containing("month", month)
@@ -215,6 +228,8 @@ def month_assessment(
         _first_fixes(completed, key, start, end),
         _follow_up_counts(key, start, min(end, now or timezone.now())),
         _complaint_counts(key, start, end),
+        _round_counts(key, start, end, now or timezone.now()),
+        _hazard_counts(key, start, end, now or timezone.now()),
     ):
         _add(entities, rows, key)
     _add_inspections(entities, level, start, end)
@@ -323,6 +338,38 @@ def _complaint_counts(key: str, start: datetime, end: datetime):
             complaints=Count("id"),
             valid_complaints=Count("id", filter=Q(valid=True)),
             conduct=Count("id", filter=Q(valid=True, type__is_conduct=True)),
+        )
+        .order_by(key)
+    )
+
+
+def _round_counts(key: str, start: datetime, end: datetime, now: datetime):
+    """Rounds due in the month, by the rounds report's definition: on time ÷ decided, per crew or per the
+    worker the round was assigned to (or taken by)."""
+    c = round_conditions(now)
+    return (
+        round_population(start, end)
+        .filter(**{f"{key}__isnull": False})
+        .values(key)
+        .annotate(
+            rounds_on_time=Count("id", filter=c["on_time"]), rounds_decided=Count("id", filter=c["decided"])
+        )
+        .order_by(key)
+    )
+
+
+def _hazard_counts(key: str, start: datetime, end: datetime, now: datetime):
+    """Hazards found in the month, by the hazard report's definition: on time ÷ decided (fixed, or open past
+    the due date) per crew. A worker is accountable for the hazards they rectified (an open hazard has no
+    fixer yet), so a worker's figure is their rectifications done by the due date."""
+    c = hazard_conditions(now)
+    qs = hazard_population(start, end)
+    if key == "worker_id":
+        qs = qs.filter(rectified_by__worker__isnull=False).annotate(worker_id=F("rectified_by__worker__id"))
+    return (
+        qs.values(key)
+        .annotate(
+            hazards_on_time=Count("id", filter=c["on_time"]), hazards_decided=Count("id", filter=c["decided"])
         )
         .order_by(key)
     )

@@ -226,7 +226,9 @@ def test_bad_weights_change_nothing(manager):
         with pytest.raises(ValidationError):
             set_assessment_weights(actor=manager, weights=bad)
     assert dict(AssessmentWeight.objects.values_list("kpi", "weight")) == before
-    assert sum(before.values()) == 100  # the seeded defaults
+    assert (
+        sum(before.values()) == 110
+    )  # the seeded defaults: 100, then 5 + 5 for rounds and hazards (issue 16)
 
 
 def test_reward_penalty_validation(manager, crew, other_crew, worker):
@@ -277,8 +279,8 @@ def test_assessment_runs_in_a_fixed_number_of_queries(
         f.WorkerFactory(crew=crew)
         record_reward_penalty(actor=manager, kind="reward", crew=crew, reason="x", points="1", date=OCT)
     # crews or workers, completed orders, the on-time counts (the SLA report's definition), their first-time
-    # fixes, follow-ups, complaints, inspections, rewards/penalties, weights
+    # fixes, follow-ups, complaints, rounds, hazards, inspections, rewards/penalties, weights
     for level in ("crew", "worker"):
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(11):
             lines = month_assessment(OCT, level, now=NOW)
         assert sum(x.counts["completed"] for x in lines) == size

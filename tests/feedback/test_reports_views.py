@@ -113,14 +113,14 @@ def test_report_pages_run_in_a_fixed_number_of_queries(
     # session, user with roles; 3 volume + 2 hotspot queries (rooms; buildings by count and by growth)
     with django_assert_num_queries(7):
         manager_client.get(reverse("feedback:report-volume") + oct_)
-    # session, user with roles; 9 assessment (on-time counts and first-time fixes in queries of their own)
-    # + 1 snapshot
-    with django_assert_num_queries(12):
+    # session, user with roles; 11 assessment (on-time counts, first-time fixes, rounds and hazards in queries
+    # of their own) + 1 snapshot
+    with django_assert_num_queries(14):
         manager_client.get(reverse("feedback:assessment") + "?month=2026-10")
     # session, user with roles; satisfaction 1, trend 1, SLA 1, complaints 1, hotspots 2 (rooms; buildings by
-    # count and by growth in one), ranking 9 (on-time counts and first-time fixes in queries of their own),
-    # overdue count 1
-    with django_assert_num_queries(18):
+    # count and by growth in one), ranking 11 (on-time counts, first-time fixes, rounds and hazards in queries
+    # of their own), overdue count 1
+    with django_assert_num_queries(20):
         manager_client.get(reverse("feedback:dashboard"))
 
 
@@ -167,7 +167,7 @@ def test_sla_volume_and_assessment_exports_open(manager_client, make_order):
         manager_client.get(reverse("feedback:assessment") + "?month=2026-10&format=xlsx").content
     )
     [water] = [r for r in rows if r[1] == "供水班"]
-    assert water[0] == 1 and water[14] == 2  # rank, completed orders
+    assert water[0] == 1 and water[16] == 2  # rank, completed orders (after rank, name, crew and 13 KPIs)
 
 
 # --- Order export ---------------------------------------------------------------------------------------------
