@@ -25,7 +25,20 @@ Definitions, so every figure can be reproduced by hand:
   Each KPI scores 0–100 (返修率 and 有效投诉率 inverted); the score is the weighted mean over the KPIs that
   have data (weights are AssessmentWeight rows) plus reward points minus penalty points. A valid complaint
   of a conduct type (ComplaintType.is_conduct) received in the month vetoes the ranking (一票否决): the crew
-  or worker is ranked after everyone else.
+  or worker is ranked after everyone else. 巡检按时率 and 隐患按时整改率 (issue 16) use the definitions below over
+  the rounds due in M and the hazards found in M (a worker: the rounds assigned to them, the hazards they
+  rectified).
+- Rounds (operations.selectors.round_conditions): the rounds due in the period, per crew and local month. On
+  time = finished by the due time; late = finished after it; missed = never walked; overdue = still open past
+  the due time. Rate = on time ÷ decided (the four together); a round due later is not counted yet.
+- Hazards (operations.selectors.hazard_conditions): the hazards found in the period, per system, crew or
+  district. Fixed = rectified or verified; on time = rectified by the due date its severity set; overdue =
+  still found or rectifying past it. Rate = on time ÷ (fixed + overdue). Mean time to rectify = mean of
+  rectified_at − found_at over the fixed ones.
+- Outages: the incidents on during the period, per system and kind (planned, sudden): the affected homes
+  stamped when planned, the hours within the period (one still on counts until now), homes × hours.
+- Aging infrastructure: per building and public facility, the orders created in the period (not cancelled)
+  and the hazards found in it (a hazard in a room counts for its building), ranked by the sum.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ denied case, its query count flat as rows grow, and every count opening the rows
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -404,3 +405,25 @@ def test_the_new_kpis_have_default_weights_on_the_form(manager_client):
     assert "巡检按时率" in page and "隐患按时整改率" in page
     assessment = manager_client.get(reverse("feedback:assessment")).content.decode()
     assert "巡检按时率" in assessment
+
+
+def test_each_repair_count_opens_exactly_those_orders(manager_client, make_order, place, hazards):
+    """Hotspot and aging rows of a building and of a facility open the order list filtered to that place."""
+    for day in (1, 2, 3):
+        make_order(now=at(11, day), room=None, facility=place["pump"])
+        make_order(now=at(11, day))
+    make_order(now=at(10, 20), room=None, facility=place["pump"])  # in both windows too
+    volume = manager_client.get(reverse("feedback:report-volume") + "?min=3")
+    spots = volume.context["spots"]
+    page = volume.content.decode().replace("&amp;", "&")
+    orders = reverse("feedback:report-orders")
+    for row in [*spots.buildings, *spots.facilities]:
+        [link] = re.findall(rf'href="({orders}\?{row["param"]}={row["key"]}&[^"]*)"', page)[:1]
+        assert manager_client.get(link).context["page"].paginator.count == row["orders"], row["label"]
+    aging = manager_client.get(reverse("feedback:report-infrastructure") + "?period=quarter&from=2026-10-01")
+    page = aging.content.decode().replace("&amp;", "&")
+    places = aging.context["places"]
+    assert [p["orders"] for p in places.facilities] == [4] and [p["orders"] for p in places.buildings] == [3]
+    for row in [*places.buildings, *places.facilities]:
+        [link] = re.findall(rf'href="({orders}\?{row["param"]}={row["key"]}&[^"]*)"', page)
+        assert manager_client.get(link).context["page"].paginator.count == row["orders"], row["label"]
