@@ -8,7 +8,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -21,7 +20,7 @@ from .reports.hazards import HAZARD_GROUPS, hazard_report
 from .reports.hotspots import aging_places
 from .reports.outages import OUTAGE_KINDS, outage_report
 from .reports.rounds import rounds_report
-from .views import _period, _period_context, _require, _xlsx
+from .views import _period, _period_context, _report_page, _require
 
 # What each count of the hazard report opens in the register (operations.filtersets.HazardFilterSet).
 HAZARD_COUNT_FILTERS = {
@@ -53,21 +52,15 @@ def hazard_links(report) -> None:
         }
 
 
-def _wants_xlsx(request, errors: list[str]) -> bool:
-    return request.GET.get("format") == "xlsx" and not errors
-
-
 @login_required
 @require_GET
 def report_rounds(request):
     """Rounds (巡检) due in the period per crew and month: done on time, late, missed, overdue; one query."""
     _require(can_view_reports(request.user))
-    period, errors, status = _period(request)
+    period, errors = _period(request)
     report = rounds_report(period)
-    if _wants_xlsx(request, errors):
-        return _xlsx(exports.rounds_workbook(report), f"rounds-{period.start:%Y%m%d}.xlsx")
-    context = {"report": report, "errors": errors, **_period_context(request, period, {}, "")}
-    return render(request, "feedback/report_rounds.html", context, status=400 if errors else status)
+    context = {"report": report, **_period_context(request, period, {}, "")}
+    return _report_page(request, "rounds", period, errors, context, lambda: exports.rounds_workbook(report))
 
 
 @login_required
@@ -75,22 +68,19 @@ def report_rounds(request):
 def report_hazards(request):
     """Hazards found in the period per system, crew or district; each count opens the hazard register."""
     _require(can_view_reports(request.user))
-    period, errors, status = _period(request)
+    period, errors = _period(request)
     group_by = request.GET.get("group_by") or "system"
     if group_by not in HAZARD_GROUPS:
         errors.append(_("Group by one of: %(choices)s.") % {"choices": ", ".join(HAZARD_GROUPS)})
         group_by = "system"
     report = hazard_report(period, group_by)
     hazard_links(report)
-    if _wants_xlsx(request, errors):
-        return _xlsx(exports.hazards_workbook(report), f"hazards-{period.start:%Y%m%d}.xlsx")
     context = {
         "report": report,
         "count_names": list(HAZARD_COUNT_FILTERS),
-        "errors": errors,
         **_period_context(request, period, HAZARD_GROUPS, group_by),
     }
-    return render(request, "feedback/report_hazards.html", context, status=400 if errors else status)
+    return _report_page(request, "hazards", period, errors, context, lambda: exports.hazards_workbook(report))
 
 
 @login_required
@@ -98,17 +88,14 @@ def report_hazards(request):
 def report_outages(request):
     """Outages on during the period by system, planned and sudden: count, homes, hours, homes × hours."""
     _require(can_view_reports(request.user))
-    period, errors, status = _period(request)
+    period, errors = _period(request)
     report = outage_report(period)
-    if _wants_xlsx(request, errors):
-        return _xlsx(exports.outages_workbook(report), f"outages-{period.start:%Y%m%d}.xlsx")
     context = {
         "report": report,
         "kind_choices": [(k, IncidentKind(k).label) for k in OUTAGE_KINDS],
-        "errors": errors,
         **_period_context(request, period, {}, ""),
     }
-    return render(request, "feedback/report_outages.html", context, status=400 if errors else status)
+    return _report_page(request, "outages", period, errors, context, lambda: exports.outages_workbook(report))
 
 
 @login_required
@@ -117,9 +104,9 @@ def report_infrastructure(request):
     """The aging-infrastructure view: the buildings and facilities with the most repairs and hazards together;
     each count opens the orders or the hazards of that place in the period."""
     _require(can_view_reports(request.user))
-    period, errors, status = _period(request)
+    period, errors = _period(request)
     places = aging_places(period)
-    if _wants_xlsx(request, errors):
-        return _xlsx(exports.aging_workbook(places), f"infrastructure-{period.start:%Y%m%d}.xlsx")
-    context = {"places": places, "errors": errors, **_period_context(request, period, {}, "")}
-    return render(request, "feedback/report_infrastructure.html", context, status=400 if errors else status)
+    context = {"places": places, **_period_context(request, period, {}, "")}
+    return _report_page(
+        request, "infrastructure", period, errors, context, lambda: exports.aging_workbook(places)
+    )
