@@ -32,7 +32,7 @@ def test_manager_follows_a_hazard_count_to_the_register(page, live_server, stric
     page.get_by_label("分组", exact=True).select_option("crew")
     page.get_by_role("button", name="查询").click()
     page.wait_for_url(lambda url: "group_by=crew" in url)
-    assert page.locator("table.report tbody tr").count() >= 2
+    assert page.locator("table.report tbody tr td.num a").count() >= 1  # the demo found hazards this quarter
     page.screenshot(path=str(artifacts / "reports-hazards.png"), full_page=True)
     # The first crew's count of fixed hazards (a small number: one page of the register).
     links = page.locator("table.report tbody tr td.num a")
