@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from config.files import file_view, send_file
-from config.htmx import apply_validation_error, is_fragment, redirect_next
+from config.htmx import apply_validation_error, call_service, is_fragment, redirect_next
 from crews.choices import CrewKind
 from crews.permissions import is_crew_leader
 from residents.models import Room
@@ -403,14 +403,10 @@ def praise_list(request):
     """The praise records — material for the monthly 真情服务小故事 — and a form to add one."""
     _require(can_record_praise(request.user))
     form = PraiseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            record_praise(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Praise recorded."))
-            return redirect("feedback:praise")
+    if call_service(
+        request, form, lambda: record_praise(actor=request.user, **form.cleaned_data), _("Praise recorded.")
+    ):
+        return redirect("feedback:praise")
     page = Paginator(selectors.praise_list(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "feedback/praise_list.html", {"page": page, "form": form})
 
@@ -661,16 +657,13 @@ def assessment(request):
 def assessment_weights(request):
     _require(can_manage_assessment(request.user))
     form = WeightsForm(request.POST or None, initial_weights=current_weights())
-    if request.method == "POST" and form.is_valid():
-        try:
-            set_assessment_weights(actor=request.user, weights=form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(
-                request, _("Weights saved. Frozen months keep the weights they were frozen with.")
-            )
-            return redirect("feedback:assessment-weights")
+    if call_service(
+        request,
+        form,
+        lambda: set_assessment_weights(actor=request.user, weights=form.cleaned_data),
+        _("Weights saved. Frozen months keep the weights they were frozen with."),
+    ):
+        return redirect("feedback:assessment-weights")
     return render(
         request, "feedback/assessmentweight_form.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -685,14 +678,10 @@ def reward_penalty_list(request):
     except ValidationError:
         month = parse_month(None)
     form = RewardPenaltyForm(request.POST or None, initial={"date": timezone.localdate(), "kind": "reward"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            record_reward_penalty(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Recorded."))
-            return redirect(f"{request.path}?month={form.cleaned_data['date']:%Y-%m}")
+    if call_service(
+        request, form, lambda: record_reward_penalty(actor=request.user, **form.cleaned_data), _("Recorded.")
+    ):
+        return redirect(f"{request.path}?month={form.cleaned_data['date']:%Y-%m}")
     period = period_containing("month", month)
     rows = selectors.rewards_penalties(period.start, period.end)
     context = {

@@ -1,17 +1,19 @@
-"""config.htmx: the safe `next` of every page view that takes one, the fragment test and the ValidationError
-helper. An off-site `next` (https://evil.example/x, //evil.example/x) never leaves the site: the view falls
+"""config.htmx: the safe `next` of every page view that takes one, the fragment test, the ValidationError
+helper and calling a service for a posted form. An off-site `next` (https://evil.example/x, //evil.example/x) never leaves the site: the view falls
 back to its own default page."""
 
 from datetime import timedelta
 
 import pytest
 from django import forms
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from config.htmx import apply_validation_error, is_fragment, safe_next
+from config.htmx import apply_validation_error, call_service, is_fragment, safe_next
 from feedback.actions.complaints import escalate_overdue_complaints, register_complaint
 
 OFF_SITE = ["https://evil.example/x", "//evil.example/x", "http://testserver.evil.example/"]
@@ -117,3 +119,36 @@ def test_plain_validation_error_goes_on_top():
     form.is_valid()
     apply_validation_error(form, ValidationError(["one", "two"]))
     assert form.non_field_errors() == ["one", "two"]
+
+
+def _posted(data: dict | None):
+    request = RequestFactory().post("/", data or {}) if data is not None else RequestFactory().get("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def test_call_service_calls_for_a_valid_posted_form_and_says_so():
+    request, calls = _posted({"note": "ok"}), []
+    form = _Form(request.POST)
+    assert call_service(request, form, lambda: calls.append(form.cleaned_data["note"]), "Saved.")
+    assert calls == ["ok"]
+    assert [str(m) for m in get_messages(request)] == ["Saved."]
+
+
+def test_call_service_puts_the_services_validation_error_on_the_form():
+    request = _posted({"note": "ok"})
+    form = _Form(request.POST)
+
+    def refuse():
+        raise ValidationError({"note": ["too long"]})
+
+    assert not call_service(request, form, refuse, "Saved.")
+    assert form.errors["note"] == ["too long"]
+    assert list(get_messages(request)) == []
+
+
+def test_call_service_does_not_call_without_a_post():
+    request, calls = _posted(None), []
+    assert not call_service(request, _Form(None), lambda: calls.append(1), "Saved.")
+    assert calls == []
