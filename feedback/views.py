@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -553,17 +554,21 @@ def _report_page(
     return render(request, f"feedback/report_{name}.html", context, status=400 if errors else 200)
 
 
+def _grouped(
+    request, groups: dict, build: Callable[[Period, str], Any]
+) -> tuple[Any, Period, list[str], dict]:
+    """A grouped period report as the query asks for it (this month, by crew, where the query is wrong): the
+    report, its period, the query's errors and the page's period and grouping context."""
+    period, errors = _period(request)
+    group_by = _group_by(request, groups, errors)
+    return build(period, group_by), period, errors, _period_context(request, period, groups, group_by)
+
+
 @login_required
 def report_satisfaction(request):
     _require(can_view_satisfaction(request.user))
-    period, errors = _period(request)
-    group_by = _group_by(request, FOLLOW_UP_GROUPS, errors)
-    report = satisfaction_report(period, group_by)
-    context = {
-        "report": report,
-        "ratings": RATINGS,
-        **_period_context(request, period, FOLLOW_UP_GROUPS, group_by),
-    }
+    report, period, errors, context = _grouped(request, FOLLOW_UP_GROUPS, satisfaction_report)
+    context = {"report": report, "ratings": RATINGS, **context}
     return _report_page(
         request, "satisfaction", period, errors, context, lambda: exports.satisfaction_workbook(report)
     )
@@ -572,11 +577,9 @@ def report_satisfaction(request):
 @login_required
 def report_sla(request):
     _require(can_view_reports(request.user))
-    period, errors = _period(request)
-    group_by = _group_by(request, SLA_GROUPS, errors)
-    report = sla_report(period, group_by)
+    report, period, errors, context = _grouped(request, SLA_GROUPS, sla_report)
     overdue = overdue_orders()
-    context = {"report": report, "overdue": overdue, **_period_context(request, period, SLA_GROUPS, group_by)}
+    context = {"report": report, "overdue": overdue, **context}
     return _report_page(
         request, "sla", period, errors, context, lambda: exports.sla_workbook(report, overdue)
     )
