@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import logging
+from contextlib import contextmanager
 from importlib import import_module
 
 from django.apps import apps as django_apps
@@ -126,6 +128,20 @@ def _open_rows(job, register):
     return handle, layout, rows
 
 
+@contextmanager
+def _fewer_collections():
+    """A whole base's preview or import keeps half a million small objects alive until its end (rows seen, people
+    per room, a batch's rows and plan); with the default thresholds the garbage collector scans them again and
+    again (a quarter to a third of the CPU). They form no cycles to speak of: collect 70× less often meanwhile."""
+    before = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+@_fewer_collections()
 def preview_import(*, job_id: int) -> bool:
     """Read the whole file and plan every row against the registers without writing: the counts to create,
     update and leave unchanged, each error row with its spreadsheet row number, and (places) the residencies
@@ -313,6 +329,7 @@ def run_import(*, job_id: int) -> bool:
         return True
 
 
+@_fewer_collections()
 def _run_import(*, job_id: int) -> bool:
     """Import a confirmed file batch by batch. Each batch's writes, its audit rows and the job's progress
     (`batches_done`, counts, errors) commit together under a lock on the job, so a crash leaves whole batches

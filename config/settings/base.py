@@ -199,7 +199,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Register imports (crews.services): the largest file accepted, rows per transaction, and a pause after each
 # batch (seconds, default none) to go easy on a busy database; tests use it to catch an import mid-file.
 IMPORTS_MAX_BYTES = env_int("IMPORTS_MAX_MB", 40) * 2**20
-IMPORTS_BATCH_ROWS = env_int("IMPORTS_BATCH_ROWS", 2000)
+IMPORTS_BATCH_ROWS = env_int("IMPORTS_BATCH_ROWS", 5000)
 IMPORTS_BATCH_PAUSE = env_int("IMPORTS_BATCH_PAUSE_MS", 0) / 1000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
