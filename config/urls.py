@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from hotline import views as hotline_views
-from operations import views as operations_views
+from operations.views import outages as operations_outages
 
 admin.site.site_header = _("Baishitong administration")
 admin.site.site_title = _("Baishitong")
@@ -30,7 +30,7 @@ urlpatterns = [
     path("desk/", include("hotline.urls")),
     path("feedback/", include("feedback.urls")),
     path("ops/", include("operations.urls")),
-    path("outages/", operations_views.public_outages, name="outages_public"),
+    path("outages/", operations_outages.public_outages, name="outages_public"),
     path("imports/", include("crews.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),

@@ -126,10 +126,10 @@ class RoundTemplate(models.Model):
         return day.day == min(self.month_day, 28)
 
 
-class RoundTemplateItem(models.Model):
-    """One checklist line: pass/fail, a reading with its unit and normal range (low..high), or a photo."""
+class CheckSpec(models.Model):
+    """What a checklist line asks (abstract): pass/fail, a reading with its unit and normal range (low..high),
+    or a photo. The template's line and the round's copy of it share it."""
 
-    template = models.ForeignKey(RoundTemplate, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField(default=0)
     label = models.CharField(_("item"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=ItemKind.choices)
@@ -138,12 +138,21 @@ class RoundTemplateItem(models.Model):
     high = models.DecimalField(_("high"), max_digits=12, decimal_places=3, null=True, blank=True)
 
     class Meta:
-        ordering = ["template_id", "position", "id"]
-        verbose_name = _("round item")
-        verbose_name_plural = _("round items")
+        abstract = True
 
     def __str__(self) -> str:
         return self.label
+
+
+class RoundTemplateItem(CheckSpec):
+    """One checklist line of a template."""
+
+    template = models.ForeignKey(RoundTemplate, on_delete=models.CASCADE, related_name="items")
+
+    class Meta:
+        ordering = ["template_id", "position", "id"]
+        verbose_name = _("round item")
+        verbose_name_plural = _("round items")
 
 
 class Round(models.Model):
@@ -181,19 +190,13 @@ class Round(models.Model):
         return self.finished_at is not None and self.finished_at <= self.due_at
 
 
-class RoundItem(models.Model):
+class RoundItem(CheckSpec):
     """One check of a round at one place: copied from the template item (label, kind, unit, range) so a later
     change of the template leaves the record as it was walked."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="items")
     facility = models.ForeignKey(Facility, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     building = models.ForeignKey(Building, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    position = models.PositiveSmallIntegerField(default=0)
-    label = models.CharField(_("item"), max_length=100)
-    kind = models.CharField(_("kind"), max_length=10, choices=ItemKind.choices)
-    unit = models.CharField(_("unit"), max_length=20, blank=True, default="")
-    low = models.DecimalField(_("low"), max_digits=12, decimal_places=3, null=True, blank=True)
-    high = models.DecimalField(_("high"), max_digits=12, decimal_places=3, null=True, blank=True)
     passed = models.BooleanField(_("passed"), null=True, blank=True)
     value = models.DecimalField(_("reading"), max_digits=12, decimal_places=3, null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
@@ -204,9 +207,6 @@ class RoundItem(models.Model):
         ordering = ["round_id", "position", "id"]
         verbose_name = _("round check")
         verbose_name_plural = _("round checks")
-
-    def __str__(self) -> str:
-        return self.label
 
     @property
     def place(self):

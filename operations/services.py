@@ -38,12 +38,17 @@ NOTICE_MAX_TRIES = 3
 NOTICE_CLAIM_TIMEOUT = 300  # seconds after which a claim of a vanished worker counts as lost
 
 
-class OutageConflict(Exception):
-    """The outage's state does not allow this change (ended already): a 409 in the API."""
+class Conflict(Exception):
+    """The state of an outage, a round or a hazard does not allow this change: a 409 in the API, a message on
+    the page. Each kind of record has its subclass."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class OutageConflict(Conflict):
+    """The outage has ended already."""
 
 
 def _task(name: str):
@@ -138,8 +143,14 @@ def plan_outage(
     return incident
 
 
-def _locked(incident_id: int) -> Incident:
-    return Incident.objects.select_for_update().get(pk=incident_id)
+def _locked_running(incident_id: int, actor) -> Incident:
+    """The outage, locked, when the actor may run it and it has not ended (403, 409 otherwise)."""
+    incident = Incident.objects.select_for_update().get(pk=incident_id)
+    if not can_run_outage(actor, incident):
+        raise PermissionDenied(_("You may not change this outage."))
+    if incident.ended_at is not None:
+        raise OutageConflict(_("This outage has already ended."))
+    return incident
 
 
 def extend_outage(
@@ -149,11 +160,7 @@ def extend_outage(
     the start; the same end again is a no-op."""
     now = now or timezone.now()
     with transaction.atomic():
-        incident = _locked(incident_id)
-        if not can_run_outage(actor, incident):
-            raise PermissionDenied(_("You may not change this outage."))
-        if incident.ended_at is not None:
-            raise OutageConflict(_("This outage has already ended."))
+        incident = _locked_running(incident_id, actor)
         if expected_end_at <= incident.starts_at:
             raise ValidationError({"expected_end_at": [_("The expected end must be after the start.")]})
         if incident.expected_end_at == expected_end_at:
@@ -177,11 +184,7 @@ def end_outage(*, actor, incident_id: int, note: str = "", now: datetime | None 
     call is a 409 and queues nothing. Before its start, this calls the planned outage off."""
     now = now or timezone.now()
     with transaction.atomic():
-        incident = _locked(incident_id)
-        if not can_run_outage(actor, incident):
-            raise PermissionDenied(_("You may not change this outage."))
-        if incident.ended_at is not None:
-            raise OutageConflict(_("This outage has already ended."))
+        incident = _locked_running(incident_id, actor)
         incident.ended_at = now
         incident.save(update_fields=["ended_at"])
         _start_run(

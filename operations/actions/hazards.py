@@ -33,14 +33,11 @@ from ..choices import (
     Severity,
 )
 from ..models import Hazard, HazardEvent, RoundItem
+from ..services import Conflict
 
 
-class HazardConflict(Exception):
+class HazardConflict(Conflict):
     """The hazard's state does not allow this move (a 409)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 # The category of the work order a hazard becomes, by system (a leaf the crew of that trade handles).

@@ -26,15 +26,12 @@ from ..choices import (
     Severity,
 )
 from ..models import Hazard, Round, RoundItem, RoundTemplate, RoundTemplateItem
+from ..services import Conflict
 from .hazards import report_hazard
 
 
-class RoundConflict(Exception):
+class RoundConflict(Conflict):
     """The round's state does not allow this (a 409): recording after finishing, finishing before starting."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 # --- Templates (managers) -----------------------------------------------------------------------------------
@@ -222,11 +219,16 @@ def start_round(*, actor, round_id: int, now: datetime | None = None) -> Round:
             return round_
         if round_.status == RoundStatus.DONE:
             raise RoundConflict(_("This round is finished."))
-        round_.status, round_.started_at = RoundStatus.IN_PROGRESS, now
-        if round_.worker_id is None:
-            round_.worker = worker_of(actor)
-        round_.save(update_fields=["status", "started_at", "worker"])
+        _begin(round_, actor, now)
     return round_
+
+
+def _begin(round_: Round, actor, now: datetime) -> None:
+    """Due or missed → in progress; an unassigned round becomes the starter's."""
+    round_.status, round_.started_at = RoundStatus.IN_PROGRESS, now
+    if round_.worker_id is None:
+        round_.worker = worker_of(actor)
+    round_.save(update_fields=["status", "started_at", "worker"])
 
 
 def _decimal(value, field: str) -> Decimal:
@@ -260,10 +262,7 @@ def record_check(
         if round_.status == RoundStatus.DONE:
             raise RoundConflict(_("This round is finished."))
         if round_.status != RoundStatus.IN_PROGRESS:
-            round_.status, round_.started_at = RoundStatus.IN_PROGRESS, now
-            if round_.worker_id is None:
-                round_.worker = worker_of(actor)
-            round_.save(update_fields=["status", "started_at", "worker"])
+            _begin(round_, actor, now)
         item = (
             RoundItem.objects.select_related("facility", "building").filter(round=round_, pk=item_id).first()
         )

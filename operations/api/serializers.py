@@ -188,6 +188,10 @@ class RecordResultSerializer(serializers.Serializer):
     hazard = serializers.IntegerField(allow_null=True)
 
 
+# What a reporter gives; the rest of a hazard is the service's (state, crew, due date, escalation).
+HAZARD_WRITABLE = ("system", "severity", "room", "building", "facility", "description", "round_item")
+
+
 class HazardSerializer(serializers.ModelSerializer):
     system = serializers.ChoiceField(choices=System.choices, required=False, allow_blank=True, default="")
     severity = serializers.ChoiceField(choices=Severity.choices)
@@ -227,20 +231,7 @@ class HazardSerializer(serializers.ModelSerializer):
             "verified_at",
             "escalation_level",
         ]
-        read_only_fields = [
-            "id",
-            "status",
-            "district",
-            "place",
-            "crew",
-            "work_order",
-            "found_at",
-            "due_at",
-            "overdue",
-            "rectified_at",
-            "verified_at",
-            "escalation_level",
-        ]
+        read_only_fields = [name for name in fields if name not in HAZARD_WRITABLE]
 
     def get_place(self, hazard: Hazard) -> str:
         return str(hazard.place or "")

@@ -24,6 +24,15 @@ from ..permissions import can_plan_outage, can_run_outage, can_see_outages
 from . import serializers as s
 
 
+class ConflictAs409:
+    """A viewset mixin: a service's Conflict (the record's state does not allow the move) answers 409."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, services.Conflict):
+            exc = Conflict(exc.message)
+        return super().handle_exception(exc)
+
+
 class CanSeeOutages(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         return can_see_outages(request.user)
@@ -35,7 +44,11 @@ class CanSeeOutages(permissions.BasePermission):
     create=extend_schema(summary="Plan an outage; answers with its state and the count of affected homes"),
 )
 class OutageViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    ConflictAs409,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = s.OutageSerializer
     filterset_class = OutageFilterSet
@@ -48,11 +61,6 @@ class OutageViewSet(
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
-
-    def handle_exception(self, exc):
-        if isinstance(exc, services.OutageConflict):
-            exc = Conflict(exc.message)
-        return super().handle_exception(exc)
 
     def create(self, request, *args, **kwargs):
         if not can_plan_outage(request.user):
@@ -136,7 +144,7 @@ class RoundTemplateViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, views
     list=extend_schema(summary="Generated rounds of the user's crew (managers: all)"),
     retrieve=extend_schema(summary="One round with its checks"),
 )
-class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RoundViewSet(ConflictAs409, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.RoundSerializer
     filterset_class = RoundFilterSet
     permission_classes = [permissions.IsAuthenticated, CanUseRounds]
@@ -148,11 +156,6 @@ class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             .prefetch_related(Prefetch("items", queryset=items))
             .order_by("-due_at", "-id")
         )
-
-    def handle_exception(self, exc):
-        if isinstance(exc, rounds.RoundConflict):
-            exc = Conflict(exc.message)
-        return super().handle_exception(exc)
 
     def _one(self, pk: int) -> dict:
         return s.RoundSerializer(self.get_queryset().get(pk=pk)).data
@@ -202,7 +205,11 @@ class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     create=extend_schema(summary="Report a hazard"),
 )
 class HazardViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    ConflictAs409,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = s.HazardSerializer
     filterset_class = HazardFilterSet
@@ -215,11 +222,6 @@ class HazardViewSet(
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
-
-    def handle_exception(self, exc):
-        if isinstance(exc, hazards.HazardConflict):
-            exc = Conflict(exc.message)
-        return super().handle_exception(exc)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -10,29 +10,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from config.htmx import apply_validation_error
-from crews.permissions import is_manager, is_staff_member
-from crews.selectors import worker_of
 from residents.models import Building, District
 from workorders.choices import System
 from workorders.models import Incident
 
-from . import selectors, services
-from .actions import hazards, rounds
-from .choices import CREW_KIND_OF_SYSTEM, HazardMove, OutageState, RoundStatus
-from .filtersets import HazardFilterSet, RoundFilterSet
-from .forms import OutageExtendForm, OutageFilterForm, OutagePlanForm
-from .models import RoundItem
-from .permissions import can_plan_outage, can_run_outage, can_see_outages
-from .selectors import Scope, count_affected_homes
+from .. import selectors, services
+from ..choices import CREW_KIND_OF_SYSTEM, OutageState
+from ..forms import OutageExtendForm, OutageFilterForm, OutagePlanForm
+from ..permissions import can_plan_outage, can_run_outage, can_see_outages
+from ..selectors import Scope, count_affected_homes
+from . import error_text
 
 PAGE_SIZE = 50
 
@@ -185,13 +180,19 @@ def outage_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "operations/outage_detail.html", context)
 
 
-@login_required
-@require_POST
-def outage_extend(request: HttpRequest, pk: int) -> HttpResponse:
+def _runnable_outage(request: HttpRequest, pk: int) -> Incident:
+    """The outage of a page's extend/end button: 404 to whom may not see it, 403 to whom may not run it."""
     _staff_or_404(request)
     incident = get_object_or_404(Incident, pk=pk)
     if not can_run_outage(request.user, incident):
         raise PermissionDenied(_("You may not change this outage."))
+    return incident
+
+
+@login_required
+@require_POST
+def outage_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _runnable_outage(request, pk)
     form = OutageExtendForm(request.POST)
     if form.is_valid():
         try:
@@ -204,7 +205,7 @@ def outage_extend(request: HttpRequest, pk: int) -> HttpResponse:
         except services.OutageConflict as exc:
             messages.error(request, exc.message)
         except ValidationError as exc:
-            messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The new expected end is set; the residents will be notified."))
     else:
@@ -215,10 +216,7 @@ def outage_extend(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def outage_end(request: HttpRequest, pk: int) -> HttpResponse:
-    _staff_or_404(request)
-    incident = get_object_or_404(Incident, pk=pk)
-    if not can_run_outage(request.user, incident):
-        raise PermissionDenied(_("You may not change this outage."))
+    incident = _runnable_outage(request, pk)
     try:
         services.end_outage(actor=request.user, incident_id=incident.pk, note=request.POST.get("note", ""))
     except services.OutageConflict as exc:
@@ -265,164 +263,3 @@ def public_outages(request: HttpRequest) -> HttpResponse:
         "crew_kinds": CREW_KIND_OF_SYSTEM,
     }
     return render(request, "operations/public_outages.html", context)
-
-
-# --- Rounds (the worker's phone) and the hazard register --------------------------------------------------
-
-
-def _crew_member_or_manager(request: HttpRequest) -> None:
-    if not (is_manager(request.user) or worker_of(request.user) is not None):
-        raise Http404
-
-
-@login_required
-@require_GET
-def round_list(request: HttpRequest) -> HttpResponse:
-    """The crew's rounds: due and in progress first (by due time), then the last done and missed ones. A worker
-    sees the rounds given to them and the unassigned ones of the crew; a leader the whole crew's; a manager
-    filters by crew. Queries: session, user, worker, the two lists."""
-    _crew_member_or_manager(request)
-    worker = worker_of(request.user)
-    qs = selectors.rounds_visible_to(request.user)
-    filterset = RoundFilterSet(request.GET or None, queryset=qs, request=request)
-    qs = filterset.qs
-    if worker is not None and not worker.is_leader:
-        qs = qs.filter(Q(worker=worker) | Q(worker__isnull=True))
-    open_rounds = list(
-        qs.filter(status__in=[RoundStatus.DUE, RoundStatus.IN_PROGRESS]).order_by("due_at", "id")[:50]
-    )
-    past = list(qs.filter(status__in=[RoundStatus.DONE, RoundStatus.MISSED]).order_by("-due_at", "-id")[:20])
-    context = {"open_rounds": open_rounds, "past": past, "filterset": filterset, "now": timezone.now()}
-    return render(request, "operations/round_list.html", context)
-
-
-@login_required
-def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The walk, item by item on a phone: each check is its own small form posting to `round_record`."""
-    _crew_member_or_manager(request)
-    items = RoundItem.objects.select_related("facility", "building", "hazard").order_by("position", "id")
-    round_ = get_object_or_404(
-        selectors.rounds_visible_to(request.user).prefetch_related(Prefetch("items", queryset=items)), pk=pk
-    )
-    places: dict[str, list[RoundItem]] = {}
-    for item in round_.items.all():
-        places.setdefault(str(item.place), []).append(item)
-    context = {
-        "round": round_,
-        "places": places,
-        "done": sum(1 for i in round_.items.all() if i.recorded_at),
-        "total": len(round_.items.all()),
-    }
-    return render(request, "operations/round_detail.html", context)
-
-
-def _round_action(request: HttpRequest, pk: int, call) -> HttpResponse:
-    round_ = get_object_or_404(selectors.rounds_visible_to(request.user), pk=pk)
-    try:
-        result = call(round_)
-    except (rounds.RoundConflict, hazards.HazardConflict) as exc:
-        messages.error(request, exc.message)
-    except ValidationError as exc:
-        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
-    else:
-        return result or redirect("operations:round_detail", round_.pk)
-    return redirect("operations:round_detail", round_.pk)
-
-
-@login_required
-@require_POST
-def round_start(request: HttpRequest, pk: int) -> HttpResponse:
-    return _round_action(
-        request, pk, lambda r: rounds.start_round(actor=request.user, round_id=r.pk) and None
-    )
-
-
-@login_required
-@require_POST
-def round_record(request: HttpRequest, pk: int) -> HttpResponse:
-    def record(round_):
-        item_id = request.POST.get("item", "")
-        if not item_id.isdigit() or len(item_id) > 10:
-            raise ValidationError({"item": [_("This check is not part of the round.")]})
-        passed = {"1": True, "0": False}.get(request.POST.get("passed", ""))
-        item, hazard = rounds.record_check(
-            actor=request.user,
-            round_id=round_.pk,
-            item_id=int(item_id),
-            passed=passed,
-            value=request.POST.get("value") or None,
-            note=request.POST.get("note", ""),
-            photo=request.FILES.get("photo"),
-        )
-        if hazard is not None:
-            messages.warning(
-                request,
-                _("Out of range: registered as a hazard (%(s)s).") % {"s": hazard.get_severity_display()},
-            )
-        return redirect(f"{reverse('operations:round_detail', args=[round_.pk])}#item-{item.pk}")
-
-    return _round_action(request, pk, record)
-
-
-@login_required
-@require_POST
-def round_finish(request: HttpRequest, pk: int) -> HttpResponse:
-    def finish(round_):
-        rounds.finish_round(actor=request.user, round_id=round_.pk)
-        messages.success(request, _("Round finished."))
-        return redirect("operations:round_list")
-
-    return _round_action(request, pk, finish)
-
-
-@login_required
-@require_GET
-def hazard_list(request: HttpRequest) -> HttpResponse:
-    """The hazard register (隐患台账), filtered by system, crew, status, severity, district and overdue; a crew
-    sees its own. Queries: session, user(+roles), worker for crew members, count, page — flat as rows grow."""
-    if not is_staff_member(request.user):
-        raise Http404
-    base = selectors.hazards_visible_to(request.user).order_by("-found_at", "-id")
-    filterset = HazardFilterSet(request.GET or None, queryset=base, request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "operations/hazard_list.html",
-        {"filterset": filterset, "page": page, "hazards": list(page.object_list), "now": timezone.now()},
-    )
-
-
-@login_required
-def hazard_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One hazard: place, severity, due date, its timeline, and the moves the user may make as buttons."""
-    if not is_staff_member(request.user):
-        raise Http404
-    hazard = get_object_or_404(
-        selectors.hazards_visible_to(request.user).select_related("work_order", "found_by"), pk=pk
-    )
-    if request.method == "POST":
-        move = request.POST.get("move", "")
-        call = {
-            HazardMove.START_RECTIFYING: hazards.start_rectifying,
-            HazardMove.MARK_RECTIFIED: hazards.mark_rectified,
-            HazardMove.VERIFY: hazards.verify_hazard,
-            HazardMove.TO_WORK_ORDER: hazards.hazard_to_work_order,
-        }.get(move)
-        if call is None:
-            raise Http404
-        try:
-            call(actor=request.user, hazard_id=hazard.pk, note=request.POST.get("note", ""))
-        except hazards.HazardConflict as exc:
-            messages.error(request, exc.message)
-        except ValidationError as exc:
-            messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
-        else:
-            messages.success(request, _("Done: %(move)s.") % {"move": HazardMove(move).label})
-        return redirect("operations:hazard_detail", hazard.pk)
-    context = {
-        "hazard": hazard,
-        "moves": [(m, HazardMove(m).label) for m in hazards.allowed_moves(request.user, hazard)],
-        "events": hazard.events.select_related("actor"),
-        "now": timezone.now(),
-    }
-    return render(request, "operations/hazard_detail.html", context)
