@@ -5,6 +5,8 @@ on top of it."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -25,6 +27,38 @@ from .choices import (
     RoundStatus,
     Severity,
 )
+
+# A stored photo's extension follows its sniffed type (never the uploaded name); the type it is sent back as.
+PHOTO_EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "image/heic": ".heic",
+}
+PHOTO_TYPES = {extension: content_type for content_type, extension in PHOTO_EXTENSIONS.items()}
+
+
+def _random_photo_name(folder: str, filename: str) -> str:
+    """A random name (nothing to guess: no id, no uploaded name) keeping a known photo extension."""
+    extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in PHOTO_TYPES:
+        extension = ""
+    return f"{folder}/{timezone.localdate():%Y/%m}/{secrets.token_hex(16)}{extension}"
+
+
+def round_photo_path(instance: models.Model, filename: str) -> str:
+    return _random_photo_name("rounds", filename)
+
+
+def hazard_photo_path(instance: models.Model, filename: str) -> str:
+    return _random_photo_name("hazards", filename)
+
+
+def photo_content_type(name: str) -> str:
+    """The type a stored photo is sent back as, from the extension its sniffed type gave it."""
+    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return PHOTO_TYPES.get(extension, "application/octet-stream")
 
 
 class OutageNoticeRun(models.Model):
@@ -200,7 +234,7 @@ class RoundItem(CheckSpec):
     passed = models.BooleanField(_("passed"), null=True, blank=True)
     value = models.DecimalField(_("reading"), max_digits=12, decimal_places=3, null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
-    photo = models.FileField(_("photo"), upload_to="rounds/%Y/%m/", blank=True, default="")
+    photo = models.FileField(_("photo"), upload_to=round_photo_path, blank=True, default="")
     recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
 
     class Meta:
@@ -239,7 +273,7 @@ class Hazard(models.Model):
     crew = models.ForeignKey(Crew, on_delete=models.PROTECT, related_name="hazards")
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     description = models.TextField(_("description"))
-    photo = models.FileField(_("photo"), upload_to="hazards/%Y/%m/", blank=True, default="")
+    photo = models.FileField(_("photo"), upload_to=hazard_photo_path, blank=True, default="")
     status = models.CharField(
         _("status"), max_length=12, choices=HazardStatus.choices, default=HazardStatus.FOUND
     )
@@ -290,6 +324,14 @@ class Hazard(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status in HAZARD_OPEN and self.due_at < timezone.now()
+
+    @property
+    def shown_photo(self):
+        """The hazard's own photo, else the one its round check was recorded with (select `round_item`)."""
+        if self.photo:
+            return self.photo
+        item = self.round_item if self.round_item_id else None
+        return item.photo if item is not None and item.photo else None
 
 
 class HazardEvent(models.Model):

@@ -18,6 +18,7 @@ from crews.permissions import is_crew_leader, is_dispatcher, is_manager, is_staf
 from crews.selectors import worker_of
 from residents.models import Building, Facility, Room
 from workorders.actions import clean_text
+from workorders.actions.attachments import MAX_ATTACHMENT_BYTES, sniff_image_type
 from workorders.actions.intake import create_order
 from workorders.choices import Area, Channel, System, Urgency
 from workorders.models import Category
@@ -32,7 +33,7 @@ from ..choices import (
     HazardStatus,
     Severity,
 )
-from ..models import Hazard, HazardEvent, RoundItem
+from ..models import PHOTO_EXTENSIONS, Hazard, HazardEvent, RoundItem
 from ..services import Conflict
 
 
@@ -90,6 +91,20 @@ def allowed_moves(user, hazard: Hazard) -> list[str]:
 # --- Report ------------------------------------------------------------------------------------------------
 
 
+def checked_photo(photo, field: str = "photo"):
+    """A hazard's or a round check's photo, checked by its content like an order's (JPEG, PNG, GIF, WebP, HEIC,
+    at most 10 MB) and renamed after the type found, so the stored name says what it is sent back as."""
+    if photo.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({field: [_("The photo is larger than 10 MB; take a smaller one.")]})
+    head = photo.read(16)
+    photo.seek(0)
+    content_type = sniff_image_type(head)
+    if content_type is None:
+        raise ValidationError({field: [_("Only photos (JPEG, PNG, GIF, WebP, HEIC) can be attached.")]})
+    photo.name = "photo" + PHOTO_EXTENSIONS[content_type]
+    return photo
+
+
 def _crew_for(system: str, district_id: int, actor) -> Crew | None:
     worker = worker_of(actor)
     if worker is not None:
@@ -128,6 +143,8 @@ def report_hazard(
     if system and system not in System.values:
         raise ValidationError({"system": [_("Unknown system.")]})
     description = clean_text(description, "description", _("Describe the hazard."), max_length=2000)
+    if photo:
+        photo = checked_photo(photo)
     if round_item is not None:
         if Hazard.objects.filter(round_item=round_item).exists():
             return Hazard.objects.get(round_item=round_item)

@@ -27,7 +27,7 @@ from ..choices import (
 )
 from ..models import Hazard, Round, RoundItem, RoundTemplate, RoundTemplateItem
 from ..services import Conflict
-from .hazards import report_hazard
+from .hazards import checked_photo, report_hazard
 
 
 class RoundConflict(Conflict):
@@ -257,6 +257,8 @@ def record_check(
     from workorders.actions import clean_text
 
     now = now or timezone.now()
+    if photo:
+        photo = checked_photo(photo)
     with transaction.atomic():
         round_ = _locked(round_id, actor)
         if round_.status == RoundStatus.DONE:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -85,6 +86,14 @@ class NoticeProgressSerializer(serializers.Serializer):
 # --- Rounds and hazards -----------------------------------------------------------------------------------
 
 
+def _file_url(serializer: serializers.Serializer, name: str, *args) -> str | None:
+    """The permission-checked view of a stored photo (config.files), absolute when the request is known; never a
+    path under MEDIA_ROOT."""
+    path = reverse(name, args=args)
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(path) if request is not None else path
+
+
 class TemplateItemSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=ItemKind.choices)
     low = serializers.DecimalField(max_digits=12, decimal_places=3, required=False, allow_null=True)
@@ -130,7 +139,10 @@ class RoundTemplateSerializer(serializers.ModelSerializer):
 
 
 class RoundItemSerializer(serializers.ModelSerializer):
+    """`photo_url` is the checked photo view (the round's crew and managers), null without a photo."""
+
     place = serializers.SerializerMethodField()
+    photo_url = serializers.SerializerMethodField()
 
     class Meta:
         model = RoundItem
@@ -145,12 +157,16 @@ class RoundItemSerializer(serializers.ModelSerializer):
             "passed",
             "value",
             "note",
+            "photo_url",
             "recorded_at",
         ]
         read_only_fields = fields
 
     def get_place(self, item: RoundItem) -> str:
         return str(item.place or "")
+
+    def get_photo_url(self, item: RoundItem) -> str | None:
+        return _file_url(self, "operations:round_photo", item.round_id, item.pk) if item.photo else None
 
 
 class RoundSerializer(serializers.ModelSerializer):
@@ -181,6 +197,7 @@ class RecordSerializer(serializers.Serializer):
     passed = serializers.BooleanField(required=False, allow_null=True, default=None)
     value = serializers.DecimalField(max_digits=12, decimal_places=3, required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    photo = serializers.FileField(required=False, allow_null=True, default=None, max_length=200)
 
 
 class RecordResultSerializer(serializers.Serializer):
@@ -189,10 +206,13 @@ class RecordResultSerializer(serializers.Serializer):
 
 
 # What a reporter gives; the rest of a hazard is the service's (state, crew, due date, escalation).
-HAZARD_WRITABLE = ("system", "severity", "room", "building", "facility", "description", "round_item")
+HAZARD_WRITABLE = ("system", "severity", "room", "building", "facility", "description", "round_item", "photo")
 
 
 class HazardSerializer(serializers.ModelSerializer):
+    """`photo` is written (multipart) and never read back as a path: `photo_url` is the checked photo view (the
+    hazard's crew, the desk and managers), null without a photo."""
+
     system = serializers.ChoiceField(choices=System.choices, required=False, allow_blank=True, default="")
     severity = serializers.ChoiceField(choices=Severity.choices)
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
@@ -205,6 +225,8 @@ class HazardSerializer(serializers.ModelSerializer):
     round_item = serializers.PrimaryKeyRelatedField(
         queryset=RoundItem.objects.all(), required=False, allow_null=True
     )
+    photo = serializers.FileField(write_only=True, required=False, allow_null=True, max_length=200)
+    photo_url = serializers.SerializerMethodField()
     place = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
 
@@ -222,6 +244,8 @@ class HazardSerializer(serializers.ModelSerializer):
             "place",
             "crew",
             "description",
+            "photo",
+            "photo_url",
             "round_item",
             "work_order",
             "found_at",
@@ -235,6 +259,9 @@ class HazardSerializer(serializers.ModelSerializer):
 
     def get_place(self, hazard: Hazard) -> str:
         return str(hazard.place or "")
+
+    def get_photo_url(self, hazard: Hazard) -> str | None:
+        return _file_url(self, "operations:hazard_photo", hazard.pk) if hazard.shown_photo else None
 
     def get_overdue(self, hazard: Hazard) -> bool:
         return hazard.status in HAZARD_OPEN and hazard.due_at < (self.context.get("now") or timezone.now())

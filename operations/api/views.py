@@ -158,7 +158,7 @@ class RoundViewSet(ConflictAs409, mixins.ListModelMixin, mixins.RetrieveModelMix
         )
 
     def _one(self, pk: int) -> dict:
-        return s.RoundSerializer(self.get_queryset().get(pk=pk)).data
+        return s.RoundSerializer(self.get_queryset().get(pk=pk), context=self.get_serializer_context()).data
 
     @extend_schema(request=None, responses={200: s.RoundSerializer}, summary="Start the round")
     @action(detail=True, methods=["post"])
@@ -185,9 +185,13 @@ class RoundViewSet(ConflictAs409, mixins.ListModelMixin, mixins.RetrieveModelMix
             passed=data.get("passed"),
             value=data.get("value"),
             note=data.get("note", ""),
+            photo=data.get("photo"),
         )
         return Response(
-            {"item": s.RoundItemSerializer(item).data, "hazard": hazard.pk if hazard else None},
+            {
+                "item": s.RoundItemSerializer(item, context=self.get_serializer_context()).data,
+                "hazard": hazard.pk if hazard else None,
+            },
             status=status.HTTP_201_CREATED,
         )
 
@@ -218,7 +222,11 @@ class HazardViewSet(
     ordering_fields = ["found_at", "due_at"]
 
     def get_queryset(self):
-        return selectors.hazards_visible_to(self.request.user).order_by("-found_at", "-id")
+        return (
+            selectors.hazards_visible_to(self.request.user)
+            .select_related("round_item")
+            .order_by("-found_at", "-id")
+        )
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
@@ -230,9 +238,11 @@ class HazardViewSet(
         return Response(self._one(hazard.pk), status=status.HTTP_201_CREATED)
 
     def _one(self, pk: int) -> dict:
-        hazard = selectors.hazards_visible_to(self.request.user).filter(pk=pk).first()
+        hazard = self.get_queryset().filter(pk=pk).first()
         if hazard is None:  # reported for another crew: the reporter gets the row as written
-            hazard = get_object_or_404(Hazard.objects.select_related("room", "building", "facility"), pk=pk)
+            hazard = get_object_or_404(
+                Hazard.objects.select_related("room", "building", "facility", "round_item"), pk=pk
+            )
         return s.HazardSerializer(hazard, context=self.get_serializer_context()).data
 
     def _move(self, call) -> Response:

@@ -13,12 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from config.files import file_view, send_file
 from crews.permissions import is_staff_member
 
 from .. import selectors
 from ..actions import hazards
 from ..choices import HazardMove
 from ..filtersets import HazardFilterSet
+from ..models import photo_content_type
 from . import error_text
 
 PAGE_SIZE = 50
@@ -47,7 +49,8 @@ def hazard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_staff_member(request.user):
         raise Http404
     hazard = get_object_or_404(
-        selectors.hazards_visible_to(request.user).select_related("work_order", "found_by"), pk=pk
+        selectors.hazards_visible_to(request.user).select_related("work_order", "found_by", "round_item"),
+        pk=pk,
     )
     if request.method == "POST":
         move = request.POST.get("move", "")
@@ -75,3 +78,15 @@ def hazard_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "operations/hazard_detail.html", context)
+
+
+@login_required
+@file_view
+def hazard_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """The photo of a hazard the user may see (its own, else its round check's); config.files sends it. A crew
+    sees only its own hazards' photos; anything else is a 404."""
+    hazard = get_object_or_404(selectors.hazards_visible_to(request.user).select_related("round_item"), pk=pk)
+    photo = hazard.shown_photo
+    if photo is None:
+        raise Http404
+    return send_file(photo, content_type=photo_content_type(photo.name))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from config.files import file_view, send_file
 from crews.permissions import is_manager
 from crews.selectors import worker_of
 
@@ -21,7 +22,7 @@ from .. import selectors
 from ..actions import rounds
 from ..choices import RoundStatus
 from ..filtersets import RoundFilterSet
-from ..models import RoundItem
+from ..models import RoundItem, photo_content_type
 from ..services import Conflict
 from . import error_text
 
@@ -129,3 +130,14 @@ def round_finish(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("operations:round_list")
 
     return _round_action(request, pk, finish)
+
+
+@login_required
+@file_view
+def round_photo(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """The photo of a check of a round the user may see (the crew's, or any for a manager); 404 otherwise."""
+    round_ = get_object_or_404(selectors.rounds_visible_to(request.user), pk=pk)
+    item = get_object_or_404(RoundItem, round=round_, pk=item_pk)
+    if not item.photo:
+        raise Http404
+    return send_file(item.photo, content_type=photo_content_type(item.photo.name))

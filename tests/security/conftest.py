@@ -108,7 +108,31 @@ def world(
 
     round_ = Round.objects.get()
     hazard = report_hazard(
-        actor=worker.user, severity="major", description="井盖松动", building=room.building
+        actor=worker.user,
+        severity="major",
+        description="井盖松动",
+        building=room.building,
+        photo=SimpleUploadedFile("IMG_0001.png", f.tiny_png(), content_type="image/png"),
+    )
+    # A second round, walked: its photo check has a photo (the first round stays due for the matrix).
+    from operations.actions.rounds import record_check
+
+    create_round_template(
+        actor=manager,
+        crew=crew,
+        name="配电室周检",
+        items=[{"label": "配电柜外观", "kind": "photo"}],
+        frequency="daily",
+        due_time=time(23, 58),
+        buildings=[room.building],
+    )
+    generate_due_rounds()
+    walked = Round.objects.exclude(pk=round_.pk).get()
+    round_photo, _hazard = record_check(
+        actor=worker.user,
+        round_id=walked.pk,
+        item_id=walked.items.get().pk,
+        photo=SimpleUploadedFile("IMG_0002.png", f.tiny_png(), content_type="image/png"),
     )
     from crews import services as cs
 
@@ -154,6 +178,8 @@ def world(
         outage=outage,
         round=round_,
         round_item=round_.items.get(),
+        walked=walked,
+        round_photo=round_photo,
         hazard=hazard,
         import_job=import_job,
         import_kind="staff",

@@ -15,7 +15,7 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.security.test_role_matrix import ROWS, _url
 
@@ -202,7 +202,7 @@ def test_every_file_view_is_in_the_role_matrix():
     """A view that gives out a stored file (`config.files.file_view`) has its role-matrix row, which asserts
     the answer of the anonymous client and of every role."""
     names = set(_file_routes())
-    assert {"photo", "export-download"} <= names
+    assert {"photo", "export-download", "hazard_photo", "round_photo"} <= names
     covered = {row.name.split(":")[-1] for row in ROWS}
     assert names <= covered
 
@@ -224,9 +224,43 @@ def test_nothing_serves_media_unchecked():
 def test_no_page_or_api_answer_names_a_media_path(world, role):
     client = _cell(world, role)
     pages = [f"/orders/{world.order.pk}/", f"/api/v1/work-orders/{world.order.pk}/", "/api/v1/work-orders/"]
+    pages += [
+        reverse("operations:hazard_detail", args=[world.hazard.pk]),
+        reverse("operations:round_detail", args=[world.walked.pk]),
+        f"/api/v1/hazards/{world.hazard.pk}/",
+        "/api/v1/hazards/",
+        f"/api/v1/rounds/{world.walked.pk}/",
+        "/api/v1/rounds/",
+    ]
     for page in pages:
         response = client.get(page)
-        assert "/media/" not in response.content.decode(), page
+        body = response.content.decode()
+        assert "/media/" not in body, page
+        for name in (world.hazard.photo.name, world.round_photo.photo.name):
+            assert name not in body and name.rsplit("/", 1)[-1] not in body, page
+
+
+def test_operations_photo_urls_are_the_checked_views(world):
+    """Every photo URL of the hazard and round pages and of the operations API is a `file_view` route."""
+    client = _cell(world, "manager")
+    hazard_url = reverse("operations:hazard_photo", args=[world.hazard.pk])
+    round_url = reverse("operations:round_photo", args=[world.walked.pk, world.round_photo.pk])
+    assert (
+        hazard_url in client.get(reverse("operations:hazard_detail", args=[world.hazard.pk])).content.decode()
+    )
+    assert (
+        round_url in client.get(reverse("operations:round_detail", args=[world.walked.pk])).content.decode()
+    )
+    hazard = client.get(f"/api/v1/hazards/{world.hazard.pk}/").json()
+    assert hazard["photo_url"] == "http://testserver" + hazard_url and "photo" not in hazard
+    listed = client.get("/api/v1/hazards/").json()["results"]
+    assert {h["photo_url"] for h in listed} == {"http://testserver" + hazard_url}
+    checks = client.get(f"/api/v1/rounds/{world.walked.pk}/").json()["items"]
+    assert [c["photo_url"] for c in checks] == ["http://testserver" + round_url]
+    for url in (hazard_url, round_url):
+        response = client.get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "image/png"
+        assert response["Cache-Control"] == "private, no-store"
 
 
 def test_anonymous_gets_no_file(world):
