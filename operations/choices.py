@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from workorders.choices import SYSTEM_OF_CREW_KIND as _SYSTEM_OF_CREW_KIND
+
 
 class OutageState(models.TextChoices):
     """Derived from the incident's times (never stored): upcoming before the start, active until ended."""
@@ -110,5 +112,5 @@ HAZARD_OPEN = frozenset({HazardStatus.FOUND, HazardStatus.RECTIFYING})  # the du
 # Days to rectify by severity.
 HAZARD_DUE_DAYS = {Severity.CRITICAL: 1, Severity.MAJOR: 7, Severity.MINOR: 30}
 
-# The system a crew's trade runs (maintenance crews run none of the three).
-SYSTEM_OF_CREW_KIND = {"water": "water", "electrical": "power", "drainage": "drainage"}
+# The system a crew's trade runs (maintenance crews run none of the three): workorders' one table.
+SYSTEM_OF_CREW_KIND = _SYSTEM_OF_CREW_KIND

@@ -1,6 +1,9 @@
-"""Forms of the outage pages: plan (with the affected homes counted before saving), extend, filter."""
+"""Forms of the operations pages: plan an outage (with the affected homes counted before saving), extend it,
+filter the calendar; report a hazard; define a round template with its checklist (round_template_forms)."""
 
 from __future__ import annotations
+
+import json
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from residents.models import Building, District, Facility, Unit
 from workorders.choices import IncidentKind, System
 
-from .choices import LEAD_TIME_CHOICES, OutageState
+from .choices import HAZARD_DUE_DAYS, LEAD_TIME_CHOICES, OutageState, Severity
+from .selectors import place_of
 
 _WHEN = {"widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
 
@@ -65,3 +69,61 @@ class OutageFilterForm(forms.Form):
     district = forms.ModelChoiceField(
         label=_("District"), queryset=District.objects.all(), required=False, empty_label=_("Any")
     )
+
+
+class HazardReportForm(forms.Form):
+    """上报隐患: the place is chosen from the type-ahead (a `kind:id` token in `place`) or typed as a room's
+    address; the due date starts at the severity's default (the page's script follows the severity)."""
+
+    place_text = forms.CharField(
+        label=_("Place"),
+        max_length=100,
+        help_text=_("A facility (泵房, 配电室…), a building (5区37栋) or a room (5-37-1-302)."),
+    )
+    place = forms.CharField(required=False, max_length=30, widget=forms.HiddenInput)
+    system = forms.ChoiceField(
+        label=_("System"), choices=[("", _("None of the three")), *System.choices], required=False
+    )
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MAJOR)
+    due_on = forms.DateField(
+        label=_("Rectify by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("By severity: critical 1 day, major 7 days, minor 30 days."),
+    )
+    description = forms.CharField(
+        label=_("What is wrong"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["severity"].widget.attrs["data-due-days"] = json.dumps(
+            {str(k): v for k, v in HAZARD_DUE_DAYS.items()}
+        )
+
+    def clean(self) -> dict:
+        """`place_obj`: the token's place, else the room the typed address names."""
+        from residents.selectors import AddressError, resolve_address
+
+        data = super().clean()
+        place = place_of(data.get("place", ""))
+        if place is None and data.get("place_text"):
+            try:
+                place = resolve_address(data["place_text"])
+            except AddressError:
+                self.add_error(
+                    "place_text",
+                    _("Choose the place from the suggestions, or type a room like 5区37栋1单元302室."),
+                )
+        data["place_obj"] = place
+        return data
+
+    def place_kwargs(self) -> dict:
+        """The place as report_hazard's keyword (room=, building= or facility=)."""
+        place = self.cleaned_data["place_obj"]
+        return {place._meta.model_name: place} if place is not None else {}

@@ -261,3 +261,35 @@ def hazard_conditions(now: datetime) -> dict[str, Q]:
         "overdue": overdue,
         "decided": fixed | overdue,
     }
+
+
+# --- Places (the hazard form's type-ahead) -------------------------------------------------------------------
+
+PLACE_KINDS = ("room", "building", "facility")
+
+
+def suggest_places(text: str, *, limit: int = 8) -> list[tuple[str, str]]:
+    """`(token, label)` of the places a reporter may mean by what they typed so far: public facilities and
+    buildings whose label holds it, then rooms whose address starts like it. A token is `kind:id`. Three
+    indexed queries at most, nothing for an empty or over-long text."""
+    from residents.models import Building, Facility
+    from residents.selectors import MAX_ADDRESS_LENGTH, suggest_rooms
+
+    text = (text or "").strip()
+    if not text or len(text) > MAX_ADDRESS_LENGTH:
+        return []
+    found = [(f"facility:{f.pk}", f.label) for f in Facility.objects.filter(label__icontains=text)[:limit]]
+    found += [(f"building:{b.pk}", b.label) for b in Building.objects.filter(label__icontains=text)[:limit]]
+    found += [(f"room:{r.pk}", r.label) for r in suggest_rooms(text, limit=limit)]
+    return found[:limit]
+
+
+def place_of(token: str):
+    """The Room, Building or Facility a `kind:id` token names, or None."""
+    from residents.models import Building, Facility
+
+    kind, _sep, pk = (token or "").partition(":")
+    if kind not in PLACE_KINDS or not pk.isdigit() or len(pk) > 12:
+        return None
+    model = {"room": Room, "building": Building, "facility": Facility}[kind]
+    return model.objects.filter(pk=int(pk)).first()

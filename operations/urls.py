@@ -18,6 +18,8 @@ urlpatterns = [
     path("rounds/<int:pk>/finish/", rounds.round_finish, name="round_finish"),
     path("rounds/<int:pk>/checks/<int:item_pk>/photo/", rounds.round_photo, name="round_photo"),
     path("hazards/", hazards.hazard_list, name="hazard_list"),
+    path("hazards/new/", hazards.hazard_new, name="hazard_new"),
+    path("hazards/places/", hazards.place_options, name="place_options"),
     path("hazards/<int:pk>/", hazards.hazard_detail, name="hazard_detail"),
     path("hazards/<int:pk>/photo/", hazards.hazard_photo, name="hazard_photo"),
 ]

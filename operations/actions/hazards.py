@@ -5,7 +5,7 @@ it locks the row, returns early on a repeat, checks the table and the actor, wri
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -91,6 +91,22 @@ def allowed_moves(user, hazard: Hazard) -> list[str]:
 # --- Report ------------------------------------------------------------------------------------------------
 
 
+def default_due_at(severity: str, now: datetime) -> datetime:
+    """When a hazard of this severity must be rectified by (HAZARD_DUE_DAYS)."""
+    return now + timedelta(days=HAZARD_DUE_DAYS.get(severity, HAZARD_DUE_DAYS[Severity.MAJOR]))
+
+
+def hazard_due_at(severity: str, now: datetime, due_on: date | None) -> datetime:
+    """The default by severity; a day the reporter chose means its end (the default's own day keeps the
+    default's hour). A day before today is refused."""
+    default = default_due_at(severity, now)
+    if due_on is None or due_on == timezone.localdate(default):
+        return default
+    if due_on < timezone.localdate(now):
+        raise ValidationError({"due_on": [_("The rectification date cannot be in the past.")]})
+    return timezone.make_aware(datetime.combine(due_on, time(23, 59)))
+
+
 def checked_photo(photo, field: str = "photo"):
     """A hazard's or a round check's photo, checked by its content like an order's (JPEG, PNG, GIF, WebP, HEIC,
     at most 10 MB) and renamed after the type found, so the stored name says what it is sent back as."""
@@ -130,16 +146,19 @@ def report_hazard(
     round_item: RoundItem | None = None,
     crew: Crew | None = None,
     photo=None,
+    due_on: date | None = None,
     now: datetime | None = None,
 ) -> Hazard:
     """Register a hazard found on a round, on an order's inspection or by anyone on staff. One place (a room,
-    a building or a facility); the due date follows the severity; the crew is the round's, the reporter's,
-    or the crew of the system's trade serving the district. A round check gives at most one hazard."""
+    a building or a facility); the due date follows the severity unless the reporter names a day (not in
+    the past: rectify by its end); the crew is the round's, the reporter's, or the crew of the system's trade
+    serving the district. A round check gives at most one hazard."""
     now = now or timezone.now()
     if not is_staff_member(actor):
         raise PermissionDenied(_("Only staff may report hazards."))
     if severity not in Severity.values:
         raise ValidationError({"severity": [_("Choose the severity: critical, major or minor.")]})
+    due_at = hazard_due_at(severity, now, due_on)
     if system and system not in System.values:
         raise ValidationError({"system": [_("Unknown system.")]})
     description = clean_text(description, "description", _("Describe the hazard."), max_length=2000)
@@ -170,7 +189,7 @@ def report_hazard(
             round_item=round_item,
             found_by=actor,
             found_at=now,
-            due_at=now + timedelta(days=HAZARD_DUE_DAYS[severity]),
+            due_at=due_at,
         )
         if photo:
             hazard.photo.save(photo.name, photo, save=True)

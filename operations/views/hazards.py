@@ -10,16 +10,19 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from config.files import file_view, send_file
+from config.htmx import apply_validation_error
 from crews.permissions import is_staff_member
 
 from .. import selectors
 from ..actions import hazards
-from ..choices import HazardMove
+from ..choices import SYSTEM_OF_CREW_KIND, HazardMove, Severity
 from ..filtersets import HazardFilterSet
+from ..forms import HazardReportForm
 from ..models import photo_content_type
 from . import error_text
 
@@ -90,3 +93,77 @@ def hazard_photo(request: HttpRequest, pk: int) -> HttpResponse:
     if photo is None:
         raise Http404
     return send_file(photo, content_type=photo_content_type(photo.name))
+
+
+def _from_order(request: HttpRequest) -> dict:
+    """The form's initial values from `?order=<id>`: a completed order the user may see whose 一次通检 found
+    something — its place, its trade's system, and the findings."""
+    from workorders.selectors import work_orders_visible_to
+
+    order_id = request.GET.get("order", "")
+    if not order_id.isdigit() or len(order_id) > 18:
+        return {}
+    order = (
+        work_orders_visible_to(request.user)
+        .select_related("room", "facility", "category")
+        .filter(pk=int(order_id))
+        .first()
+    )
+    if order is None:
+        return {}
+    place = order.room or order.facility
+    return {
+        "place": f"{place._meta.model_name}:{place.pk}" if place else "",
+        "place_text": place.label if place else "",
+        "system": SYSTEM_OF_CREW_KIND.get(order.category.crew_kind, ""),
+        "description": _("Found by the full inspection (一次通检) of order %(number)s: %(findings)s")
+        % {"number": order.number, "findings": order.inspection_findings or order.description},
+    }
+
+
+@login_required
+def hazard_new(request: HttpRequest) -> HttpResponse:
+    """上报隐患: anyone on staff reports a hazard — the place from the type-ahead, system, severity, the due date
+    (defaulting from the severity), what is wrong and a photo taken with the phone's camera."""
+    if not is_staff_member(request.user):
+        raise Http404
+    if request.method == "POST":
+        form = HazardReportForm(request.POST, request.FILES)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                hazard = hazards.report_hazard(
+                    actor=request.user,
+                    severity=d["severity"],
+                    system=d["system"],
+                    description=d["description"],
+                    photo=d["photo"],
+                    due_on=d["due_on"],
+                    **form.place_kwargs(),
+                )
+            except ValidationError as exc:
+                apply_validation_error(form, exc, {"room": "place_text", "photo": "photo"})
+            else:
+                messages.success(
+                    request,
+                    _("Hazard reported; the crew will rectify it by %(due)s.")
+                    % {"due": date_format(timezone.localtime(hazard.due_at), "Y-m-d H:i")},
+                )
+                if selectors.hazards_visible_to(request.user).filter(pk=hazard.pk).exists():
+                    return redirect("operations:hazard_detail", hazard.pk)
+                return redirect("operations:hazard_list")
+    else:
+        initial = {"severity": Severity.MAJOR, **_from_order(request)}
+        initial["due_on"] = timezone.localdate(hazards.default_due_at(initial["severity"], timezone.now()))
+        form = HazardReportForm(initial=initial)
+    return render(request, "operations/hazard_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def place_options(request: HttpRequest) -> HttpResponse:
+    """The hazard form's type-ahead: facilities, buildings and rooms like what has been typed."""
+    if not is_staff_member(request.user):
+        raise Http404
+    options = selectors.suggest_places(request.GET.get("place_text", ""))
+    return render(request, "operations/partials/place_options.html", {"options": options})

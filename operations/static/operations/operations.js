@@ -21,3 +21,71 @@
     }
   });
 })();
+
+// The hazard form: the place type-ahead (options come by htmx; choosing one fills the hidden `place` token,
+// typing again clears it) and the due date that follows the severity until the reporter sets one.
+(function () {
+  "use strict";
+  function options(list) { return Array.prototype.slice.call(list.querySelectorAll('[role="option"]')); }
+  function hidden(input) { return input.form.querySelector("[name=place]"); }
+  function open(input, list) {
+    var any = options(list).length > 0;
+    list.hidden = !any;
+    input.setAttribute("aria-expanded", any ? "true" : "false");
+  }
+  function close(input, list) { list.hidden = true; input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant"); }
+  function highlight(input, list, li) {
+    options(list).forEach(function (o) { o.removeAttribute("aria-selected"); });
+    if (!li) return;
+    li.setAttribute("aria-selected", "true");
+    input.setAttribute("aria-activedescendant", li.id);
+  }
+  function choose(input, list, li) {
+    input.value = li.getAttribute("data-value");
+    hidden(input).value = li.getAttribute("data-place");
+    close(input, list);
+  }
+  function inputOf(list) { return document.querySelector('[data-place-typeahead="' + list.id + '"]'); }
+
+  document.addEventListener("input", function (event) {
+    var input = event.target.closest && event.target.closest("[data-place-typeahead]");
+    if (input) hidden(input).value = "";
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var list = event.target;
+    if (list.id === "place-options") { var input = inputOf(list); if (input) open(input, list); }
+  });
+  document.addEventListener("click", function (event) {
+    var li = event.target.closest && event.target.closest('#place-options [role="option"]');
+    if (li) { var list = li.parentNode; choose(inputOf(list), list, li); }
+  });
+  document.addEventListener("keydown", function (event) {
+    var input = event.target.closest && event.target.closest("[data-place-typeahead]");
+    if (!input) return;
+    var list = document.getElementById(input.getAttribute("data-place-typeahead"));
+    var items = options(list), current = list.querySelector('[aria-selected="true"]'), index = items.indexOf(current);
+    if (list.hidden || !items.length) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      highlight(input, list, items[event.key === "ArrowDown" ? Math.min(index + 1, items.length - 1) : Math.max(index - 1, 0)]);
+    } else if (event.key === "Enter" && current) {
+      event.preventDefault();
+      choose(input, list, current);
+    } else if (event.key === "Escape") {
+      close(input, list);
+    }
+  });
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!el.form || el.form.id !== "hazard-form") return;
+    var due = el.form.querySelector("[name=due_on]");
+    if (el.name === "due_on") { due.setAttribute("data-chosen", "true"); return; }
+    if (el.name !== "severity" || due.getAttribute("data-chosen") === "true") return;
+    var days = JSON.parse(el.getAttribute("data-due-days") || "{}")[el.value];
+    if (days === undefined) return;
+    var d = new Date(Date.now() + days * 86400000);
+    due.value = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+  });
+})();
