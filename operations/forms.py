@@ -8,10 +8,11 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crews.models import Crew
 from residents.models import Building, District, Facility, Unit
 from workorders.choices import IncidentKind, System
 
-from .choices import HAZARD_DUE_DAYS, LEAD_TIME_CHOICES, OutageState, Severity
+from .choices import HAZARD_DUE_DAYS, LEAD_TIME_CHOICES, Frequency, ItemKind, OutageState, Severity
 from .selectors import place_of
 
 _WHEN = {"widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
@@ -127,3 +128,82 @@ class HazardReportForm(forms.Form):
         """The place as report_hazard's keyword (room=, building= or facility=)."""
         place = self.cleaned_data["place_obj"]
         return {place._meta.model_name: place} if place is not None else {}
+
+
+WEEKDAY_CHOICES = [
+    (0, _("Mon")),
+    (1, _("Tue")),
+    (2, _("Wed")),
+    (3, _("Thu")),
+    (4, _("Fri")),
+    (5, _("Sat")),
+    (6, _("Sun")),
+]
+
+
+class RoundTemplateForm(forms.Form):
+    """巡检模板: the crew, the places (facilities and buildings of the chosen district), when it is due. The
+    checklist is the item formset beside it; the rules are the rounds actions'."""
+
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("e.g. 5区泵房日检"))
+    crew = forms.ModelChoiceField(label=_("Crew"), queryset=Crew.objects.filter(active=True))
+    district = forms.ModelChoiceField(
+        label=_("District"),
+        queryset=District.objects.all(),
+        required=False,
+        empty_label=_("Any"),
+        help_text=_("Narrows the facilities and buildings offered below."),
+    )
+    facilities = forms.ModelMultipleChoiceField(
+        label=_("Public facilities"), queryset=Facility.objects.none(), required=False
+    )
+    buildings = forms.ModelMultipleChoiceField(
+        label=_("Buildings"), queryset=Building.objects.none(), required=False
+    )
+    frequency = forms.ChoiceField(label=_("Frequency"), choices=Frequency.choices, initial=Frequency.DAILY)
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Weekdays"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For “weekly”, the first one chosen; for “on given weekdays”, each."),
+    )
+    month_day = forms.IntegerField(
+        label=_("Day of the month"), min_value=1, max_value=28, initial=1, help_text=_("For “monthly”.")
+    )
+    due_time = forms.TimeField(
+        label=_("Due by"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), initial="10:00"
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        district_id = self.data.get("district") or self.initial.get("district")
+        facilities = Facility.objects.select_related("district")
+        buildings = Building.objects.select_related("district")
+        if district_id and str(district_id).isdigit():
+            facilities = facilities.filter(district_id=district_id)
+            buildings = buildings.filter(district_id=district_id)
+        else:
+            buildings = buildings.none()  # thousands of them: choose a district first
+        chosen = self.initial.get("facilities") or [], self.initial.get("buildings") or []
+        # The places a template already has stay on offer whatever district is shown.
+        self.fields["facilities"].queryset = (
+            facilities | Facility.objects.filter(pk__in=chosen[0])
+        ).distinct()
+        self.fields["buildings"].queryset = (buildings | Building.objects.filter(pk__in=chosen[1])).distinct()
+
+
+class RoundTemplateItemForm(forms.Form):
+    """One checklist line; `low`/`high` and `unit` are for readings."""
+
+    label = forms.CharField(label=_("Item"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices, initial=ItemKind.PASS_FAIL)
+    unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
+    low = forms.DecimalField(label=_("Low"), max_digits=12, decimal_places=3, required=False)
+    high = forms.DecimalField(label=_("High"), max_digits=12, decimal_places=3, required=False)
+
+
+RoundTemplateItemFormSet = forms.formset_factory(
+    RoundTemplateItemForm, extra=0, can_delete=True, min_num=1, validate_min=False, max_num=50
+)

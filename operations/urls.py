@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import hazards, outages, rounds
+from .views import hazards, outages, round_templates, rounds
 
 app_name = "operations"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("outages/<int:pk>/extend/", outages.outage_extend, name="outage_extend"),
     path("outages/<int:pk>/end/", outages.outage_end, name="outage_end"),
     path("rounds/", rounds.round_list, name="round_list"),
+    path("rounds/templates/", round_templates.template_list, name="template_list"),
+    path("rounds/templates/new/", round_templates.template_new, name="template_new"),
+    path("rounds/templates/<int:pk>/", round_templates.template_edit, name="template_edit"),
+    path("rounds/templates/<int:pk>/active/", round_templates.template_active, name="template_active"),
     path("rounds/<int:pk>/", rounds.round_detail, name="round_detail"),
     path("rounds/<int:pk>/start/", rounds.round_start, name="round_start"),
     path("rounds/<int:pk>/record/", rounds.round_record, name="round_record"),

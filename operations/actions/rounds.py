@@ -37,23 +37,45 @@ class RoundConflict(Conflict):
 # --- Templates (managers) -----------------------------------------------------------------------------------
 
 
-def create_round_template(
-    *,
-    actor,
-    crew: Crew,
-    name: str,
-    items: list[dict],
-    frequency: str,
-    due_time: time,
-    weekdays: list[int] | None = None,
-    month_day: int = 1,
-    facilities=(),
-    buildings=(),
-) -> RoundTemplate:
-    """A manager defines a round: at least one place and one checklist item; a reading has a unit and, when
-    both ends are given, low ≤ high; weekdays are 0–6 and required for `weekdays`."""
-    if not is_manager(actor):
-        raise PermissionDenied(_("Only managers define rounds."))
+def _template_rows(items: list[dict]) -> list[RoundTemplateItem]:
+    """The checklist lines, checked: a known kind and a name each; a reading has its unit and, when both ends
+    are given, low < high. Errors name the line (`items.<i>.<field>`) so a form can mark it."""
+    from workorders.actions import clean_text
+
+    if not items:
+        raise ValidationError({"items": [_("Give at least one checklist item.")]})
+    rows = []
+    for i, item in enumerate(items):
+        kind, low, high = item.get("kind"), item.get("low"), item.get("high")
+        if kind not in ItemKind.values:
+            raise ValidationError({f"items.{i}.kind": [_("Choose pass/fail, reading or photo.")]})
+        label = clean_text(item.get("label"), f"items.{i}.label", _("Name the item."), max_length=100)
+        unit = (item.get("unit") or "").strip()[:20]
+        if kind == ItemKind.READING and not unit:
+            raise ValidationError({f"items.{i}.unit": [_("A reading needs its unit (MPa, ℃, m…).")]})
+        if kind == ItemKind.READING and low is not None and high is not None and low >= high:
+            raise ValidationError(
+                {f"items.{i}.low": [_("The low end of the range must be below the high end.")]}
+            )
+        reading = kind == ItemKind.READING
+        rows.append(
+            RoundTemplateItem(
+                position=i,
+                label=label,
+                kind=kind,
+                unit=unit if reading else "",
+                low=low if reading else None,
+                high=high if reading else None,
+            )
+        )
+    return rows
+
+
+def _template_fields(
+    *, name: str, frequency: str, weekdays: list[int] | None, month_day: int, facilities, buildings
+) -> dict:
+    """The template's own fields, checked: a name, a known frequency, weekdays 0–6 (required for `weekdays`
+    and `weekly`), a day of the month 1–28, at least one place."""
     from workorders.actions import clean_text
 
     name = clean_text(name, "name", _("Name the round."), max_length=100)
@@ -69,40 +91,110 @@ def create_round_template(
     facilities, buildings = list(facilities), list(buildings)
     if not facilities and not buildings:
         raise ValidationError({"facilities": [_("Give the places of the round: facilities or buildings.")]})
-    if not items:
-        raise ValidationError({"items": [_("Give at least one checklist item.")]})
-    rows = []
-    for i, item in enumerate(items):
-        kind, low, high = item.get("kind"), item.get("low"), item.get("high")
-        if kind not in ItemKind.values:
-            raise ValidationError({f"items.{i}.kind": [_("Choose pass/fail, reading or photo.")]})
-        label = clean_text(item.get("label"), f"items.{i}.label", _("Name the item."), max_length=100)
-        if kind == ItemKind.READING and low is not None and high is not None and low > high:
-            raise ValidationError({f"items.{i}.low": [_("The low end of the range is above the high end.")]})
-        rows.append(
-            RoundTemplateItem(
-                position=i,
-                label=label,
-                kind=kind,
-                unit=(item.get("unit") or "")[:20],
-                low=low if kind == ItemKind.READING else None,
-                high=high if kind == ItemKind.READING else None,
-            )
-        )
+    return {
+        "name": name,
+        "frequency": frequency,
+        "weekdays": weekdays,
+        "month_day": month_day,
+        "facilities": facilities,
+        "buildings": buildings,
+    }
+
+
+def _save_template(template: RoundTemplate, fields: dict, rows: list[RoundTemplateItem]) -> RoundTemplate:
+    facilities, buildings = fields.pop("facilities"), fields.pop("buildings")
+    for key, value in fields.items():
+        setattr(template, key, value)
+    if template.pk:
+        template.save(update_fields=[*fields, "crew", "due_time"])
+    else:
+        template.save()
+    template.facilities.set(facilities)
+    template.buildings.set(buildings)
+    # Rounds already generated keep their own copy of the checklist: replacing the lines changes only the
+    # rounds still to come.
+    template.items.all().delete()
+    for row in rows:
+        row.template = template
+    RoundTemplateItem.objects.bulk_create(rows)
+    return template
+
+
+def _may_define(actor) -> None:
+    if not is_manager(actor):
+        raise PermissionDenied(_("Only managers define rounds."))
+
+
+def create_round_template(
+    *,
+    actor,
+    crew: Crew,
+    name: str,
+    items: list[dict],
+    frequency: str,
+    due_time: time,
+    weekdays: list[int] | None = None,
+    month_day: int = 1,
+    facilities=(),
+    buildings=(),
+) -> RoundTemplate:
+    """A manager defines a round for a crew: at least one place and one checklist item; a reading has a unit
+    and, when both ends are given, low < high; weekdays are 0–6 and required for `weekdays`."""
+    _may_define(actor)
+    fields = _template_fields(
+        name=name,
+        frequency=frequency,
+        weekdays=weekdays,
+        month_day=month_day,
+        facilities=facilities,
+        buildings=buildings,
+    )
+    rows = _template_rows(items)
     with transaction.atomic():
-        template = RoundTemplate.objects.create(
-            crew=crew,
-            name=name,
-            frequency=frequency,
-            weekdays=weekdays,
-            month_day=month_day,
-            due_time=due_time,
-        )
-        template.facilities.set(facilities)
-        template.buildings.set(buildings)
-        for row in rows:
-            row.template = template
-        RoundTemplateItem.objects.bulk_create(rows)
+        return _save_template(RoundTemplate(crew=crew, due_time=due_time), fields, rows)
+
+
+def update_round_template(
+    *,
+    actor,
+    template_id: int,
+    crew: Crew,
+    name: str,
+    items: list[dict],
+    frequency: str,
+    due_time: time,
+    weekdays: list[int] | None = None,
+    month_day: int = 1,
+    facilities=(),
+    buildings=(),
+) -> RoundTemplate:
+    """A manager changes a round: the same rules as defining one. The rounds already generated keep what they
+    were generated with; the next ones follow the change."""
+    _may_define(actor)
+    fields = _template_fields(
+        name=name,
+        frequency=frequency,
+        weekdays=weekdays,
+        month_day=month_day,
+        facilities=facilities,
+        buildings=buildings,
+    )
+    rows = _template_rows(items)
+    with transaction.atomic():
+        template = RoundTemplate.objects.select_for_update().get(pk=template_id)
+        template.crew, template.due_time = crew, due_time
+        return _save_template(template, fields, rows)
+
+
+def set_round_template_active(*, actor, template_id: int, active: bool) -> RoundTemplate:
+    """Deactivate a round (beat generates no more of it; its past rounds stay) or activate it again. The same
+    state again is a no-op."""
+    _may_define(actor)
+    with transaction.atomic():
+        template = RoundTemplate.objects.select_for_update().get(pk=template_id)
+        if template.active != active:
+            template.active = active
+            template.save(update_fields=["active"])
     return template
 
 

@@ -49,7 +49,13 @@ def round_list(request: HttpRequest) -> HttpResponse:
         qs.filter(status__in=[RoundStatus.DUE, RoundStatus.IN_PROGRESS]).order_by("due_at", "id")[:50]
     )
     past = list(qs.filter(status__in=[RoundStatus.DONE, RoundStatus.MISSED]).order_by("-due_at", "-id")[:20])
-    context = {"open_rounds": open_rounds, "past": past, "filterset": filterset, "now": timezone.now()}
+    context = {
+        "open_rounds": open_rounds,
+        "past": past,
+        "filterset": filterset,
+        "now": timezone.now(),
+        "can_see_templates": is_manager(request.user) or bool(worker and worker.is_leader),
+    }
     return render(request, "operations/round_list.html", context)
 
 

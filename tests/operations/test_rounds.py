@@ -57,8 +57,24 @@ def test_only_managers_define_rounds(area, crew, leader):
         ({"frequency": "weekdays", "weekdays": []}, "weekdays"),
         ({"weekdays": [7]}, "weekdays"),
         (
-            {"items": [{"label": "p", "kind": "reading", "low": Decimal(5), "high": Decimal(1)}]},
+            {
+                "items": [
+                    {"label": "p", "kind": "reading", "unit": "m", "low": Decimal(5), "high": Decimal(1)}
+                ]
+            },
             "items.0.low",
+        ),
+        (
+            {
+                "items": [
+                    {"label": "p", "kind": "reading", "unit": "m", "low": Decimal(1), "high": Decimal(1)}
+                ]
+            },
+            "items.0.low",
+        ),
+        (
+            {"items": [{"label": "p", "kind": "reading", "low": Decimal(1), "high": Decimal(2)}]},
+            "items.0.unit",
         ),
         ({"facilities": []}, "facilities"),
     ],

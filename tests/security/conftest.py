@@ -178,6 +178,7 @@ def world(
         outage=outage,
         round=round_,
         round_item=round_.items.get(),
+        template=round_.template,
         walked=walked,
         round_photo=round_photo,
         hazard=hazard,

@@ -89,3 +89,20 @@
     due.value = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
   });
 })();
+
+// The round template form: "Add an item" copies the formset's empty row (its __prefix__ numbered) and counts
+// it in TOTAL_FORMS. (A new district swaps in its places through htmx, keeping the checklist as typed.)
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("#add-item")) return;
+    var total = document.getElementById("id_items-TOTAL_FORMS");
+    var n = parseInt(total.value, 10);
+    var html = document.getElementById("template-item-empty").innerHTML.replace(/__prefix__/g, String(n));
+    document.getElementById("template-items").insertAdjacentHTML("beforeend", html);
+    total.value = String(n + 1);
+    var rows = document.querySelectorAll("#template-items [data-item]");
+    var label = rows[rows.length - 1].querySelector("input[name$='-label']");
+    if (label) label.focus();
+  });
+})();
