@@ -18,3 +18,12 @@ class FeedbackConfig(AppConfig):
         signals.order_completed.connect(receivers.on_order_completed, dispatch_uid="feedback.order_completed")
         signals.order_moved.connect(receivers.on_order_moved, dispatch_uid="feedback.order_moved")
         signals.order_escalated.connect(receivers.on_order_escalated, dispatch_uid="feedback.order_escalated")
+
+        from operations import signals as operations_signals
+
+        operations_signals.round_escalated.connect(
+            receivers.on_round_escalated, dispatch_uid="feedback.round_escalated"
+        )
+        operations_signals.hazard_escalated.connect(
+            receivers.on_hazard_escalated, dispatch_uid="feedback.hazard_escalated"
+        )

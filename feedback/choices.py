@@ -76,6 +76,8 @@ class NotificationKind(models.TextChoices):
     WORKER_REMINDED = "worker_reminded", _("Reminder for the worker")
     WORKER_SUPERVISED = "worker_supervised", _("Supervision for the worker")
     LEADER_ESCALATED = "leader_escalated", _("Overdue order for the crew leader")
+    LEADER_ROUND_LATE = "leader_round_late", _("Overdue round for the crew leader")
+    LEADER_HAZARD_LATE = "leader_hazard_late", _("Overdue hazard for the crew leader")
 
 
 class NotificationStatus(models.TextChoices):
@@ -91,6 +93,8 @@ class AlertKind(models.TextChoices):
     COMPLAINT_OVERDUE = "complaint_overdue", _("Complaint overdue")
     INSPECTION_FAILED = "inspection_failed", _("Inspection failed")
     ORDER_OVERDUE = "order_overdue", _("Order overdue")
+    ROUND_OVERDUE = "round_overdue", _("Round overdue")
+    HAZARD_OVERDUE = "hazard_overdue", _("Hazard past its rectification date")
 
 
 class ComplaintStatus(models.TextChoices):

@@ -62,3 +62,23 @@ def on_order_escalated(sender, order_id: int, level: int = 0, deadline: str = ""
         notify_escalation(order_id=order_id, level=level, deadline=deadline)
     except Exception:
         logger.exception("could not notify the escalation of order %s", order_id)
+
+
+def on_round_escalated(sender, round_id: int, level: int = 0, **kwargs) -> None:
+    """A round is overdue: its crew's leaders, then the managers."""
+    from .actions.crew_notices import notify_round_escalation
+
+    try:
+        notify_round_escalation(round_id=round_id, level=level)
+    except Exception:
+        logger.exception("could not notify the escalation of round %s", round_id)
+
+
+def on_hazard_escalated(sender, hazard_id: int, level: int = 0, **kwargs) -> None:
+    """A hazard is past its rectification date: its crew's leaders, then the managers."""
+    from .actions.crew_notices import notify_hazard_escalation
+
+    try:
+        notify_hazard_escalation(hazard_id=hazard_id, level=level)
+    except Exception:
+        logger.exception("could not notify the escalation of hazard %s", hazard_id)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -28,7 +28,7 @@ from workorders.actions import clean_text
 from workorders.choices import IncidentKind, System
 from workorders.models import Incident
 
-from .choices import REMINDER_MINUTES, NoticeEvent, NoticeStatus
+from .choices import ESCALATE_TO_MANAGER_AFTER_HOURS, REMINDER_MINUTES, NoticeEvent, NoticeStatus
 from .models import OutageNotice, OutageNoticeRun
 from .permissions import can_plan_outage, can_run_outage
 from .selectors import Scope, count_affected_homes, phones_in_scope
@@ -49,6 +49,31 @@ class Conflict(Exception):
 
 class OutageConflict(Conflict):
     """The outage has ended already."""
+
+
+def escalate_late(late: QuerySet, *, now: datetime, signal, id_name: str) -> int:
+    """The overdue watch's steps over late rounds or hazards (`late`): level 1 (the crew's leader) at once,
+    level 2 (the managers) ESCALATE_TO_MANAGER_AFTER_HOURS after the due time. Each row takes each step once:
+    a conditional UPDATE on its level claims it, so a watch that runs twice (or two at once) does nothing
+    twice; `signal` goes on commit with `<id_name>=row id, level=…` for the notices. Returns the steps taken."""
+    steps = 0
+    manager_due = now - timedelta(hours=ESCALATE_TO_MANAGER_AFTER_HOURS)
+    candidates = late.filter(
+        Q(escalation_level__lt=1) | Q(escalation_level=1, due_at__lt=manager_due)
+    ).values_list("pk", "escalation_level", "due_at")
+    for pk, level, due_at in list(candidates):
+        target = 2 if due_at < manager_due else 1
+        for step in range(level + 1, target + 1):
+            claimed = late.model.objects.filter(pk=pk, escalation_level=step - 1).update(
+                escalation_level=step, escalated_at=now
+            )
+            if not claimed:
+                break
+            steps += 1
+            transaction.on_commit(
+                lambda pk=pk, step=step: signal.send(sender=late.model, **{id_name: pk, "level": step})
+            )
+    return steps
 
 
 def _task(name: str):

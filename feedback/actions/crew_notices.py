@@ -146,3 +146,79 @@ def notify_escalation(*, order_id: int, level: int, deadline: str) -> int:
         )
         return 1
     return 0
+
+
+# --- Rounds and hazards (operations.signals) ----------------------------------------------------------------
+
+ROUND_MESSAGE = gettext_noop("[10196] Round %(name)s is overdue (was due %(deadline)s); worker: %(worker)s.")
+HAZARD_MESSAGE = gettext_noop(
+    "[10196] Hazard #%(number)s is past its rectification date (%(deadline)s): %(place)s, %(description)s."
+)
+
+
+def _tell_leaders(*, crew_id: int, key: str, kind: str, body: str) -> int:
+    """One SMS to each active leader of the crew who takes SMS (`key` + the leader: once each)."""
+    sent = 0
+    for leader in Worker.objects.filter(crew_id=crew_id, role=WorkerRole.LEADER, active=True):
+        if _reaches(leader) and queue_notification(
+            key=f"{key}:{leader.pk}", kind=kind, phone=leader.phone, body=body
+        ):
+            sent += 1
+    return sent
+
+
+def notify_round_escalation(*, round_id: int, level: int) -> int:
+    """The overdue watch's step for a round: level 1 the crew's leaders by SMS, level 2 the managers by an
+    alert; once per round and step. Returns how many notices are new (or found)."""
+    from operations.models import Round
+
+    round_ = Round.objects.select_related("template", "worker").filter(pk=round_id).first()
+    if round_ is None:
+        return 0
+    facts = {
+        "name": round_.template.name,
+        "deadline": _when(round_.due_at),
+        "worker": round_.worker.name if round_.worker_id else _("nobody assigned"),
+    }
+    if level == EscalationLevel.LEADER:
+        return _tell_leaders(
+            crew_id=round_.crew_id,
+            key=f"{NotificationKind.LEADER_ROUND_LATE}:{round_.pk}",
+            kind=NotificationKind.LEADER_ROUND_LATE,
+            body=_(ROUND_MESSAGE) % facts,
+        )
+    raise_alert(
+        key=f"{AlertKind.ROUND_OVERDUE}:{round_.pk}",
+        kind=AlertKind.ROUND_OVERDUE,
+        message=_(ROUND_MESSAGE) % facts,
+    )
+    return 1
+
+
+def notify_hazard_escalation(*, hazard_id: int, level: int) -> int:
+    """The overdue watch's step for a hazard past its rectification date: level 1 the crew's leaders by SMS,
+    level 2 the managers by an alert; once per hazard and step."""
+    from operations.models import Hazard
+
+    hazard = Hazard.objects.select_related("room", "building", "facility").filter(pk=hazard_id).first()
+    if hazard is None:
+        return 0
+    facts = {
+        "number": hazard.pk,
+        "deadline": _when(hazard.due_at),
+        "place": str(hazard.place or ""),
+        "description": hazard.description[:60],
+    }
+    if level == EscalationLevel.LEADER:
+        return _tell_leaders(
+            crew_id=hazard.crew_id,
+            key=f"{NotificationKind.LEADER_HAZARD_LATE}:{hazard.pk}",
+            kind=NotificationKind.LEADER_HAZARD_LATE,
+            body=_(HAZARD_MESSAGE) % facts,
+        )
+    raise_alert(
+        key=f"{AlertKind.HAZARD_OVERDUE}:{hazard.pk}",
+        kind=AlertKind.HAZARD_OVERDUE,
+        message=_(HAZARD_MESSAGE) % facts,
+    )
+    return 1

@@ -23,9 +23,9 @@ from workorders.actions.intake import create_order
 from workorders.choices import Area, Channel, System, Urgency
 from workorders.models import Category
 
+from .. import signals
 from ..choices import (
     CREW_KIND_OF_SYSTEM,
-    ESCALATE_TO_MANAGER_AFTER_HOURS,
     HAZARD_DUE_DAYS,
     HAZARD_OPEN,
     HAZARD_TRANSITIONS,
@@ -34,7 +34,7 @@ from ..choices import (
     Severity,
 )
 from ..models import PHOTO_EXTENSIONS, Hazard, HazardEvent, RoundItem
-from ..services import Conflict
+from ..services import Conflict, escalate_late
 
 
 class HazardConflict(Conflict):
@@ -313,12 +313,8 @@ def hazard_to_work_order(*, actor, hazard_id: int, note: str = "", now: datetime
 
 
 def escalate_overdue_hazards(*, now: datetime | None = None) -> int:
-    """Open hazards past their due date escalate like orders: level 1 (the crew leader) at once, level 2 (the
-    manager) ESCALATE_TO_MANAGER_AFTER_HOURS later. Each level once: a conditional UPDATE on the level."""
+    """Open hazards past their due date escalate like orders: the crew's leader at once, the managers
+    ESCALATE_TO_MANAGER_AFTER_HOURS later; each step once (`escalate_late`)."""
     now = now or timezone.now()
-    open_late = Hazard.objects.filter(status__in=HAZARD_OPEN, due_at__lt=now)
-    first = open_late.filter(escalation_level__lt=1).update(escalation_level=1, escalated_at=now)
-    second = open_late.filter(
-        escalation_level=1, due_at__lt=now - timedelta(hours=ESCALATE_TO_MANAGER_AFTER_HOURS)
-    ).update(escalation_level=2, escalated_at=now)
-    return first + second
+    late = Hazard.objects.filter(status__in=HAZARD_OPEN, due_at__lt=now)
+    return escalate_late(late, now=now, signal=signals.hazard_escalated, id_name="hazard_id")

@@ -16,8 +16,8 @@ from crews.models import Crew
 from crews.permissions import is_manager
 from crews.selectors import on_duty, worker_of
 
+from .. import signals
 from ..choices import (
-    ESCALATE_TO_MANAGER_AFTER_HOURS,
     ROUND_MISSED_AFTER_HOURS,
     SYSTEM_OF_CREW_KIND,
     Frequency,
@@ -26,7 +26,7 @@ from ..choices import (
     Severity,
 )
 from ..models import Hazard, Round, RoundItem, RoundTemplate, RoundTemplateItem
-from ..services import Conflict
+from ..services import Conflict, escalate_late
 from .hazards import checked_photo, report_hazard
 
 
@@ -272,15 +272,13 @@ def mark_missed_rounds(*, now: datetime | None = None) -> int:
 
 
 def escalate_overdue_rounds(*, now: datetime | None = None) -> int:
-    """Rounds not finished by their due time escalate: the leader at once (level 1), the manager after
-    ESCALATE_TO_MANAGER_AFTER_HOURS (level 2); each level once, by a conditional UPDATE."""
+    """Rounds not finished by their due time (due, in progress or missed) escalate like orders: the crew's
+    leader at once, the managers ESCALATE_TO_MANAGER_AFTER_HOURS later; each step once (`escalate_late`)."""
     now = now or timezone.now()
-    late = Round.objects.filter(status__in=[RoundStatus.DUE, RoundStatus.IN_PROGRESS], due_at__lt=now)
-    first = late.filter(escalation_level__lt=1).update(escalation_level=1, escalated_at=now)
-    second = late.filter(
-        escalation_level=1, due_at__lt=now - timedelta(hours=ESCALATE_TO_MANAGER_AFTER_HOURS)
-    ).update(escalation_level=2, escalated_at=now)
-    return first + second
+    late = Round.objects.filter(
+        status__in=[RoundStatus.DUE, RoundStatus.IN_PROGRESS, RoundStatus.MISSED], due_at__lt=now
+    )
+    return escalate_late(late, now=now, signal=signals.round_escalated, id_name="round_id")
 
 
 # --- The walk (worker) -------------------------------------------------------------------------------------
