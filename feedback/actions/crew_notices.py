@@ -156,12 +156,17 @@ HAZARD_MESSAGE = gettext_noop(
 )
 
 
-def _tell_leaders(*, crew_id: int, key: str, kind: str, body: str) -> int:
-    """One SMS to each active leader of the crew who takes SMS (`key` + the leader: once each)."""
+def _escalation_step(*, level: int, crew_id: int, key: str, kinds: tuple[str, str], body: str) -> int:
+    """Level 1: one SMS to each active leader of the crew who takes SMS; level 2: one manager alert. Keyed by
+    the row and step (and the leader), so a second watch finds them instead of sending again."""
+    leader_kind, alert_kind = kinds
+    if level != EscalationLevel.LEADER:
+        raise_alert(key=f"{alert_kind}:{key}", kind=alert_kind, message=body)
+        return 1
     sent = 0
     for leader in Worker.objects.filter(crew_id=crew_id, role=WorkerRole.LEADER, active=True):
         if _reaches(leader) and queue_notification(
-            key=f"{key}:{leader.pk}", kind=kind, phone=leader.phone, body=body
+            key=f"{leader_kind}:{key}:{leader.pk}", kind=leader_kind, phone=leader.phone, body=body
         ):
             sent += 1
     return sent
@@ -180,19 +185,13 @@ def notify_round_escalation(*, round_id: int, level: int) -> int:
         "deadline": _when(round_.due_at),
         "worker": round_.worker.name if round_.worker_id else _("nobody assigned"),
     }
-    if level == EscalationLevel.LEADER:
-        return _tell_leaders(
-            crew_id=round_.crew_id,
-            key=f"{NotificationKind.LEADER_ROUND_LATE}:{round_.pk}",
-            kind=NotificationKind.LEADER_ROUND_LATE,
-            body=_(ROUND_MESSAGE) % facts,
-        )
-    raise_alert(
-        key=f"{AlertKind.ROUND_OVERDUE}:{round_.pk}",
-        kind=AlertKind.ROUND_OVERDUE,
-        message=_(ROUND_MESSAGE) % facts,
+    return _escalation_step(
+        level=level,
+        crew_id=round_.crew_id,
+        key=f"{round_.pk}",
+        kinds=(NotificationKind.LEADER_ROUND_LATE, AlertKind.ROUND_OVERDUE),
+        body=_(ROUND_MESSAGE) % facts,
     )
-    return 1
 
 
 def notify_hazard_escalation(*, hazard_id: int, level: int) -> int:
@@ -209,16 +208,10 @@ def notify_hazard_escalation(*, hazard_id: int, level: int) -> int:
         "place": str(hazard.place or ""),
         "description": hazard.description[:60],
     }
-    if level == EscalationLevel.LEADER:
-        return _tell_leaders(
-            crew_id=hazard.crew_id,
-            key=f"{NotificationKind.LEADER_HAZARD_LATE}:{hazard.pk}",
-            kind=NotificationKind.LEADER_HAZARD_LATE,
-            body=_(HAZARD_MESSAGE) % facts,
-        )
-    raise_alert(
-        key=f"{AlertKind.HAZARD_OVERDUE}:{hazard.pk}",
-        kind=AlertKind.HAZARD_OVERDUE,
-        message=_(HAZARD_MESSAGE) % facts,
+    return _escalation_step(
+        level=level,
+        crew_id=hazard.crew_id,
+        key=f"{hazard.pk}",
+        kinds=(NotificationKind.LEADER_HAZARD_LATE, AlertKind.HAZARD_OVERDUE),
+        body=_(HAZARD_MESSAGE) % facts,
     )
-    return 1

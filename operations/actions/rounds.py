@@ -140,8 +140,12 @@ def create_round_template(
 ) -> RoundTemplate:
     """A manager defines a round for a crew: at least one place and one checklist item; a reading has a unit
     and, when both ends are given, low < high; weekdays are 0–6 and required for `weekdays`."""
-    _may_define(actor)
-    fields = _template_fields(
+    return _define(
+        actor,
+        None,
+        crew=crew,
+        due_time=due_time,
+        items=items,
         name=name,
         frequency=frequency,
         weekdays=weekdays,
@@ -149,41 +153,26 @@ def create_round_template(
         facilities=facilities,
         buildings=buildings,
     )
-    rows = _template_rows(items)
-    with transaction.atomic():
-        return _save_template(RoundTemplate(crew=crew, due_time=due_time), fields, rows)
 
 
-def update_round_template(
-    *,
-    actor,
-    template_id: int,
-    crew: Crew,
-    name: str,
-    items: list[dict],
-    frequency: str,
-    due_time: time,
-    weekdays: list[int] | None = None,
-    month_day: int = 1,
-    facilities=(),
-    buildings=(),
+def update_round_template(*, actor, template_id: int, **definition) -> RoundTemplate:
+    """A manager changes a round (the keywords of `create_round_template`, the same rules). The rounds already
+    generated keep what they were generated with; the next ones follow the change."""
+    return _define(actor, template_id, **definition)
+
+
+def _define(
+    actor, template_id: int | None, *, crew: Crew, due_time: time, items: list[dict], **fields
 ) -> RoundTemplate:
-    """A manager changes a round: the same rules as defining one. The rounds already generated keep what they
-    were generated with; the next ones follow the change."""
     _may_define(actor)
-    fields = _template_fields(
-        name=name,
-        frequency=frequency,
-        weekdays=weekdays,
-        month_day=month_day,
-        facilities=facilities,
-        buildings=buildings,
-    )
-    rows = _template_rows(items)
+    checked, rows = _template_fields(**fields), _template_rows(items)
     with transaction.atomic():
-        template = RoundTemplate.objects.select_for_update().get(pk=template_id)
-        template.crew, template.due_time = crew, due_time
-        return _save_template(template, fields, rows)
+        if template_id is None:
+            template = RoundTemplate(crew=crew, due_time=due_time)
+        else:
+            template = RoundTemplate.objects.select_for_update().get(pk=template_id)
+            template.crew, template.due_time = crew, due_time
+        return _save_template(template, checked, rows)
 
 
 def set_round_template_active(*, actor, template_id: int, active: bool) -> RoundTemplate:
