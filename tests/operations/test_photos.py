@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from operations.actions import hazards as h
 from operations.actions import rounds as r
-from operations.models import Round
+from operations.models import Hazard, Round
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +150,23 @@ def test_the_web_server_sends_the_photo_after_the_check(hazard, clients, setting
     assert response.content == b""
     denied = clients["other_leader"].get(url)
     assert denied.status_code == 404 and header not in denied
+
+
+def test_the_api_takes_a_hazard_photo_and_answers_the_checked_url(area, worker):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(worker.user)
+    body = {
+        "severity": "major",
+        "description": "阀门井盖破损",
+        "facility": area["pump"].pk,
+        "photo": _png("well.png"),
+    }
+    response = client.post("/api/v1/hazards/", body, format="multipart")
+    assert response.status_code == 201, response.content
+    hazard = Hazard.objects.get()
+    assert response.json()["photo_url"] == "http://testserver" + reverse(
+        "operations:hazard_photo", args=[hazard.pk]
+    )
+    assert "photo" not in response.json() and hazard.photo.name not in response.content.decode()
