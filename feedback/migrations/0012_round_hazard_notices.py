@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('feedback', '0010_text_lengths'),
+        ('feedback', '0011_operations_kpi_weights'),
     ]
 
     operations = [
