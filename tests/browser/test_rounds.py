@@ -71,7 +71,8 @@ def test_worker_does_a_round_on_a_phone_and_a_bad_reading_becomes_a_hazard(
     page.fill("#id_username", "t_worker")
     page.fill("#id_password", "pw")
     page.press("#id_password", "Enter")
-    page.wait_for_url(f"{live_server.url}/")
+    # Home sends a worker on to their own list: wait for leaving the login page, not for "/" itself.
+    page.wait_for_url(lambda url: url.startswith(live_server.url) and "/login/" not in url)
     page.get_by_role("link", name="巡检").first.click()
     page.get_by_role("link", name="泵房日检").click()
     page.get_by_role("button", name="开始巡检").click()
