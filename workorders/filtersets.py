@@ -11,7 +11,7 @@ from config.filtersets import FilterSet
 from crews.models import Crew, Worker
 from residents.models import Building, District, Facility, Room
 
-from .choices import Status, Urgency
+from .choices import Channel, Status, Urgency
 from .models import Category, Incident, WorkOrder
 from .permissions import can_see_full_phone
 
@@ -34,6 +34,9 @@ class WorkOrderFilterSet(FilterSet):
     facility = django_filters.ModelChoiceFilter(queryset=Facility.objects.all(), label=_("public facility"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
     rework = django_filters.BooleanFilter(field_name="is_rework", label=_("rework"))
+    # The reports count live orders (cancelled ones excluded): `live=true` lists exactly those.
+    live = django_filters.BooleanFilter(method="filter_live", label=_("not cancelled"))
+    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("channel"), distinct=False)
     created_after = django_filters.IsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label=_("created after")
     )
@@ -61,6 +64,11 @@ class WorkOrderFilterSet(FilterSet):
         if value.parent_id is None:
             return queryset.filter(category__parent=value)
         return queryset.filter(category=value)
+
+    def filter_live(self, queryset, name, value):
+        if value:
+            return queryset.exclude(status=Status.CANCELLED)
+        return queryset.filter(status=Status.CANCELLED)
 
     def filter_overdue(self, queryset, name, value):
         now = timezone.now()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -40,6 +41,17 @@ class Period:
     kind: str
     start: date
     end: date  # exclusive
+
+    @property
+    def orders_query(self) -> str:
+        """The order list's query for the live orders created in the period, as the reports count them."""
+        return urlencode(
+            {
+                "live": "true",
+                "created_after": self.start_at.isoformat(),
+                "created_before": self.end_at.isoformat(),
+            }
+        )
 
     @property
     def start_at(self) -> datetime:

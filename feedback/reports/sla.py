@@ -167,24 +167,37 @@ def overdue_count(*, now: datetime | None = None) -> int:
 # --- Open complaints by deadline (dashboard) ------------------------------------------------------------
 
 
-def open_complaints_by_deadline(*, now: datetime | None = None) -> dict[str, int]:
-    """Open complaints by their next unmet deadline (contact → decide → close): overdue, due today, within
-    three days, later. One query."""
-    now = now or timezone.now()
+COMPLAINT_BUCKETS = ("overdue", "today", "soon", "later")
+
+
+def complaint_buckets(now: datetime) -> dict[str, Q]:
+    """The deadline buckets of open complaints, over the `deadline` annotation (open_complaints_with_deadline):
+    overdue, due today, within three days, later. The dashboard counts them and the complaint list filters
+    by them, so a bucket's count and its list agree."""
     today_end = _local_midnight(timezone.localdate(now) + timedelta(days=1))
+    return {
+        "overdue": Q(deadline__lt=now),
+        "today": Q(deadline__gte=now, deadline__lt=today_end),
+        "soon": Q(deadline__gte=today_end, deadline__lt=today_end + timedelta(days=3)),
+        "later": Q(deadline__gte=today_end + timedelta(days=3)),
+    }
+
+
+def open_complaints_with_deadline(qs):
+    """Open complaints annotated with their next unmet deadline (contact → decide → close)."""
     next_deadline = Case(
         When(contacted_at__isnull=True, then=F("contact_by")),
         When(decided_at__isnull=True, then=F("decide_by")),
         default=F("close_by"),
     )
-    return (
-        Complaint.objects.exclude(status=ComplaintStatus.CLOSED)
-        .annotate(deadline=next_deadline)
-        .aggregate(
-            open=Count("id"),
-            overdue=Count("id", filter=Q(deadline__lt=now)),
-            today=Count("id", filter=Q(deadline__gte=now, deadline__lt=today_end)),
-            soon=Count("id", filter=Q(deadline__gte=today_end, deadline__lt=today_end + timedelta(days=3))),
-            later=Count("id", filter=Q(deadline__gte=today_end + timedelta(days=3))),
-        )
+    return qs.exclude(status=ComplaintStatus.CLOSED).annotate(deadline=next_deadline)
+
+
+def open_complaints_by_deadline(*, now: datetime | None = None) -> dict[str, int]:
+    """Open complaints by their next unmet deadline: overdue, due today, within three days, later
+    (complaint_buckets). One query."""
+    now = now or timezone.now()
+    buckets = complaint_buckets(now)
+    return open_complaints_with_deadline(Complaint.objects.all()).aggregate(
+        open=Count("id"), **{name: Count("id", filter=q) for name, q in buckets.items()}
     )
