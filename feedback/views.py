@@ -12,22 +12,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from config.files import file_view, send_file
 from config.htmx import apply_validation_error, call_service, is_fragment, redirect_next
-from crews.choices import CrewKind
 from crews.permissions import is_crew_leader
 from residents.models import Room
 from residents.selectors import suggest_rooms
 from workorders.actions import TransitionNotAllowed
-from workorders.choices import Charge, Status
+from workorders.choices import Charge
 from workorders.filtersets import WorkOrderFilterSet
 from workorders.models import WorkOrder
 from workorders.selectors import work_orders_visible_to
@@ -56,9 +54,8 @@ from .choices import (
     ExportStatus,
     InspectionStatus,
     Outcome,
-    Verdict,
 )
-from .filtersets import ComplaintFilterSet
+from .filtersets import ComplaintFilterSet, ReportOrderFilterSet
 from .forms import (
     AnswersForm,
     AttemptForm,
@@ -71,7 +68,7 @@ from .forms import (
     WeightsForm,
     _bool,
 )
-from .models import FollowUp, FollowUpAttempt
+from .models import FollowUpAttempt
 from .permissions import (
     can_export_orders,
     can_follow_up,
@@ -98,7 +95,6 @@ from .reports.periods import (
 )
 from .reports.satisfaction import satisfaction_report, satisfaction_trend
 from .reports.sla import (
-    late_condition,
     open_complaints_by_deadline,
     overdue_count,
     overdue_orders,
@@ -755,37 +751,22 @@ def export_download(request, pk: int):
 
 # --- The orders behind a figure ----------------------------------------------------------------------------
 
-MILESTONES = ("respond", "arrive", "complete")
-
 
 @login_required
 @require_GET
 def report_orders(request):
-    """The orders behind a count on the dashboard or a report (managers): the order list's FilterSet plus what
-    the reports count by — the crew kind of a hotspot (`kind`), a follow-up verdict in a period (`verdict`,
-    `due_after`, `due_before`) and a missed deadline (`late`: respond, arrive, complete; the SLA report's own
-    definition). Paginated, a fixed number of queries."""
+    """The orders behind a count on the dashboard or a report (managers), filtered by ReportOrderFilterSet.
+    Paginated, a fixed number of queries."""
     _require(can_view_reports(request.user))
-    now = timezone.now()
     data = request.GET.copy()
     data.pop("page", None)
-    filterset = WorkOrderFilterSet(data, queryset=work_orders_visible_to(request.user))
-    qs = filterset.qs if filterset.is_valid() else WorkOrder.objects.none()
-    kind = data.get("kind", "")
-    if kind in CrewKind.values:
-        qs = qs.filter(category__crew_kind=kind)
-    verdict = data.get("verdict", "")
-    if verdict in Verdict.values:
-        follow_ups = FollowUp.objects.filter(work_order=OuterRef("pk"), verdict=verdict)
-        for bound, lookup in (("due_after", "due_at__gte"), ("due_before", "due_at__lt")):
-            value = parse_datetime(data.get(bound, "").replace(" ", "+"))
-            if value is not None:
-                follow_ups = follow_ups.filter(**{lookup: value})
-        qs = qs.filter(Exists(follow_ups))
-    late = data.get("late", "")
-    if late in MILESTONES:
-        qs = qs.exclude(status=Status.CANCELLED).filter(late_condition(late, now))
-    qs = qs.select_related("category__parent", "crew", "worker").order_by("-created_at", "-id")
+    filterset = ReportOrderFilterSet(data, queryset=work_orders_visible_to(request.user))
+    qs = filterset.qs.select_related("category__parent", "crew", "worker").order_by("-created_at", "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "filter_errors": filterset.errors, "now": now, "query": data.urlencode()}
+    context = {
+        "page": page,
+        "filter_errors": filterset.errors,
+        "now": timezone.now(),
+        "query": data.urlencode(),
+    }
     return render(request, "feedback/report_orders.html", context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
@@ -47,6 +48,17 @@ class SatisfactionRow:
     def good(self) -> int:
         return self.satisfied + self.basically_satisfied
 
+    @property
+    def counts(self) -> list[tuple[str, int]]:
+        """The row's counts in the report's column order, each named as the order list's `follow_up` filter."""
+        return [
+            ("due", self.due),
+            ("reached", self.reached),
+            ("satisfied", self.satisfied),
+            ("basically_satisfied", self.basically_satisfied),
+            ("dissatisfied", self.dissatisfied),
+        ]
+
     def finish(self) -> SatisfactionRow:
         self.follow_up_rate = ratio(self.contacted, self.due)
         self.rate = ratio(self.good, self.reached)
@@ -69,6 +81,8 @@ class SatisfactionReport:
     grouping_title: str
     rows: list[SatisfactionRow]
     total: SatisfactionRow
+    # The report-orders query of the follow-ups it counts: those due in the period up to now.
+    follow_ups_query: str = ""
 
 
 def satisfaction_report(
@@ -143,7 +157,8 @@ def satisfaction_report(
     }
     total.finish()
     rows = [r for r in rows if r.due or r.prev_reached]
-    return SatisfactionReport(period, previous, name, str(grouping.title), rows, total)
+    window = {"due_after": period.start_at.isoformat(), "due_before": min(period.end_at, now).isoformat()}
+    return SatisfactionReport(period, previous, name, str(grouping.title), rows, total, urlencode(window))
 
 
 @dataclass

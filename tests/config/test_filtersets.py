@@ -58,7 +58,7 @@ def test_complaint_form_sent_as_is_lists_every_complaint(manager_client, manager
     )
     html = manager_client.get("/feedback/complaints/").content.decode()
     query = form_query(html)
-    assert query == {"status": [""]}
+    assert query == {"status": [""], "deadline": [""]}
     response = manager_client.get("/feedback/complaints/", query)
     assert complaint.number in response.content.decode()
 

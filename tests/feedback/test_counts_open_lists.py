@@ -113,3 +113,22 @@ def test_order_list_filters_live_and_channel(make_order, manager, manager_client
     assert _listed(manager_client, url + "?channel=web") == 0
     assert manager_client.get(url + "?channel=fax").context["filter_errors"]
     assert kept.channel == "phone"
+
+
+def test_satisfaction_counts_open_the_orders_of_the_follow_ups_they_count(make_order, manager_client, crew):
+    from tests.factories import add_follow_ups
+
+    due = timezone.now() - timedelta(days=1)
+    answers = [{"satisfied": 1}, {"basically": 1}, {"dissatisfied": 1}, {"refused": 1}, {"open_": 1}]
+    for answer in answers:
+        add_follow_ups(make_order("completed"), due, **answer)
+    response = manager_client.get(reverse("feedback:report-satisfaction") + "?group_by=crew")
+    html = response.content.decode()
+    rows = {"crew": next(r for r in response.context["report"].rows if r.key == crew.id)}
+    rows["total"] = response.context["report"].total
+    assert rows["total"].due == 5 and rows["total"].reached == 3
+    for which, row in rows.items():
+        for name, n in row.counts:
+            links = [u for u in _links(html, str(n)) if f"follow_up={name}&" in u]
+            [link] = [u for u in links if (f"crew={crew.id}&" in u) == (which == "crew")]
+            assert _listed(manager_client, link) == n, (which, name)

@@ -110,7 +110,7 @@ def test_a_dissatisfied_count_opens_its_orders(make_order, crew, manager_client)
         html = manager_client.get(
             reverse("feedback:report-satisfaction") + "?period=month&from=2026-11-01&group_by=crew"
         ).content.decode()
-        [link] = [u for u in _links(html, "1") if "verdict=dissatisfied" in u and f"crew={crew.id}" in u]
+        [link] = [u for u in _links(html, "1") if "follow_up=dissatisfied" in u and f"crew={crew.id}" in u]
         listed = manager_client.get(link).context["page"].object_list
     assert [o.pk for o in listed] == [order.pk]
 
