@@ -43,6 +43,13 @@ class WorkOrderFilterSet(FilterSet):
     created_before = django_filters.IsoDateTimeFilter(
         field_name="created_at", lookup_expr="lt", label=_("created before")
     )
+    # The assessment's and the ranking's "completed in the month" (completed_at in [after, before)).
+    completed_after = django_filters.IsoDateTimeFilter(
+        field_name="completed_at", lookup_expr="gte", label=_("completed after")
+    )
+    completed_before = django_filters.IsoDateTimeFilter(
+        field_name="completed_at", lookup_expr="lt", label=_("completed before")
+    )
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
 
     class Meta:

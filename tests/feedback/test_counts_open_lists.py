@@ -132,3 +132,14 @@ def test_satisfaction_counts_open_the_orders_of_the_follow_ups_they_count(make_o
             links = [u for u in _links(html, str(n)) if f"follow_up={name}&" in u]
             [link] = [u for u in links if (f"crew={crew.id}&" in u) == (which == "crew")]
             assert _listed(manager_client, link) == n, (which, name)
+
+
+def test_the_rankings_completed_count_opens_the_crews_completed_orders(make_order, manager_client, crew):
+    for _ in range(2):
+        make_order("completed")
+    make_order("dispatched")
+    response = manager_client.get(reverse("feedback:dashboard"))
+    line = next(x for x in response.context["ranking"] if x.key == crew.id)
+    assert line.counts["completed"] == 2
+    [link] = [u for u in _links(response.content.decode(), "2") if "completed_after=" in u]
+    assert f"crew={crew.id}&" in link and _listed(manager_client, link) == 2
