@@ -19,6 +19,17 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_schema_operation_parameters(self, view):
+        """The bounds the paginator applies: pages count from 1 (past the last page is a 404), and a page holds
+        1..max_page_size rows (a larger page_size is cut to the maximum)."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"].update(minimum=1)
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
 
 class AccountLocked(exceptions.Throttled):
     """429: too many failed sign-ins for this account at this address (django-axes); Retry-After is the

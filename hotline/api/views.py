@@ -21,6 +21,7 @@ from workorders.api.pagination import EstimatedCountPagination
 from ..filtersets import CallFilterSet
 from ..permissions import CanRingAgent, IsDesk
 from ..selectors import (
+    SEARCH_MAX_LENGTH,
     LookupInputError,
     SearchInputError,
     caller_screen,
@@ -53,7 +54,8 @@ class SearchViewSet(viewsets.ViewSet):
         parameters=[
             OpenApiParameter(
                 "q",
-                OpenApiTypes.STR,
+                # The rule search() applies: something besides spaces, at most SEARCH_MAX_LENGTH characters.
+                {"type": "string", "minLength": 1, "maxLength": SEARCH_MAX_LENGTH, "pattern": r"\S"},
                 required=True,
                 description="20261129-0007, 13800138000, 8000, 5-37-1-302 or a name (at most 100 characters)",
             )

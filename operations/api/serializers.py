@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crews.models import Crew
@@ -106,6 +107,16 @@ class TemplateItemSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$", "example": "08:30"}
+)
+class HourMinuteField(serializers.TimeField):
+    """A time of day answered as "HH:MM" (API.md): the schema's `format: time` would promise seconds."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class RoundTemplateSerializer(serializers.ModelSerializer):
     crew = serializers.PrimaryKeyRelatedField(queryset=Crew.objects.all())
     facilities = serializers.PrimaryKeyRelatedField(
@@ -117,7 +128,7 @@ class RoundTemplateSerializer(serializers.ModelSerializer):
     weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=6), required=False, max_length=7
     )
-    due_time = serializers.TimeField(format="%H:%M")
+    due_time = HourMinuteField()
 
     class Meta:
         model = RoundTemplate
