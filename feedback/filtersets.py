@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.filtersets import FilterSet
+from config.filtersets import DateTimeFilter, FilterSet
 from crews.choices import CrewKind
 from workorders.choices import Status
 from workorders.filtersets import WorkOrderFilterSet
@@ -73,8 +73,8 @@ class ReportOrderFilterSet(WorkOrderFilterSet):
         choices=[(k, k) for k in FOLLOW_UP_COUNTS], method="filter_follow_up", label=_("follow-up")
     )
     verdict = django_filters.ChoiceFilter(choices=Verdict.choices, method="filter_follow_up")
-    due_after = django_filters.IsoDateTimeFilter(method="filter_window", label=_("due after"))
-    due_before = django_filters.IsoDateTimeFilter(method="filter_window", label=_("due before"))
+    due_after = DateTimeFilter(method="filter_window", label=_("due after"))
+    due_before = DateTimeFilter(method="filter_window", label=_("due before"))
     late = django_filters.ChoiceFilter(
         choices=[(m, m) for m in ("respond", "arrive", "complete")], method="filter_late"
     )

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.filtersets import FilterSet
+from config.filtersets import DateTimeFilter, FilterSet
 from crews.models import Crew
 from residents.models import District
 from workorders.choices import IncidentKind, System
@@ -50,10 +50,10 @@ class HazardFilterSet(FilterSet):
     building = django_filters.NumberFilter(
         method="filter_building", label=_("building"), widget=forms.HiddenInput
     )
-    found_after = django_filters.IsoDateTimeFilter(
+    found_after = DateTimeFilter(
         field_name="found_at", lookup_expr="gte", label=_("found after"), widget=forms.HiddenInput
     )
-    found_before = django_filters.IsoDateTimeFilter(
+    found_before = DateTimeFilter(
         field_name="found_at", lookup_expr="lt", label=_("found before"), widget=forms.HiddenInput
     )
     rectified = django_filters.ChoiceFilter(
@@ -83,7 +83,7 @@ class RoundFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=RoundStatus.choices, label=_("status"), distinct=False
     )
-    due_before = django_filters.IsoDateTimeFilter(
+    due_before = DateTimeFilter(
         field_name="due_at", lookup_expr="lt", label=_("due before")
     )
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.filtersets import FilterSet
+from config.filtersets import DateTimeFilter, FilterSet
 from crews.models import Crew, Worker
 from residents.models import Building, District, Facility, Room
 
@@ -37,17 +37,17 @@ class WorkOrderFilterSet(FilterSet):
     # The reports count live orders (cancelled ones excluded): `live=true` lists exactly those.
     live = django_filters.BooleanFilter(method="filter_live", label=_("not cancelled"))
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("channel"), distinct=False)
-    created_after = django_filters.IsoDateTimeFilter(
+    created_after = DateTimeFilter(
         field_name="created_at", lookup_expr="gte", label=_("created after")
     )
-    created_before = django_filters.IsoDateTimeFilter(
+    created_before = DateTimeFilter(
         field_name="created_at", lookup_expr="lt", label=_("created before")
     )
     # The assessment's and the ranking's "completed in the month" (completed_at in [after, before)).
-    completed_after = django_filters.IsoDateTimeFilter(
+    completed_after = DateTimeFilter(
         field_name="completed_at", lookup_expr="gte", label=_("completed after")
     )
-    completed_before = django_filters.IsoDateTimeFilter(
+    completed_before = DateTimeFilter(
         field_name="completed_at", lookup_expr="lt", label=_("completed before")
     )
     q = django_filters.CharFilter(method="filter_q", label=_("search"))

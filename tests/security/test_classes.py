@@ -7,16 +7,23 @@ endpoint joins every class below without being listed here."""
 from __future__ import annotations
 
 import copy
+import importlib
+import importlib.util
 import json
 import time
 from urllib.parse import urlsplit
 
 import pytest
+from django import forms
+from django.apps import apps
+from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_filters.fields import IsoDateTimeField
 
+from config.filtersets import DateTimeFilter, FilterSet
 from tests.security.test_role_matrix import ROWS, _url
 
 pytestmark = pytest.mark.django_db
@@ -331,3 +338,36 @@ def test_every_list_and_page_takes_long_parameters_without_a_500(world, role):
             if response.status_code >= 500:
                 wrong.append(f"{url}?{name}= → {response.status_code}")
     assert not wrong, "\n".join(wrong)
+
+
+def _filtersets():
+    """Every FilterSet of the project's apps (each app's `filtersets` module imported first)."""
+    for app in apps.get_app_configs():
+        if app.path.startswith(str(settings.BASE_DIR)) and importlib.util.find_spec(f"{app.name}.filtersets"):
+            importlib.import_module(f"{app.name}.filtersets")
+    found, todo = [], [FilterSet]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls is not FilterSet and cls._meta.model is not None:
+            found.append(cls)
+    return found
+
+
+@pytest.mark.parametrize(
+    "value", ["3426-06-29T06:08:31+16:32", "0001-01-01T00:00:00+23:59", "9999-12-31T23:59-23:59"]
+)
+def test_every_date_time_filter_reads_any_offset_without_a_500(world, value):
+    """PostgreSQL refuses offsets beyond ±15:59 and Python's dates stop at year 9999: every date-time filter
+    of every FilterSet reads the instant in the base's time zone or answers a form error, never a DB error."""
+    checked = []
+    for cls in _filtersets():
+        for name, flt in cls.base_filters.items():
+            if not issubclass(flt.field_class, forms.DateTimeField):
+                continue
+            assert isinstance(flt, DateTimeFilter), f"{cls.__name__}.{name} is not a config DateTimeFilter"
+            assert issubclass(flt.field_class, IsoDateTimeField)
+            filterset = cls({name: value}, queryset=cls._meta.model.objects.all())
+            list(filterset.qs[:1])  # a DB error would raise here
+            checked.append(f"{cls.__name__}.{name}")
+    assert len(checked) >= 6, checked

@@ -303,6 +303,17 @@ def test_bad_filter_value_is_400_not_500(dispatcher_client):
     assert dispatcher_client.get(f"{LIST}?created_after=yesterday").status_code == 400
 
 
+def test_any_offset_python_reads_is_the_same_instant(dispatcher_client, make_order):
+    # PostgreSQL refuses offsets beyond ±15:59 (the fuzzer's 500); the filter reads the instant instead.
+    order = make_order()
+    at = order.created_at - timedelta(minutes=1)
+    far_east = at.astimezone(timezone.get_fixed_timezone(16 * 60 + 32)).isoformat().replace("+", "%2B")
+    assert _ids(dispatcher_client, f"created_after={far_east}") == {order.id}
+    assert _ids(dispatcher_client, f"completed_before={far_east}") == set()
+    reply = dispatcher_client.get(f"{LIST}?created_before=9999-12-31T23:59:00-23:00")
+    assert reply.status_code == 400 and "created_before" in reply.json()["errors"]
+
+
 def test_list_is_paginated(dispatcher_client, make_order):
     for _ in range(3):
         make_order()
