@@ -61,6 +61,7 @@ def data_size() -> dict:
         "calls": "hotline_call",
         "residents": "residents_resident",
         "rooms": "residents_room",
+        "hazards": "operations_hazard",
     }
     out = {}
     with connection.cursor() as c:
@@ -97,7 +98,7 @@ def table(meta: dict, results: list, http_results: list) -> str:
         "",
         f"Data: {d['orders']:,} orders, {d['events']:,} events, {d['follow_ups']:,} follow-ups "
         f"({d['attempts']:,} attempts), {d['calls']:,} calls, {d['complaints']:,} complaints, "
-        f"{d['residents']:,} residents, {d['rooms']:,} rooms; database {d['database_size']}."
+        f"{d['residents']:,} residents, {d['rooms']:,} rooms, {d.get('hazards', 0):,} hazards; database {d['database_size']}."
         + (
             f" Loaded in {meta['load']['seconds']} s, peak memory {meta['load']['peak_rss_mb']} MB."
             if meta.get("load") and not meta["load"].get("skipped")

@@ -92,13 +92,14 @@ def main(argv=None) -> int:
     django.setup()
     from django.core.management import call_command
 
-    from bench import generate, report
+    from bench import generate, hazards, report
 
     t0 = time.monotonic()
     call_command("migrate", interactive=False, verbosity=0)
     # DEBUG is off: pages need the hashed static manifest (whitenoise), as in production.
     call_command("collectstatic", interactive=False, verbosity=0)
     data = generate.generate(orders=args.orders, seed=args.seed, anchor=args.anchor)
+    data["hazards_added"] = hazards.ensure_hazards(orders=args.orders)
     print(f"bench: data ready in {time.monotonic() - t0:.0f}s (peak memory {generate.peak_rss_mb():.0f} MB)")
     if args.generate_only:
         return 0
