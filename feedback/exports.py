@@ -68,6 +68,13 @@ class Sheet:
             self.ws.column_dimensions[get_column_letter(col)].width = width
 
 
+def _workbook(tab: str, title: str, filters: Sequence[tuple[str, str]]) -> tuple[Workbook, Sheet]:
+    """A new workbook whose first tab (`tab`, cut to Excel's 31 characters) is a report sheet."""
+    wb = Workbook()
+    wb.active.title = str(tab)[:31]
+    return wb, Sheet(wb.active, title, filters)
+
+
 def _bytes(wb: Workbook) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -79,9 +86,8 @@ def _round(value: float | None, digits: int = 4) -> float | None:
 
 
 def satisfaction_workbook(report: SatisfactionReport) -> bytes:
-    wb = Workbook()
-    sheet = Sheet(
-        wb.active,
+    wb, sheet = _workbook(
+        _("Satisfaction"),
         _("Satisfaction report"),
         [
             (_("Period"), report.period.label),
@@ -89,7 +95,6 @@ def satisfaction_workbook(report: SatisfactionReport) -> bytes:
             (_("Grouped by"), report.grouping_title),
         ],
     )
-    wb.active.title = _("Satisfaction")[:31]
     sheet.header(
         [
             report.grouping_title,
@@ -136,10 +141,8 @@ def satisfaction_workbook(report: SatisfactionReport) -> bytes:
 
 
 def sla_workbook(report: SlaReport, overdue: Sequence = ()) -> bytes:
-    wb = Workbook()
-    wb.active.title = _("SLA")[:31]
-    sheet = Sheet(
-        wb.active,
+    wb, sheet = _workbook(
+        _("SLA"),
         _("SLA compliance"),
         [(_("Period"), report.period.label), (_("Grouped by"), report.grouping_title)],
     )
@@ -196,9 +199,7 @@ def sla_workbook(report: SlaReport, overdue: Sequence = ()) -> bytes:
 
 
 def volume_workbook(report: VolumeReport, spots: Hotspots) -> bytes:
-    wb = Workbook()
-    wb.active.title = _("Volume")[:31]
-    sheet = Sheet(wb.active, _("Volume and hotspots"), [(_("Period"), report.period.label)])
+    wb, sheet = _workbook(_("Volume"), _("Volume and hotspots"), [(_("Period"), report.period.label)])
     sheet.header([_("Category"), _("Orders")])
     for r in report.by_category:
         sheet.row([r["label"], r["orders"]])
@@ -243,10 +244,8 @@ def volume_workbook(report: VolumeReport, spots: Hotspots) -> bytes:
 def assessment_workbook(
     lines: Sequence[AssessmentLine], *, month_label: str, level_label: str, frozen: str
 ) -> bytes:
-    wb = Workbook()
-    wb.active.title = _("Assessment")[:31]
-    sheet = Sheet(
-        wb.active,
+    wb, sheet = _workbook(
+        _("Assessment"),
         _("Monthly assessment"),
         [(_("Month"), month_label), (_("Level"), level_label), (_("Figures"), frozen)],
     )
@@ -485,9 +484,7 @@ def _order_cells(ws) -> Callable[[list], list]:
 
 
 def rounds_workbook(report: RoundsReport) -> bytes:
-    wb = Workbook()
-    wb.active.title = _("Rounds")[:31]
-    sheet = Sheet(wb.active, _("Rounds done on time"), [(_("Period"), report.period.label)])
+    wb, sheet = _workbook(_("Rounds"), _("Rounds done on time"), [(_("Period"), report.period.label)])
     sheet.header(
         [
             _("Crew"),
@@ -511,10 +508,8 @@ def rounds_workbook(report: RoundsReport) -> bytes:
 
 
 def hazards_workbook(report: HazardReport) -> bytes:
-    wb = Workbook()
-    wb.active.title = _("Hazards")[:31]
-    sheet = Sheet(
-        wb.active,
+    wb, sheet = _workbook(
+        _("Hazards"),
         _("Hazards found and fixed"),
         [(_("Period"), report.period.label), (_("Grouped by"), report.grouping_title)],
     )
@@ -544,9 +539,7 @@ def hazards_workbook(report: HazardReport) -> bytes:
 def outages_workbook(report: OutageReport) -> bytes:
     from workorders.choices import IncidentKind
 
-    wb = Workbook()
-    wb.active.title = _("Outages")[:31]
-    sheet = Sheet(wb.active, _("Outages by system"), [(_("Period"), report.period.label)])
+    wb, sheet = _workbook(_("Outages"), _("Outages by system"), [(_("Period"), report.period.label)])
     sheet.header([_("System"), _("Kind"), _("Outages"), _("Affected homes"), _("Hours"), _("Homes × hours")])
     for row in [*report.rows, report.total]:
         parts = [(str(IncidentKind(k).label), row.by_kind[k]) for k in OUTAGE_KINDS]
@@ -565,9 +558,7 @@ def outages_workbook(report: OutageReport) -> bytes:
 
 
 def aging_workbook(places: AgingPlaces) -> bytes:
-    wb = Workbook()
-    wb.active.title = _("Aging places")[:31]
-    sheet = Sheet(wb.active, _("Aging infrastructure"), [(_("Period"), places.period.label)])
+    wb, sheet = _workbook(_("Aging places"), _("Aging infrastructure"), [(_("Period"), places.period.label)])
     for title, rows in ((_("Building"), places.buildings), (_("Public facility"), places.facilities)):
         sheet.header([title, _("Repairs"), _("Hazards"), _("Overdue hazards"), _("Together")])
         for r in rows:
