@@ -8,3 +8,15 @@ class OperationsConfig(AppConfig):
 
     name = "operations"
     verbose_name = _("Operations")
+
+    def ready(self) -> None:
+        from django.urls import reverse
+
+        from workorders.extensions import FindingsAction, add_findings_action
+
+        add_findings_action(
+            FindingsAction(
+                label=_("Report it as a hazard"),
+                url=lambda order: f"{reverse('operations:hazard_new')}?order={order.pk}",
+            )
+        )

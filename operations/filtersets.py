@@ -83,9 +83,7 @@ class RoundFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=RoundStatus.choices, label=_("status"), distinct=False
     )
-    due_before = DateTimeFilter(
-        field_name="due_at", lookup_expr="lt", label=_("due before")
-    )
+    due_before = DateTimeFilter(field_name="due_at", lookup_expr="lt", label=_("due before"))
 
     class Meta:
         model = Round

@@ -37,16 +37,10 @@ class WorkOrderFilterSet(FilterSet):
     # The reports count live orders (cancelled ones excluded): `live=true` lists exactly those.
     live = django_filters.BooleanFilter(method="filter_live", label=_("not cancelled"))
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("channel"), distinct=False)
-    created_after = DateTimeFilter(
-        field_name="created_at", lookup_expr="gte", label=_("created after")
-    )
-    created_before = DateTimeFilter(
-        field_name="created_at", lookup_expr="lt", label=_("created before")
-    )
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte", label=_("created after"))
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt", label=_("created before"))
     # The assessment's and the ranking's "completed in the month" (completed_at in [after, before)).
-    completed_after = DateTimeFilter(
-        field_name="completed_at", lookup_expr="gte", label=_("completed after")
-    )
+    completed_after = DateTimeFilter(field_name="completed_at", lookup_expr="gte", label=_("completed after"))
     completed_before = DateTimeFilter(
         field_name="completed_at", lookup_expr="lt", label=_("completed before")
     )

@@ -35,6 +35,7 @@ from .actions.attachments import add_attachment
 from .actions.field_work import complete_order
 from .actions.proactive import open_on_the_spot
 from .choices import CHECKLIST_ITEMS, URGENCY_RANK, AttachmentKind, Move, Status, Urgency
+from .extensions import findings_actions
 from .filtersets import WorkOrderFilterSet
 from .lifecycle import available_moves
 from .models import Attachment, Category, WorkOrder
@@ -443,6 +444,7 @@ def _detail(request: HttpRequest, order: WorkOrder, bound: dict | None = None, s
         "full_phone": can_see_reporter_phone(request.user, order),
         "checklist_items": CHECKLIST_ITEMS,
         "checklist": order.checklist,
+        "findings_actions": findings_actions(order),
         "photo_form": f.PhotoForm() if _can_add_photos(request.user, order) else None,
         "crew_member": _is_crew_member(request.user),
         "back": _back_url(request.user),

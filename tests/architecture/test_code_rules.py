@@ -1,6 +1,6 @@
 """Rules about the code itself, checked over every module of the apps (migrations aside), so that new code is
-covered as soon as it is written: only the lifecycle functions write a status, and no module or function
-grows past what a reader can hold (issue 18)."""
+covered as soon as it is written: only the lifecycle functions write a status, no module or function grows past
+what a reader can hold (issue 18), and no app imports or reverses the URLs of an app above it (DESIGN §2)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ OTHER_STATES = {
     "HazardStatus",
     "ImportStatus",
 }
+# DESIGN's dependency order, lowest first: an app may use the apps before it, never those after it.
+LAYERS = ["residents", "crews", "workorders", "operations", "feedback", "hotline"]
 WRITE_CALLS = {"update", "create", "get_or_create", "update_or_create", "WorkOrder", "FollowUp", "Complaint"}
 
 
@@ -186,3 +188,40 @@ def test_every_admin_page_shows_statuses_read_only(admin_user):
                 f"{model.__name__}: status is editable"
             )
     assert checked >= 5
+
+
+def upward_references(app: str, source: str) -> list[str]:
+    """The modules an app's source imports, and the URL namespaces it reverses, that belong to a higher app."""
+    above = set(LAYERS[LAYERS.index(app) + 1 :])
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Call) and _call_name(node) in {"reverse", "reverse_lazy", "redirect"}:
+            first = node.args[0] if node.args else None
+            is_name = isinstance(first, ast.Constant) and isinstance(first.value, str) and ":" in first.value
+            names = [first.value.split(":")[0]] if is_name else []
+        else:
+            continue
+        found.extend(f"{node.lineno}: {name}" for name in names if name.split(".")[0] in above)
+    return found
+
+
+def test_no_app_depends_on_an_app_above_it():
+    upward = []
+    for path in app_modules():
+        app = path.relative_to(settings.BASE_DIR).parts[0]
+        if app in LAYERS:
+            upward.extend(f"{_relative(path)}:{ref}" for ref in upward_references(app, path.read_text()))
+    assert upward == [], "turn these around (a signal, a registry filled in ready()):\n" + "\n".join(upward)
+
+
+def test_the_dependency_scan_sees_imports_and_urls():
+    source = (
+        "from feedback.models import FollowUp\nimport hotline.views\n"
+        "def f():\n    from operations import signals\n    return reverse('operations:hazard_new')\n"
+    )
+    assert len(upward_references("workorders", source)) == 4
+    assert upward_references("hotline", source) == []
