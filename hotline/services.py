@@ -25,6 +25,7 @@ from residents.models import Residency, Resident, Room
 from residents.selectors import Place
 from workorders.actions import clean_text
 from workorders.actions.escalation import remind_order
+from workorders.actions.incidents import stamp_affected_homes
 from workorders.actions.intake import create_order
 from workorders.choices import Channel, Charge, IncidentKind, System, Urgency
 from workorders.models import Category, Incident, WorkOrder
@@ -530,6 +531,7 @@ def report_incident(
         )
         if not whole_district:
             incident.buildings.add(room.building_id)
+        stamp_affected_homes(incident, () if whole_district else (room.building_id,))
         recent_calls_without_incident(building_id=room.building_id, system=system, now=now).update(
             incident=incident
         )

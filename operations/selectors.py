@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from residents.models import Residency, Resident, Room
+from residents.selectors import homes_in_area, rooms_in_area
 from workorders.models import Incident
 
 from .choices import (
@@ -51,17 +52,12 @@ class Scope:
 
 
 def rooms_in_scope(scope: Scope) -> QuerySet[Room]:
-    rooms = Room.objects.filter(district_id=scope.district_id)
-    if scope.building_ids or scope.unit_ids:
-        return rooms.filter(Q(building_id__in=scope.building_ids) | Q(unit_id__in=scope.unit_ids))
-    if scope.facility_ids:
-        return Room.objects.none()
-    return rooms
+    return rooms_in_area(scope.district_id, scope.building_ids, scope.unit_ids, scope.facility_ids)
 
 
 def homes_in_scope(scope: Scope) -> QuerySet[Room]:
     """Rooms in scope that someone lives in (a current residency): the homes an outage affects."""
-    return rooms_in_scope(scope).filter(Exists(Residency.objects.filter(room_id=OuterRef("pk"))))
+    return homes_in_area(scope.district_id, scope.building_ids, scope.unit_ids, scope.facility_ids)
 
 
 def count_affected_homes(scope: Scope) -> int:

@@ -6,11 +6,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 
-from .models import Building, District, Facility, Resident, Room, Unit
+from .models import Building, District, Facility, Residency, Resident, Room, Unit
 
 _CN_DIGITS = {
     "零": 0,
@@ -373,6 +373,25 @@ def residents_with_homes(residents: QuerySet[Resident], *, limit: int = 10) -> l
         if row[5] is not None:
             resident.homes.append(Room.from_db("default", list(HOME_FIELDS), row[5:]))
     return list(found.values())
+
+
+def rooms_in_area(
+    district_id: int, building_ids: tuple[int, ...] = (), unit_ids: tuple[int, ...] = (), facility_ids=()
+) -> QuerySet[Room]:
+    """The rooms of an area: a whole district, or its buildings and units; an area of public facilities only
+    holds no rooms."""
+    rooms = Room.objects.filter(district_id=district_id)
+    if building_ids or unit_ids:
+        return rooms.filter(Q(building_id__in=building_ids) | Q(unit_id__in=unit_ids))
+    if facility_ids:
+        return Room.objects.none()
+    return rooms
+
+
+def homes_in_area(district_id: int, building_ids=(), unit_ids=(), facility_ids=()) -> QuerySet[Room]:
+    """The rooms of the area that someone lives in: the homes an outage there affects."""
+    rooms = rooms_in_area(district_id, tuple(building_ids), tuple(unit_ids), tuple(facility_ids))
+    return rooms.filter(Exists(Residency.objects.filter(room_id=OuterRef("pk"))))
 
 
 def mask_phone(phone: str) -> str:

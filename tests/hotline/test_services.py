@@ -146,6 +146,21 @@ def test_three_calls_about_one_system_in_one_building_suggest_an_incident_and_it
 
 
 @pytest.mark.django_db
+def test_a_declared_incident_records_the_homes_of_its_building_or_district(
+    dispatcher, room, resident, district
+):
+    # The outage report counts homes × hours for sudden outages too, not only for planned ones.
+    f.RoomFactory(unit=room.unit, number="402")  # nobody lives there
+    elsewhere = f.RoomFactory(unit=f.UnitFactory(building=f.BuildingFactory(district=district, number=38)))
+    f.ResidencyFactory(resident=f.ResidentFactory(phone="13900139000"), room=elsewhere)
+    building = services.report_incident(actor=dispatcher, title="37栋爆管", system="water", room=room)
+    district_wide = services.report_incident(
+        actor=dispatcher, title="5区停电", system="power", room=room, whole_district=True
+    )
+    assert (building.affected_homes, district_wide.affected_homes) == (1, 2)
+
+
+@pytest.mark.django_db
 def test_calls_older_than_30_minutes_do_not_count_towards_an_incident(dispatcher, room, crew):
     repair(dispatcher, room, now=DAY - timedelta(minutes=45), category=f.leaf_category("water.meter"))
     repair(dispatcher, room, now=DAY - timedelta(minutes=40), category=f.leaf_category("water.valve"))

@@ -16,7 +16,7 @@ from workorders.actions.closing import rework_order
 from workorders.actions.dispatching import dispatch_order
 from workorders.actions.escalation import remind_order, supervise_order
 from workorders.actions.field_work import complete_order
-from workorders.models import Attachment, WorkOrder
+from workorders.models import Attachment, Incident, WorkOrder
 
 pytestmark = pytest.mark.django_db
 
@@ -444,7 +444,7 @@ def test_categories_are_a_two_level_tree(worker_client, django_assert_num_querie
     }
 
 
-def test_incidents_list_and_create(dispatcher_client, district, building):
+def test_incidents_list_and_create(dispatcher_client, district, building, resident):
     body = {
         "title": "37栋计划停水",
         "system": "water",
@@ -458,6 +458,7 @@ def test_incidents_list_and_create(dispatcher_client, district, building):
     assert response.status_code == 201, response.json()
     listed = dispatcher_client.get("/api/v1/incidents/?active=true").json()
     assert listed["count"] == 1 and listed["results"][0]["buildings"] == [building.id]
+    assert Incident.objects.get().affected_homes == 1  # the resident's home in the building
     bad = post(dispatcher_client, "/api/v1/incidents/", {**body, "system": "gas"})
     assert bad.status_code == 400 and "system" in bad.json()["errors"]
 

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from residents.selectors import homes_in_area
+
 from ..models import Incident
 from ..permissions import can_create_order
 from . import clean_text
@@ -64,4 +66,12 @@ def create_incident(
             incident.buildings.set(buildings)
         if units:
             incident.units.set(units)
+        stamp_affected_homes(incident, [b.pk for b in buildings], [u.pk for u in units])
     return incident
+
+
+def stamp_affected_homes(incident: Incident, building_ids=(), unit_ids=()) -> None:
+    """Record how many homes the incident's area holds (the outage report's homes × hours), as planned outages
+    do when they are planned."""
+    incident.affected_homes = homes_in_area(incident.district_id, building_ids, unit_ids).count()
+    incident.save(update_fields=["affected_homes"])
