@@ -1,13 +1,15 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import F
 
 from crews.models import Crew, DutyShift, Worker
+from hotline.models import Call
 from operations.models import Hazard, Round, RoundTemplate
 from residents.models import Building, District, Facility, Residency, Resident, Room, Unit
 from workorders.models import Incident, WorkOrder
 
-MODELS = (District, Building, Unit, Room, Resident, Residency, Crew, Worker, DutyShift)
+MODELS = (District, Building, Unit, Room, Resident, Residency, Crew, Worker, DutyShift, Call)
 
 
 def _counts():
@@ -36,6 +38,7 @@ def test_seed_demo_small_is_idempotent(capsys):
 def test_seed_demo_is_deterministic_for_a_seed(django_db_blocker):
     call_command("seed_demo", scale="small", seed=11)
     counts, snap = _counts(), _snapshot()
+    Call.objects.all().delete()  # calls protect the dispatchers who took them
     WorkOrder.objects.all().delete()  # orders protect their rooms and crews
     Incident.objects.all().delete()  # outages protect their districts
     for model in (Hazard, Round, RoundTemplate):  # hazards and round checks protect their places
@@ -117,3 +120,27 @@ def test_demo_follow_ups_carry_their_answers_ratings():
             attempt.rating_care,
             attempt.rating_comfort,
         )
+
+
+@pytest.mark.django_db
+def test_demo_phone_orders_have_their_calls_and_the_desk_has_intake_times():
+    """The call log, a caller's history and the dashboard's intake times are not empty on the demo (once)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hotline.selectors import intake_times
+
+    call_command("seed_demo", scale="small", quiet_logins=True)
+    phone_orders = WorkOrder.objects.filter(channel="phone")
+    repairs = Call.objects.filter(call_type="repair")
+    assert repairs.count() == phone_orders.count() > 0
+    assert not phone_orders.exclude(calls__call_type="repair").exists()
+    assert not repairs.exclude(ended_at__gt=F("started_at")).exists()
+    assert Call.objects.filter(call_type="inquiry", closed_at__isnull=False).exists()
+    now = timezone.now()
+    rows = intake_times(start=now - timedelta(days=90), end=now, by="taken_by")
+    assert rows and all(40 <= row.median_seconds <= 240 for row in rows)
+    before = Call.objects.count()
+    call_command("seed_demo", scale="small", quiet_logins=True)
+    assert Call.objects.count() == before

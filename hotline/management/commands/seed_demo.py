@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from crews.demo import seed_demo_staff
 from feedback.demo import seed_demo_follow_ups
+from hotline.demo import seed_demo_calls
 from operations.demo import seed_demo_outages, seed_demo_rounds
 from residents.demo import seed_demo_places
 from workorders.demo import seed_demo_orders
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         staff = seed_demo_staff(rng=rng, password=DEMO_PASSWORD, now=timezone.now(), **spec["staff"])
         orders = seed_demo_orders(rng=rng, count=spec["orders"], now=timezone.now())
         follow_ups = seed_demo_follow_ups(rng=rng, now=timezone.now())
+        calls = seed_demo_calls(rng=rng, now=timezone.now())
         outages = seed_demo_outages(rng=rng, now=timezone.now())
         rounds = seed_demo_rounds(rng=rng, now=timezone.now())
         for label, counts in (
@@ -70,6 +72,7 @@ class Command(BaseCommand):
             ("staff", staff),
             ("orders", orders),
             ("follow-ups", follow_ups),
+            ("calls", calls),
             ("outages", outages),
             ("rounds and hazards", rounds),
         ):
