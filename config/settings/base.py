@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -216,6 +217,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # --- REST API ---
+# An unset choice in any list's filter reads 全部 ("any"), not django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
+
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header is what makes "not logged in" a 401 (API.md), not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -21,10 +21,11 @@ def pct(value, digits: int = 1) -> str:
 
 @register.filter
 def pp(value) -> str:
-    """A change in percentage points with its sign: +0.6 pp."""
+    """A change in percentage points with its sign: +0.6 pp; one that rounds to nothing is ±0.0 pp, not -0.0."""
     if value is None:
         return "—"
-    return f"{float(value):+.1f} pp"
+    shown = round(float(value), 1)
+    return "±0.0 pp" if shown == 0 else f"{shown:+.1f} pp"
 
 
 @register.filter

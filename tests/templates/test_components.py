@@ -75,3 +75,23 @@ def test_empty_state_as_a_row_or_a_paragraph():
     assert row.strip().endswith('<tr><td colspan="8" class="muted">No calls match.</td></tr>')
     para = render_to_string("components/empty_state.html", {"message": "None."})
     assert '<p class="muted">None.</p>' in para
+
+
+@pytest.mark.parametrize(
+    "value, shown", [(0.64, "+0.6 pp"), (-1.25, "-1.2 pp"), (-0.04, "±0.0 pp"), (0.0, "±0.0 pp"), (None, "—")]
+)
+def test_a_change_in_points_has_its_sign_and_never_minus_zero(value, shown):
+    from feedback.templatetags.report_charts import pp
+
+    assert pp(value) == shown
+
+
+@pytest.mark.django_db
+def test_every_unset_filter_choice_reads_all():
+    from django.utils import translation
+
+    from workorders.filtersets import WorkOrderFilterSet
+
+    with translation.override("zh-hans"):
+        html = str(WorkOrderFilterSet().form)
+    assert "---------" not in html and html.count(">全部</option>") >= 5
