@@ -183,6 +183,20 @@
     }
   });
 
+  // The duplicate check re-renders when the address or category changes (and once on a form the server sent
+  // back): a "create a new order anyway" the dispatcher already ticked stays ticked across the swap.
+  var confirmed = false;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target.id !== "check-panel") return;
+    var box = event.detail.target.querySelector("[name=confirm_duplicate]");
+    confirmed = !!(box && box.checked);
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id !== "check-panel" || !confirmed) return;
+    var box = event.detail.target.querySelector("[name=confirm_duplicate]");
+    if (box) box.checked = true;
+  });
+
   // --- Call time and the phone system's screen pop ---------------------------------------------------------
   // The call starts at the first keystroke of the number or when the phone system pops it; the form sends the
   // elapsed milliseconds (a monotonic clock: a PC whose clock is off does not matter).

@@ -175,7 +175,13 @@ def test_the_intake_keeps_the_caller_after_a_rejection_and_offers_the_same_calle
     panel = page.locator("#caller-panel")
     assert "王大妈" in panel.inner_text() and existing.number in panel.inner_text()
     page.screenshot(path=str(artifacts / "desk-intake-rejected.png"))
-    page.get_by_label("不是，是新故障：仍然新建工单").check()
+    anyway = page.get_by_label("不是，是新故障：仍然新建工单")
+    anyway.check()
+    # The check panel re-renders (here: asked again, as a changed address or category would); the tick stays.
+    with page.expect_response(lambda r: "/desk/intake/check/" in r.url):
+        page.evaluate("document.body.dispatchEvent(new CustomEvent('bst:check'))")
+    page.wait_for_load_state("networkidle")
+    assert anyway.is_checked()
     page.locator("#submit-call").click()
     page.locator(".msg-success").wait_for()
     order = WorkOrder.objects.exclude(pk=existing.pk).get()
