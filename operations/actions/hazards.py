@@ -277,27 +277,22 @@ def verify_hazard(*, actor, hazard_id: int, note: str = "", now: datetime | None
 def hazard_to_work_order(*, actor, hazard_id: int, note: str = "", now: datetime | None = None) -> Hazard:
     """Open a work order for the hazard and dispatch it to the hazard's crew, in the same transaction as the
     move to rectifying: the category by system, the urgency by severity, the place of the hazard (a
-    building's hazard is logged at its first room, as a building-common fault)."""
+    building's hazard is an order at the building's common area)."""
     now = now or timezone.now()
 
     def apply(hazard: Hazard, at: datetime) -> list[str]:
-        room, facility, area = hazard.room, hazard.facility, None
-        if room is None and facility is None:
-            room = Room.objects.filter(building_id=hazard.building_id).order_by("id").first()
-            area = Area.BUILDING_COMMON
-            if room is None:
-                raise ValidationError({"building": [_("This building has no room to log the order at.")]})
+        at_building = hazard.room_id is None and hazard.facility_id is None
         order = create_order(
             actor=actor,
             by_system=True,
             category=Category.objects.get(code=WORK_ORDER_CATEGORY[hazard.system]),
             description=_("Hazard: %(d)s") % {"d": hazard.description[:1900]},
-            room=room,
-            facility=facility,
-            area=area,
+            room=hazard.room,
+            facility=hazard.facility,
+            building=hazard.building if at_building else None,
+            area=Area.BUILDING_COMMON if at_building else None,
             urgency=URGENCY_OF_SEVERITY[hazard.severity],
             channel=Channel.WEB,
-            location_detail=str(hazard.building) if hazard.building_id and not hazard.room_id else "",
             dispatch_to=hazard.crew,
             now=at,
         )

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from crews.models import Crew
 from operations.actions import hazards as h
 from operations.choices import HAZARD_TRANSITIONS, HazardMove, HazardStatus
 from operations.models import Hazard
@@ -118,12 +119,20 @@ def test_to_work_order_opens_and_dispatches_an_order_and_moves_to_rectifying(mak
     order = WorkOrder.objects.get()
     assert hazard.status == HazardStatus.RECTIFYING and hazard.work_order == order
     assert order.status == "dispatched" and order.crew == crew and order.urgency == "emergency"
-    assert order.category.code == "water.valve" and order.room.building == area["b37"]
+    assert order.category.code == "water.valve" and order.building == area["b37"] and order.room is None
+    assert order.area == "building_common"  # the building's common area, not one of its homes
 
 
-def test_a_failed_work_order_leaves_the_hazard_found(make_hazard, leader, area):
+def test_a_building_without_rooms_still_gets_its_order(make_hazard, leader, area):
     empty = f.BuildingFactory(district=area["b37"].district, number=99, label="5区99栋")
     hazard = make_hazard(building=empty)
+    h.hazard_to_work_order(actor=leader.user, hazard_id=hazard.pk)
+    assert WorkOrder.objects.get().building == empty
+
+
+def test_a_failed_work_order_leaves_the_hazard_found(make_hazard, leader, area, crew):
+    hazard = make_hazard(building=area["b37"])
+    Crew.objects.filter(pk=crew.pk).update(active=False)  # the order cannot be dispatched to it
     with pytest.raises(ValidationError):
         h.hazard_to_work_order(actor=leader.user, hazard_id=hazard.pk)
     hazard.refresh_from_db()
