@@ -229,7 +229,8 @@ class Notification(models.Model):
 
 class Alert(models.Model):
     """Something a manager must look at: a dissatisfied or unresolved follow-up, an overdue complaint, a failed
-    inspection. `key` keeps a sweep from raising the same alert twice."""
+    inspection, an overdue round or hazard, with the row it is about. `key` keeps a sweep from raising the same
+    alert twice."""
 
     key = models.CharField(max_length=80, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=AlertKind.choices)
@@ -239,6 +240,12 @@ class Alert(models.Model):
     )
     complaint = models.ForeignKey(
         "Complaint", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
+    round = models.ForeignKey(
+        "operations.Round", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    hazard = models.ForeignKey(
+        "operations.Hazard", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)

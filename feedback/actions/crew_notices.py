@@ -156,12 +156,15 @@ HAZARD_MESSAGE = gettext_noop(
 )
 
 
-def _escalation_step(*, level: int, crew_id: int, key: str, kinds: tuple[str, str], body: str) -> int:
-    """Level 1: one SMS to each active leader of the crew who takes SMS; level 2: one manager alert. Keyed by
-    the row and step (and the leader), so a second watch finds them instead of sending again."""
+def _escalation_step(
+    *, level: int, crew_id: int, key: str, kinds: tuple[str, str], body: str, about: dict
+) -> int:
+    """Level 1: one SMS to each active leader of the crew who takes SMS; level 2: one manager alert linked to
+    the row (`about`: round= or hazard=). Keyed by the row and step (and the leader), so a second watch finds
+    them instead of sending again."""
     leader_kind, alert_kind = kinds
     if level != EscalationLevel.LEADER:
-        raise_alert(key=f"{alert_kind}:{key}", kind=alert_kind, message=body)
+        raise_alert(key=f"{alert_kind}:{key}", kind=alert_kind, message=body, **about)
         return 1
     sent = 0
     for leader in Worker.objects.filter(crew_id=crew_id, role=WorkerRole.LEADER, active=True):
@@ -191,6 +194,7 @@ def notify_round_escalation(*, round_id: int, level: int) -> int:
         key=f"{round_.pk}",
         kinds=(NotificationKind.LEADER_ROUND_LATE, AlertKind.ROUND_OVERDUE),
         body=_(ROUND_MESSAGE) % facts,
+        about={"round": round_},
     )
 
 
@@ -214,4 +218,5 @@ def notify_hazard_escalation(*, hazard_id: int, level: int) -> int:
         key=f"{hazard.pk}",
         kinds=(NotificationKind.LEADER_HAZARD_LATE, AlertKind.HAZARD_OVERDUE),
         body=_(HAZARD_MESSAGE) % facts,
+        about={"hazard": hazard},
     )

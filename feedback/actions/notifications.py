@@ -162,11 +162,13 @@ def notify_order(
 # --- Manager alerts ----------------------------------------------------------------------------------------
 
 
-def raise_alert(*, key: str, kind: str, message: str, work_order=None, complaint=None) -> Alert:
-    """A row managers see; one per `key` however often it is raised."""
+def raise_alert(
+    *, key: str, kind: str, message: str, work_order=None, complaint=None, round=None, hazard=None
+) -> Alert:
+    """A row managers see, linked to what it is about; one per `key` however often it is raised."""
+    about = {"work_order": work_order, "complaint": complaint, "round": round, "hazard": hazard}
     alert, _created = Alert.objects.get_or_create(
-        key=key,
-        defaults={"kind": kind, "message": message[:300], "work_order": work_order, "complaint": complaint},
+        key=key, defaults={"kind": kind, "message": message[:300], **about}
     )
     return alert
 

@@ -76,11 +76,11 @@ def test_a_very_late_round_takes_both_steps_in_one_run_once(due_round, django_ca
     first, second = _watch_twice(due_round.due_at + timedelta(hours=6), django_capture_on_commit_callbacks)
     assert first["rounds_escalated"] == 2 and second["rounds_escalated"] == 0
     assert Notification.objects.filter(kind="leader_round_late").count() == 1
-    assert Alert.objects.filter(kind="round_overdue").count() == 1
+    assert Alert.objects.get(kind="round_overdue").round == due_round
 
 
 def test_a_hazard_past_its_date_tells_the_leader_then_the_managers_once_each(
-    area, worker, leader, now, django_capture_on_commit_callbacks
+    area, worker, leader, now, django_capture_on_commit_callbacks, manager_client
 ):
     hazard = h.report_hazard(
         actor=worker.user, severity="critical", description="配电箱进水", facility=area["pump"], now=now
@@ -92,8 +92,12 @@ def test_a_hazard_past_its_date_tells_the_leader_then_the_managers_once_each(
     later = hazard.due_at + timedelta(hours=ESCALATE_TO_MANAGER_AFTER_HOURS, minutes=1)
     first, second = _watch_twice(later, django_capture_on_commit_callbacks)
     assert (first["hazards_escalated"], second["hazards_escalated"]) == (1, 0)
-    assert Alert.objects.get().kind == "hazard_overdue"
+    alert = Alert.objects.get()
+    assert alert.kind == "hazard_overdue" and alert.hazard == hazard
     assert Notification.objects.filter(kind="leader_hazard_late").count() == 1
+    # The manager opens the hazard from the alert.
+    page = manager_client.get(reverse("feedback:complaints")).content.decode()
+    assert f'href="{reverse("operations:hazard_detail", args=[hazard.pk])}"' in page
 
 
 def test_a_rectified_hazard_does_not_escalate(area, worker, now, django_capture_on_commit_callbacks):
