@@ -182,7 +182,8 @@ def _crew_id_of(user) -> int | None:
 
 
 def hazards_visible_to(user) -> QuerySet:
-    """Managers and the desk see the whole register; a crew member sees the crew's hazards (others are 404)."""
+    """Managers and the desk see the whole register; a crew member sees the crew's hazards and anyone on staff
+    those they reported themselves (to follow what became of them; others are 404)."""
     from crews.permissions import is_dispatcher, is_manager
 
     from .models import Hazard
@@ -190,8 +191,10 @@ def hazards_visible_to(user) -> QuerySet:
     qs = Hazard.objects.select_related("district", "room", "building", "facility", "crew")
     if is_manager(user) or is_dispatcher(user):
         return qs
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
     crew_id = _crew_id_of(user)
-    return qs.filter(crew_id=crew_id) if crew_id else qs.none()
+    return qs.filter(Q(crew_id=crew_id) | Q(found_by=user)) if crew_id else qs.filter(found_by=user)
 
 
 def rounds_visible_to(user) -> QuerySet:

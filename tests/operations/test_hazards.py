@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from crews.models import Crew
 from operations.actions import hazards as h
@@ -148,3 +149,25 @@ def test_overdue_hazards_escalate_once_per_level(make_hazard, now):
     assert h.escalate_overdue_hazards(now=now + timedelta(hours=40)) == 0
     hazard.refresh_from_db()
     assert hazard.escalation_level == 2
+
+
+def test_whoever_reported_a_hazard_for_another_crew_can_follow_it_and_their_crewmates_cannot(
+    area, crew, other_leader, now, client
+):
+    from operations.selectors import hazards_visible_to
+
+    hazard = h.report_hazard(  # handed to the water crew, not the electricians who saw it
+        actor=other_leader.user,
+        severity="major",
+        system="water",
+        description="泵房漏水",
+        facility=area["pump"],
+        crew=crew,
+    )
+    crewmate = f.WorkerFactory(crew=other_leader.crew, user__username="t_electrician")
+    assert list(hazards_visible_to(other_leader.user)) == [hazard]
+    assert not hazards_visible_to(crewmate.user).exists()
+    client.force_login(other_leader.user)
+    assert client.get(reverse("operations:hazard_detail", args=[hazard.pk])).status_code == 200
+    client.force_login(crewmate.user)
+    assert client.get(reverse("operations:hazard_detail", args=[hazard.pk])).status_code == 404
