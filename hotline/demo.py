@@ -37,22 +37,15 @@ def seed_demo_calls(*, rng, now: datetime) -> dict[str, int]:
     )
     calls = []
     for order in orders.iterator(chunk_size=500):
-        taker_id = order.first_contact_owner_id or rng.choice(desk).pk
         started = order.created_at - timedelta(seconds=rng.randint(40, 240))
         calls.append(
-            Call(
-                channel=Channel.PHONE,
-                phone=order.reporter_phone,
-                caller_name=order.reporter_name,
+            _call_about(
+                order,
                 call_type=CallType.REPAIR,
                 summary=order.description[:200],
-                taken_by_id=taker_id,
-                resident_id=order.reporter_id,
-                room_id=order.room_id,
-                building_id=order.room.building_id if order.room_id else order.building_id,
+                taken_by_id=order.first_contact_owner_id or rng.choice(desk).pk,
                 category_id=order.category_id,
                 system=SYSTEM_OF_CREW_KIND.get(order.crew.kind, "") if order.crew_id else "",
-                work_order=order,
                 incident_id=order.incident_id,
                 started_at=started,
                 ended_at=order.created_at,
@@ -62,24 +55,31 @@ def seed_demo_calls(*, rng, now: datetime) -> dict[str, int]:
             question, answer = rng.choice(INQUIRIES)
             asked = min(order.created_at + timedelta(hours=rng.randint(1, 30)), now - timedelta(minutes=5))
             calls.append(
-                Call(
-                    channel=Channel.PHONE,
-                    phone=order.reporter_phone,
-                    caller_name=order.reporter_name,
+                _call_about(
+                    order,
                     call_type=CallType.INQUIRY,
                     summary=question,
                     answer=answer,
                     taken_by_id=rng.choice(desk).pk,
-                    resident_id=order.reporter_id,
-                    room_id=order.room_id,
-                    building_id=order.room.building_id if order.room_id else order.building_id,
-                    work_order=order,
                     started_at=asked - timedelta(seconds=rng.randint(30, 120)),
                     ended_at=asked,
                     closed_at=asked,
-                    closed_by_id=None,
                 )
             )
     Call.objects.bulk_create(calls, batch_size=1000)
     inquiries = sum(1 for c in calls if c.call_type == CallType.INQUIRY)
     return {"repair calls": len(calls) - inquiries, "inquiries": inquiries}
+
+
+def _call_about(order: WorkOrder, **fields) -> Call:
+    """A phone call by the order's reporter about the order's place."""
+    return Call(
+        channel=Channel.PHONE,
+        phone=order.reporter_phone,
+        caller_name=order.reporter_name,
+        resident_id=order.reporter_id,
+        room_id=order.room_id,
+        building_id=order.room.building_id if order.room_id else order.building_id,
+        work_order=order,
+        **fields,
+    )
