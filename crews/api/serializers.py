@@ -52,7 +52,9 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     moved_out = serializers.IntegerField(read_only=True)
     errors = ImportErrorSerializer(many=True, read_only=True)
-    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    created_by = serializers.CharField(
+        source="created_by.username", read_only=True, default=None, allow_null=True
+    )
     seconds_left = serializers.SerializerMethodField()
 
     class Meta:

@@ -25,7 +25,7 @@ def _viewer(serializer) -> object | None:
 class OrderBriefSerializer(serializers.ModelSerializer):
     category = serializers.CharField(source="category.code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
-    crew = serializers.CharField(source="crew.name", default=None, read_only=True)
+    crew = serializers.CharField(source="crew.name", default=None, read_only=True, allow_null=True)
     location = serializers.CharField(source="location_label", read_only=True)
 
     class Meta:

@@ -28,7 +28,8 @@ class OutageSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=IncidentKind.choices, default=IncidentKind.PLANNED)
     state = serializers.SerializerMethodField()
     notice_lead_minutes = serializers.IntegerField(required=False, min_value=0, max_value=60 * 24 * 14)
-    expected_end_at = serializers.DateTimeField()
+    # Required when planning (the service refuses none); an unplanned incident may have none yet: null.
+    expected_end_at = serializers.DateTimeField(allow_null=True)
 
     class Meta:
         model = Incident

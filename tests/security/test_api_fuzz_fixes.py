@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+from pathlib import Path
+
 import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from workorders.models import WorkOrder
@@ -149,3 +157,44 @@ def test_a_round_templates_due_time_is_documented_as_it_is_answered():
     assert shown == "10:00" and "format" not in documented
     assert re.match(documented["pattern"], shown) and re.match(documented["pattern"], "07:05:30")
     assert HourMinuteField().to_internal_value("07:05") == time(7, 5)
+
+
+def _project_model_serializers():
+    for app in apps.get_app_configs():
+        if Path(app.path).parent != Path(settings.BASE_DIR):
+            continue
+        for module in (f"{app.name}.api.serializers", f"{app.name}.serializers"):
+            with contextlib.suppress(ModuleNotFoundError):
+                importlib.import_module(module)
+    todo, found = [serializers.ModelSerializer], []
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.split(".")[0] in {a.name for a in apps.get_app_configs()} and hasattr(cls, "Meta"):
+            found.append(cls)
+    return found
+
+
+def test_every_answer_field_over_a_nullable_column_or_relation_is_documented_nullable():
+    """The class behind OrderBrief.crew and Outage.expected_end_at (ST108: null is not of type string): a read
+    field whose source starts at a nullable column or relation can be null, so it must say so (allow_null)."""
+    undocumented, checked = [], 0
+    for cls in _project_model_serializers():
+        model = cls.Meta.model
+        for name, field in cls().fields.items():
+            if field.write_only or isinstance(
+                field, serializers.SerializerMethodField | serializers.ManyRelatedField
+            ):
+                continue
+            first = (field.source or name).split(".")[0]
+            try:
+                model_field = model._meta.get_field(first)
+            except FieldDoesNotExist:
+                continue
+            if not model_field.concrete:
+                continue  # a reverse relation: a list, never null
+            checked += 1
+            if model_field.null and not field.allow_null:
+                undocumented.append(f"{cls.__module__}.{cls.__name__}.{name}")
+    assert checked > 100
+    assert undocumented == [], "can be null but the schema says not:\n" + "\n".join(undocumented)
