@@ -26,6 +26,8 @@ ANSWERED_TYPES = frozenset({CallType.SUGGESTION, CallType.HELP})
 
 # A screen pop the phone system announced is shown on the agent's intake page for this long, then dropped.
 SCREEN_POP_SECONDS = 60
+# Screen pops are kept this long (to answer "did the phone system announce that call?"), then purged daily.
+SCREEN_POP_KEEP_DAYS = 7
 
 # The longest a call can have taken from the first keystroke (or the screen pop) to being logged; an intake
 # start further back (a page left open overnight) is not a call time and is refused.

@@ -32,7 +32,7 @@ from workorders.models import Category, Incident, WorkOrder
 from workorders.permissions import is_desk
 from workorders.selectors import Calendar, DuplicateOrder, place_of
 
-from .choices import ANSWERED_TYPES, INTAKE_MAX_SECONDS, CallType
+from .choices import ANSWERED_TYPES, INTAKE_MAX_SECONDS, SCREEN_POP_KEEP_DAYS, CallType
 from .models import Call, ScreenPop
 from .permissions import can_handle_call
 from .selectors import (
@@ -536,6 +536,16 @@ def report_incident(
             incident=incident
         )
     return incident
+
+
+def purge_screen_pops(*, now: datetime | None = None) -> int:
+    """Delete screen pops older than SCREEN_POP_KEEP_DAYS (the phone system posts one per ringing call, and
+    nothing else removes them); returns how many. Running it twice deletes nothing more."""
+    now = now or timezone.now()
+    deleted, _per_model = ScreenPop.objects.filter(
+        created_at__lt=now - timedelta(days=SCREEN_POP_KEEP_DAYS)
+    ).delete()
+    return deleted
 
 
 def ring_agent(*, actor, phone: str, agent: str, now: datetime | None = None) -> ScreenPop:

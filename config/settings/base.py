@@ -357,6 +357,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "operations-retry-outage-notices": {"task": "operations.retry_outage_notices", "schedule": 300.0},
     # Rounds generated once per due time (a unique key), missed ones marked, overdue rounds/hazards escalated.
     "operations-rounds-and-hazards-watch": {"task": "operations.rounds_and_hazards_watch", "schedule": 300.0},
+    # The phone system's screen pops older than a week.
+    "hotline-purge-screen-pops": {"task": "hotline.purge_screen_pops", "schedule": 24 * 3600.0},
 }
 
 # --- SMS (pluggable, like EMAIL_BACKEND) ---

@@ -130,3 +130,15 @@ def test_a_second_agent_with_the_same_extension_is_impossible(dispatcher, manage
     AgentExtension.objects.create(user=dispatcher, number="8001")
     with pytest.raises(IntegrityError), transaction.atomic():
         AgentExtension.objects.create(user=manager, number="8001")
+
+
+@pytest.mark.django_db
+def test_screen_pops_older_than_a_week_are_purged_once_by_the_daily_task(dispatcher):
+    from hotline.tasks import purge_screen_pops_task
+
+    old = ScreenPop.objects.create(agent=dispatcher, phone="13800138000", created_at=DAY - timedelta(days=8))
+    kept = ScreenPop.objects.create(agent=dispatcher, phone="13800138001", created_at=DAY - timedelta(days=6))
+    with time_machine.travel(DAY, tick=False):
+        assert purge_screen_pops_task() == 1
+        assert purge_screen_pops_task() == 0
+    assert list(ScreenPop.objects.all()) == [kept] and not ScreenPop.objects.filter(pk=old.pk).exists()
