@@ -55,6 +55,9 @@ def test_leader_plans_an_outage_and_sees_the_affected_homes(
     login(page, "t_leader")
     page.get_by_role("link", name="停水停电").click()
     page.get_by_role("link", name="安排停水停电").click()
+    # The district's change handler is a deferred script: act once the plan page has loaded, not the calendar.
+    page.wait_for_url("**/outages/new/")
+    page.wait_for_load_state("load")
     page.get_by_label("小区").select_option(label=homes.district.name)  # reloads the area choices
     page.wait_for_url("**district=*")
     page.get_by_label("原因").fill("更换主管阀门")
