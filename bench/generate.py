@@ -588,6 +588,8 @@ class Dataset:
             ended_at=ts(at + rng.uniform(2, 10) * 3600),
             created_by_id=str(rng.choice(site.desk)),
             created_at=ts(at),
+            notice_lead_minutes="0",
+            affected_homes=str(len(site.rooms_of_building.get(building) or ())),
         )
         self.t_inc.add([row[col] for col in self.t_inc.columns])
         self.t_incb.add((str(self.next("workorders_incident_buildings")), str(iid), str(building)))
