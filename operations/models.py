@@ -312,6 +312,8 @@ class Hazard(models.Model):
             models.Index(fields=["crew", "status", "-found_at"], name="hazard_crew_status"),
             models.Index(fields=["status", "due_at"], name="hazard_status_due"),
             models.Index(fields=["district", "system", "-found_at"], name="hazard_district_system"),
+            # The register's own order (newest found first) for managers and the desk, who filter by no crew.
+            models.Index(fields=["-found_at", "-id"], name="hazard_found_desc"),
         ]
 
     def __str__(self) -> str:

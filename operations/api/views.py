@@ -222,9 +222,12 @@ class HazardViewSet(
     ordering_fields = ["found_at", "due_at"]
 
     def get_queryset(self):
+        # The answer names the district and crew by id: only the place (its label) and the round check (its
+        # photo) are joined. Each join of the pages' selector costs the planner more than the page itself.
         return (
             selectors.hazards_visible_to(self.request.user)
-            .select_related("round_item")
+            .select_related(None)
+            .select_related("room", "building", "facility", "round_item")
             .order_by("-found_at", "-id")
         )
 
