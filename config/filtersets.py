@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils import timezone
@@ -44,6 +45,11 @@ class FilterSet(django_filters.FilterSet):
         super().__init__(
             None if data is None else without_empty(data), queryset, request=request, prefix=prefix
         )
+        for flt in self.filters.values():  # a yes/no filter left unset reads 全部, not Django's "未知"
+            if isinstance(flt, django_filters.BooleanFilter) and "widget" not in flt.extra:
+                flt.extra["widget"] = forms.Select(
+                    choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]
+                )
 
     @property
     def qs(self):

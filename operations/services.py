@@ -192,6 +192,8 @@ def extend_outage(
             return incident
         incident.expected_end_at = expected_end_at
         incident.save(update_fields=["expected_end_at"])
+        if not _residents_know(incident, now):
+            return incident  # the advance notice, when it goes, gives the new end
         last = incident.notice_runs.filter(event=NoticeEvent.EXTENDED).aggregate(n=Max("round"))["n"]
         _start_run(
             incident,
@@ -204,6 +206,12 @@ def extend_outage(
     return incident
 
 
+def _residents_know(incident: Incident, now: datetime) -> bool:
+    """Whether the homes in scope know of the outage: it has begun, or its advance notice has gone out. Until
+    then an extension or a call-off tells nobody (a message about an outage never announced only confuses)."""
+    return incident.starts_at <= now or incident.notice_runs.filter(event=NoticeEvent.ADVANCE).exists()
+
+
 def end_outage(*, actor, incident_id: int, note: str = "", now: datetime | None = None) -> Incident:
     """End (restore) an outage, planned or sudden, early or on time, and tell the residents once. A second
     call is a 409 and queues nothing. Before its start, this calls the planned outage off."""
@@ -212,6 +220,8 @@ def end_outage(*, actor, incident_id: int, note: str = "", now: datetime | None 
         incident = _locked_running(incident_id, actor)
         incident.ended_at = now
         incident.save(update_fields=["ended_at"])
+        if not _residents_know(incident, now):
+            return incident  # called off before anyone was told: nothing to restore
         _start_run(
             incident,
             NoticeEvent.RESTORED,

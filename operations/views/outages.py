@@ -23,7 +23,7 @@ from workorders.choices import System
 from workorders.models import Incident
 
 from .. import selectors, services
-from ..choices import CREW_KIND_OF_SYSTEM, OutageState
+from ..choices import CREW_KIND_OF_SYSTEM, NoticeEvent, OutageState
 from ..forms import OutageExtendForm, OutageFilterForm, OutagePlanForm
 from ..permissions import can_plan_outage, can_run_outage, can_see_outages
 from ..selectors import Scope, count_affected_homes
@@ -218,11 +218,16 @@ def outage_extend(request: HttpRequest, pk: int) -> HttpResponse:
 def outage_end(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _runnable_outage(request, pk)
     try:
-        services.end_outage(actor=request.user, incident_id=incident.pk, note=request.POST.get("note", ""))
+        ended = services.end_outage(
+            actor=request.user, incident_id=incident.pk, note=request.POST.get("note", "")
+        )
     except services.OutageConflict as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("The outage is over; the residents will be told it is restored."))
+        if ended.notice_runs.filter(event=NoticeEvent.RESTORED).exists():
+            messages.success(request, _("The outage is over; the residents will be told it is restored."))
+        else:
+            messages.success(request, _("The outage is called off; nobody had been told of it yet."))
     return redirect("operations:outage_detail", incident.pk)
 
 

@@ -170,7 +170,10 @@ def test_a_failing_gateway_is_retried_up_to_three_tries(area, water_leader, now,
 def test_extend_notifies_each_phone_and_is_refused_before_the_start_and_after_the_end(
     area, water_leader, now, django_capture_on_commit_callbacks
 ):
-    incident = plan(water_leader.user, area, now, hours_ahead=2, lead=60)
+    incident = plan(
+        water_leader.user, area, now, hours_ahead=2, lead=180
+    )  # the advance notice is due at once
+    assert incident.notice_runs.filter(event="advance").exists()
     with pytest.raises(ValidationError):
         services.extend_outage(
             actor=water_leader.user, incident_id=incident.pk, expected_end_at=incident.starts_at
@@ -186,6 +189,22 @@ def test_extend_notifies_each_phone_and_is_refused_before_the_start_and_after_th
         services.extend_outage(
             actor=water_leader.user, incident_id=incident.pk, expected_end_at=new_end + timedelta(hours=1)
         )
+
+
+def test_an_outage_nobody_was_told_of_yet_is_extended_or_called_off_without_a_message(
+    area, water_leader, now, django_capture_on_commit_callbacks
+):
+    # A walkthrough found 105 "extended" texts for an outage eight days off whose advance notice had not gone.
+    incident = plan(water_leader.user, area, now, hours_ahead=8 * 24)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.extend_outage(
+            actor=water_leader.user,
+            incident_id=incident.pk,
+            expected_end_at=incident.expected_end_at + timedelta(hours=1),
+        )
+        services.end_outage(actor=water_leader.user, incident_id=incident.pk)
+    incident.refresh_from_db()
+    assert incident.ended_at is not None and not incident.notice_runs.exists() and not sms.outbox
 
 
 def test_end_queues_restored_once_and_a_second_end_is_a_conflict(

@@ -95,3 +95,4 @@ def test_every_unset_filter_choice_reads_all():
     with translation.override("zh-hans"):
         html = str(WorkOrderFilterSet().form)
     assert "---------" not in html and html.count(">全部</option>") >= 5
+    assert "未知" not in html and 'name="overdue"' in html
