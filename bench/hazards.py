@@ -26,8 +26,7 @@ def ensure_hazards(*, orders: int, log=print) -> int:
         started = time.monotonic()
         c.execute(
             """
-            WITH rooms AS (SELECT id, building_id, district_id, row_number() OVER (ORDER BY id) - 1 AS n,
-                                  COUNT(*) OVER () AS total FROM residents_room),
+            WITH rooms AS (SELECT id, district_id, row_number() OVER (ORDER BY id) - 1 AS n FROM residents_room),
                  crews AS (SELECT array_agg(id ORDER BY id) AS ids FROM crews_crew WHERE active),
                  g AS (SELECT i, (i * 7919) %% (SELECT COUNT(*) FROM residents_room) AS n,
                               now() - (i %% 730) * interval '1 day' - (i %% 1440) * interval '1 minute' AS found

@@ -10,18 +10,18 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 
 from crews.choices import Role
-from workorders.choices import Channel, System
+from workorders.choices import Channel
 from workorders.models import WorkOrder
 
 from .choices import CallType
 from .models import Call
+from .selectors import system_of
 
 INQUIRIES = (
     ("停水什么时候恢复？", "已告知预计恢复时间，恢复后会短信通知。"),
     ("维修师傅几点到？", "已联系班组，师傅半小时内到。"),
     ("有偿维修怎么收费？", "按中心收费标准，材料另计，完工前告知费用。"),
 )
-SYSTEM_OF_CREW_KIND = {"water": System.WATER, "electrical": System.POWER, "drainage": System.DRAINAGE}
 
 
 def seed_demo_calls(*, rng, now: datetime) -> dict[str, int]:
@@ -32,7 +32,7 @@ def seed_demo_calls(*, rng, now: datetime) -> dict[str, int]:
         return {}
     orders = (
         WorkOrder.objects.filter(channel=Channel.PHONE)
-        .select_related("room", "category", "crew")
+        .select_related("room", "category")
         .order_by("created_at", "pk")
     )
     calls = []
@@ -45,7 +45,7 @@ def seed_demo_calls(*, rng, now: datetime) -> dict[str, int]:
                 summary=order.description[:200],
                 taken_by_id=order.first_contact_owner_id or rng.choice(desk).pk,
                 category_id=order.category_id,
-                system=SYSTEM_OF_CREW_KIND.get(order.crew.kind, "") if order.crew_id else "",
+                system=system_of(order.category),  # as take_call stamps it
                 incident_id=order.incident_id,
                 started_at=started,
                 ended_at=order.created_at,
